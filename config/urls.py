@@ -1,0 +1,25 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from config import views
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path(
+        "privacy/",
+        views.InformationPage.as_view(template_name="pages/privacy.html"),
+        name="privacy",
+    ),
+    path(
+        "accessibility/",
+        views.InformationPage.as_view(template_name="pages/accessibility.html"),
+        name="accessibility",
+    ),
+    path(
+        "cookies/",
+        views.InformationPage.as_view(template_name="pages/cookies.html"),
+        name="cookies",
+    ),
+    path("", include("contacts.urls")),
+]

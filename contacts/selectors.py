@@ -1,0 +1,93 @@
+"""Reads of borough contacts. `staffing_for` is the one function that answers "which lines
+are staffed at time T, is it in hours, and when does that change"."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from contacts.calendar import WorkingCalendar, calendar_for, to_london
+from contacts.models import Borough
+from contacts.phone import national_format
+from contacts.staffing import LineSpec, Number, Staffing, Window, compute_staffing
+
+
+def active_boroughs():
+    return Borough.objects.filter(is_active=True).order_by("name")
+
+
+def get_active_borough(slug: str) -> Borough:
+    """The active borough with this slug; raises Borough.DoesNotExist."""
+    return Borough.objects.get(slug=slug, is_active=True)
+
+
+@dataclass(frozen=True)
+class BoroughContacts:
+    """Everything about a borough's lines that staffing needs, loaded once."""
+
+    calendar: WorkingCalendar
+    lines: tuple[LineSpec, ...]
+
+
+def load_contacts(borough: Borough) -> BoroughContacts:
+    lines = borough.lines.prefetch_related("numbers", "windows").order_by("order", "id")
+    specs = tuple(
+        LineSpec(
+            id=line.pk,
+            purpose=line.purpose,
+            label=line.label,
+            description=line.description,
+            numbers=tuple(Number(n.number, national_format(n.number)) for n in line.numbers.all()),
+            schedule=line.schedule,
+            on_closed_days=line.on_closed_days,
+            windows=tuple(Window(w.weekday, w.starts, w.ends) for w in line.windows.all()),
+        )
+        for line in lines
+    )
+    return BoroughContacts(calendar_for(borough), specs)
+
+
+# Per-process memo of the last answer per borough. It is keyed on the borough's data_version
+# (read from the database on every request, and bumped by every admin edit), and an answer is
+# reused only between the moment it was computed and its next_change: never past it.
+_memo: dict[int, tuple[int, dt.datetime, BoroughContacts, Staffing]] = {}
+_memo_lock = threading.Lock()
+
+
+def contacts_for(borough: Borough) -> BoroughContacts:
+    entry = _memo.get(borough.pk)
+    if entry is not None and entry[0] == borough.data_version:
+        return entry[2]
+    return load_contacts(borough)
+
+
+def staffing_for(borough: Borough, at: dt.datetime | None = None) -> Staffing:
+    """Which of the borough's lines are staffed at `at` (default now), in Europe/London."""
+    at = to_london(at or timezone.now())
+    entry = _memo.get(borough.pk)
+    if entry is not None and entry[0] == borough.data_version:
+        _, computed_at, contacts, staffing = entry
+        if staffing.next_change is not None and computed_at <= at < staffing.next_change:
+            return staffing.at_moment(at)
+    else:
+        contacts = load_contacts(borough)
+    staffing = compute_staffing(contacts.calendar, contacts.lines, at)
+    with _memo_lock:
+        _memo[borough.pk] = (borough.data_version, at, contacts, staffing)
+    return staffing
+
+
+def clear_memo() -> None:
+    with _memo_lock:
+        _memo.clear()
+
+
+def seconds_until(moment: dt.datetime | None, now: dt.datetime, cap: int) -> int:
+    """Whole seconds from now until `moment`, at most `cap`, never negative."""
+    if moment is None:
+        return cap
+    remaining = int((moment - now).total_seconds())
+    return max(0, min(cap, remaining))

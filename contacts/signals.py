@@ -1,0 +1,46 @@
+"""Every change to a borough's contacts bumps its data_version, so cached answers about who is
+staffed are dropped at once, in every process."""
+
+from django.db.models import F
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from contacts.models import (
+    Borough,
+    ClosureDay,
+    ContactLine,
+    OfficeHours,
+    PhoneNumber,
+    StaffedWindow,
+)
+
+
+def bump(borough_id: int) -> None:
+    Borough.objects.filter(pk=borough_id).update(data_version=F("data_version") + 1)
+
+
+@receiver(post_save, sender=Borough)
+def borough_saved(sender, instance: Borough, created: bool, raw: bool = False, **kwargs):
+    if not created and not raw:
+        bump(instance.pk)
+        instance.refresh_from_db(fields=["data_version"])
+
+
+@receiver([post_save, post_delete], sender=OfficeHours)
+@receiver([post_save, post_delete], sender=ClosureDay)
+@receiver([post_save, post_delete], sender=ContactLine)
+def borough_child_changed(sender, instance, raw: bool = False, **kwargs):
+    if not raw:
+        bump(instance.borough_id)
+
+
+@receiver([post_save, post_delete], sender=PhoneNumber)
+@receiver([post_save, post_delete], sender=StaffedWindow)
+def line_child_changed(sender, instance, raw: bool = False, **kwargs):
+    if raw:
+        return
+    borough_id = (
+        ContactLine.objects.filter(pk=instance.line_id).values_list("borough_id", flat=True).first()
+    )
+    if borough_id is not None:
+        bump(borough_id)

@@ -1,0 +1,29 @@
+"""Words for times on contact pages: '5pm today', '8:30am tomorrow', '9am on Monday 30 November'."""
+
+import datetime as dt
+
+from django import template
+
+from contacts.calendar import to_london
+from contacts.staffing import format_time
+
+register = template.Library()
+
+
+@register.filter
+def when(moment: dt.datetime, now: dt.datetime) -> str:
+    moment, now = to_london(moment), to_london(now)
+    time_text = format_time(moment.time())
+    days_ahead = (moment.date() - now.date()).days
+    if days_ahead == 0:
+        return f"{time_text} today"
+    if days_ahead == 1:
+        return f"{time_text} tomorrow ({moment:%A} {moment.day} {moment:%B})"
+    year = f" {moment.year}" if moment.year != now.year else ""
+    return f"{time_text} on {moment:%A} {moment.day} {moment:%B}{year}"
+
+
+@register.filter
+def london_date(moment: dt.datetime) -> str:
+    moment = to_london(moment)
+    return f"{moment:%A} {moment.day} {moment:%B %Y}"

@@ -1,0 +1,131 @@
+"""Public contact pages and the staffed-lines API. Thin: the rules are in selectors/staffing."""
+
+import datetime as dt
+
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.views.decorators.http import require_safe
+
+from contacts.calendar import to_london
+from contacts.models import Borough
+from contacts.selectors import (
+    active_boroughs,
+    contacts_for,
+    get_active_borough,
+    seconds_until,
+    staffing_for,
+)
+from contacts.staffing import Staffing, describe_hours
+
+# A page or answer that shows who is staffed is never cached past the next switch, and never
+# longer than this, so an admin's edit reaches everyone within a minute.
+MAX_AGE_CAP = 60
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
+
+
+def cache_until_next_change(response, staffing: Staffing, now: dt.datetime):
+    patch_cache_control(
+        response, public=True, max_age=seconds_until(staffing.next_change, now, MAX_AGE_CAP)
+    )
+    return response
+
+
+def borough_or_404(slug: str) -> Borough:
+    try:
+        return get_active_borough(slug)
+    except Borough.DoesNotExist as exc:
+        raise Http404("No such council") from exc
+
+
+@require_safe
+def choose_council(request):
+    response = render(request, "contacts/choose_council.html", {"boroughs": active_boroughs()})
+    patch_cache_control(response, public=True, max_age=MAX_AGE_CAP)
+    return response
+
+
+def line_rows(borough: Borough, staffing: Staffing) -> list[dict]:
+    calendar = contacts_for(borough).calendar
+    return [
+        {
+            "status": status,
+            "hours": status.line.hours_summary or describe_hours(status.line, calendar),
+        }
+        for status in staffing.lines
+    ]
+
+
+@require_safe
+def worried_about_a_child(request, borough_slug: str):
+    borough = borough_or_404(borough_slug)
+    now = timezone.now()
+    staffing = staffing_for(borough, now)
+    context = {
+        "borough": borough,
+        "staffing": staffing,
+        "lines": line_rows(borough, staffing),
+    }
+    response = render(request, "contacts/worried_about_a_child.html", context)
+    return cache_until_next_change(response, staffing, now)
+
+
+def _json_error(message: str, status: int) -> JsonResponse:
+    response = JsonResponse({"error": message}, status=status)
+    response["Access-Control-Allow-Origin"] = "*"
+    patch_cache_control(response, no_store=True)
+    return response
+
+
+def parse_at(value: str) -> dt.datetime:
+    """An ISO 8601 moment; naive is read as Europe/London. Raises ValueError."""
+    moment = dt.datetime.fromisoformat(value.strip().replace(" ", "+"))
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise ValueError("year out of range")
+    return to_london(moment)
+
+
+def staffing_json(borough: Borough, staffing: Staffing) -> dict:
+    return {
+        "borough": borough.slug,
+        "at": staffing.at.isoformat(),
+        "in_hours": staffing.in_hours,
+        "open_lines": [
+            {
+                "purpose": status.line.purpose,
+                "label": status.line.label,
+                "numbers": [number.display for number in status.line.numbers],
+            }
+            for status in staffing.open_lines
+        ],
+        "next_change": staffing.next_change.isoformat() if staffing.next_change else None,
+    }
+
+
+@require_safe
+def api_contacts(request, borough_slug: str):
+    try:
+        borough = get_active_borough(borough_slug)
+    except Borough.DoesNotExist:
+        return _json_error(f"Unknown borough '{borough_slug}'.", 404)
+    now = timezone.now()
+    raw_at = request.GET.get("at")
+    if raw_at is None or raw_at == "":
+        at = now
+    else:
+        try:
+            at = parse_at(raw_at)
+        except ValueError:
+            return _json_error(
+                "'at' must be an ISO 8601 date and time, like 2026-11-23T14:30:00+00:00.", 400
+            )
+    staffing = staffing_for(borough, at)
+    response = JsonResponse(staffing_json(borough, staffing))
+    response["Access-Control-Allow-Origin"] = "*"
+    if raw_at:
+        patch_cache_control(response, public=True, max_age=MAX_AGE_CAP)
+    else:
+        cache_until_next_change(response, staffing, now)
+    patch_vary_headers(response, ["Origin"])
+    return response

@@ -1,0 +1,100 @@
+"""Test set-up shared by every app.
+
+`make test` runs what it can on the machine it is on and says what it skipped: tests that need
+PostgreSQL, Redis or Chromium skip without them. CI sets REQUIRE_POSTGRES, REQUIRE_REDIS and
+REQUIRE_BROWSER, and then a missing part fails the run instead of skipping.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def _required(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes"}
+
+
+def _missing(reason: str, required_by: str) -> None:
+    if _required(required_by):
+        pytest.fail(f"{reason}, and {required_by}=1 says it must not be skipped", pytrace=False)
+    pytest.skip(reason)
+
+
+def is_postgres() -> bool:
+    from django.db import connection
+
+    return connection.vendor == "postgresql"
+
+
+def pytest_configure(config):
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API + ORM
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if Path(str(item.fspath)).parts[-2:-1] == ("e2e",) or "/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(autouse=True)
+def _requirements(request):
+    if request.node.get_closest_marker("postgres") and not is_postgres():
+        _missing("needs PostgreSQL (set DATABASE_URL=postgres://...)", "REQUIRE_POSTGRES")
+    if request.node.get_closest_marker("redis") and not os.environ.get("REDIS_URL"):
+        _missing("needs Redis (set REDIS_URL=redis://...)", "REQUIRE_REDIS")
+    if request.node.get_closest_marker("browser") and not (
+        os.path.exists(CHROMIUM) or shutil.which("chromium")
+    ):
+        _missing(f"needs Debian's Chromium at {CHROMIUM}", "REQUIRE_BROWSER")
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    """No collectstatic manifest in tests: serve static files by their plain names."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    from django.core.cache import cache
+
+    from contacts.selectors import clear_memo
+
+    clear_memo()
+    cache.clear()
+    yield
+    clear_memo()
+
+
+@pytest.fixture
+def seeded_boroughs(db):
+    """Bromley and Bexley as the data migration loads them (again, after a flush)."""
+    from django.apps import apps
+
+    from contacts.models import Borough
+    from contacts.seed import load_boroughs
+
+    load_boroughs(apps)
+    return {b.slug: b for b in Borough.objects.all()}
+
+
+@pytest.fixture
+def bromley(seeded_boroughs):
+    return seeded_boroughs["bromley"]
+
+
+@pytest.fixture
+def bexley(seeded_boroughs):
+    return seeded_boroughs["bexley"]
+
+
+def pytest_sessionstart(session):
+    if _required("REQUIRE_POSTGRES") and "postgres" not in os.environ.get("DATABASE_URL", ""):
+        raise pytest.UsageError("REQUIRE_POSTGRES=1 but DATABASE_URL is not a PostgreSQL URL")

@@ -207,9 +207,7 @@ def add_working_time(
     return calendar.add_working_time(start, delta)
 
 
-def working_time_between(
-    calendar: WorkingCalendar, a: dt.datetime, b: dt.datetime
-) -> dt.timedelta:
+def working_time_between(calendar: WorkingCalendar, a: dt.datetime, b: dt.datetime) -> dt.timedelta:
     return calendar.working_time_between(a, b)
 
 

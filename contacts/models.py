@@ -57,9 +57,7 @@ class Borough(models.Model):
         if self.reference_prefix and not (
             self.reference_prefix.isalpha() and self.reference_prefix.isupper()
         ):
-            raise ValidationError(
-                {"reference_prefix": "Enter three capital letters, like BRM"}
-            )
+            raise ValidationError({"reference_prefix": "Enter three capital letters, like BRM"})
         if self.fax:
             self.fax = to_e164(self.fax)
 
@@ -214,6 +212,8 @@ class StaffedWindow(models.Model):
     def clean(self) -> None:
         if self.starts == self.ends and self.starts != dt.time(0):
             raise ValidationError(
-                {"ends": "A window cannot start and end at the same time; "
-                 "use 00:00 to 00:00 for the whole day"}
+                {
+                    "ends": "A window cannot start and end at the same time; "
+                    "use 00:00 to 00:00 for the whole day"
+                }
             )

@@ -44,6 +44,7 @@ def load_contacts(borough: Borough) -> BoroughContacts:
             schedule=line.schedule,
             on_closed_days=line.on_closed_days,
             windows=tuple(Window(w.weekday, w.starts, w.ends) for w in line.windows.all()),
+            hours_summary=line.hours_summary,
         )
         for line in lines
     )

@@ -47,6 +47,7 @@ class LineSpec:
     schedule: str
     on_closed_days: str = CLOSED
     windows: tuple[Window, ...] = ()
+    hours_summary: str = ""
 
 
 @dataclass(frozen=True)
@@ -238,7 +239,9 @@ def _group(items: Iterable[tuple[int, tuple[dt.time, dt.time]]]) -> list[str]:
 
 
 def describe_hours(line: LineSpec, calendar: WorkingCalendar) -> str:
-    """When a line is staffed, in plain English."""
+    """When a line is staffed, in plain English: the admin's words, else written from data."""
+    if line.hours_summary:
+        return line.hours_summary
     if line.schedule == OFFICE_HOURS:
         parts = _group(calendar.hours.items())
         return "; ".join(parts) + " (not bank holidays)"

@@ -51,7 +51,7 @@ def line_rows(borough: Borough, staffing: Staffing) -> list[dict]:
     return [
         {
             "status": status,
-            "hours": status.line.hours_summary or describe_hours(status.line, calendar),
+            "hours": describe_hours(status.line, calendar),
         }
         for status in staffing.lines
     ]

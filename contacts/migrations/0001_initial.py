@@ -5,100 +5,310 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Borough',
+            name="Borough",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(help_text="Used in web addresses, like 'bromley'.", unique=True)),
-                ('name', models.CharField(help_text="Short name, like 'Bromley'.", max_length=100)),
-                ('council_name', models.CharField(help_text="Full name, like 'London Borough of Bromley'.", max_length=200)),
-                ('reference_prefix', models.CharField(help_text="Three capital letters that start every reference, like 'BRM'.", max_length=3, unique=True)),
-                ('mash_name', models.CharField(help_text="Like 'Bromley Multi-Agency Safeguarding Hub (MASH)'.", max_length=200, verbose_name='MASH name')),
-                ('address', models.TextField(help_text='The MASH postal address, one line per line.')),
-                ('mash_email', models.EmailField(blank=True, max_length=254, verbose_name='MASH email')),
-                ('fax', models.CharField(blank=True, max_length=30)),
-                ('is_active', models.BooleanField(default=True, help_text='Only active boroughs appear on public pages.')),
-                ('data_version', models.PositiveIntegerField(default=1, editable=False, help_text="Goes up with every change to this borough's contacts; caches key on it.")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "slug",
+                    models.SlugField(
+                        help_text="Used in web addresses, like 'bromley'.", unique=True
+                    ),
+                ),
+                ("name", models.CharField(help_text="Short name, like 'Bromley'.", max_length=100)),
+                (
+                    "council_name",
+                    models.CharField(
+                        help_text="Full name, like 'London Borough of Bromley'.", max_length=200
+                    ),
+                ),
+                (
+                    "reference_prefix",
+                    models.CharField(
+                        help_text="Three capital letters that start every reference, like 'BRM'.",
+                        max_length=3,
+                        unique=True,
+                    ),
+                ),
+                (
+                    "mash_name",
+                    models.CharField(
+                        help_text="Like 'Bromley Multi-Agency Safeguarding Hub (MASH)'.",
+                        max_length=200,
+                        verbose_name="MASH name",
+                    ),
+                ),
+                (
+                    "address",
+                    models.TextField(help_text="The MASH postal address, one line per line."),
+                ),
+                (
+                    "mash_email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="MASH email"),
+                ),
+                ("fax", models.CharField(blank=True, max_length=30)),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True, help_text="Only active boroughs appear on public pages."
+                    ),
+                ),
+                (
+                    "data_version",
+                    models.PositiveIntegerField(
+                        default=1,
+                        editable=False,
+                        help_text="Goes up with every change to this borough's contacts; caches key on it.",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ContactLine',
+            name="ContactLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('purpose', models.CharField(choices=[('childrens_services', "Children's services (MASH)"), ('out_of_hours', 'Out-of-hours emergency duty'), ('referral_and_assessment', 'Referral and assessment team'), ('family_wellbeing', 'Family Wellbeing'), ('disabled_children', "Disabled children's team")], max_length=40)),
-                ('label', models.CharField(help_text="What the public reads, like 'Children's services'.", max_length=200)),
-                ('description', models.CharField(blank=True, help_text='Optional: one sentence on who answers.', max_length=300)),
-                ('schedule', models.CharField(choices=[('office_hours', 'During office hours (closed on bank holidays)'), ('outside_office_hours', 'Whenever the office is closed (evenings, weekends, bank holidays, closure days)'), ('windows', 'At the weekly times listed below')], max_length=30)),
-                ('hours_summary', models.CharField(blank=True, help_text='When it is staffed, in words. Leave blank to have it written from the times.', max_length=200)),
-                ('on_closed_days', models.CharField(choices=[('closed', 'Not staffed on bank holidays and closure days'), ('all_day', 'Staffed all day on bank holidays and closure days'), ('as_usual', 'Same times as any other day of that weekday')], default='closed', help_text='Only for lines staffed at weekly times.', max_length=20, verbose_name='on bank holidays and closure days')),
-                ('order', models.PositiveSmallIntegerField(default=0)),
-                ('borough', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='contacts.borough')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "purpose",
+                    models.CharField(
+                        choices=[
+                            ("childrens_services", "Children's services (MASH)"),
+                            ("out_of_hours", "Out-of-hours emergency duty"),
+                            ("referral_and_assessment", "Referral and assessment team"),
+                            ("family_wellbeing", "Family Wellbeing"),
+                            ("disabled_children", "Disabled children's team"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                (
+                    "label",
+                    models.CharField(
+                        help_text="What the public reads, like 'Children's services'.",
+                        max_length=200,
+                    ),
+                ),
+                (
+                    "description",
+                    models.CharField(
+                        blank=True,
+                        help_text="Optional: one sentence on who answers.",
+                        max_length=300,
+                    ),
+                ),
+                (
+                    "schedule",
+                    models.CharField(
+                        choices=[
+                            ("office_hours", "During office hours (closed on bank holidays)"),
+                            (
+                                "outside_office_hours",
+                                "Whenever the office is closed (evenings, weekends, bank holidays, closure days)",
+                            ),
+                            ("windows", "At the weekly times listed below"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "hours_summary",
+                    models.CharField(
+                        blank=True,
+                        help_text="When it is staffed, in words. Leave blank to have it written from the times.",
+                        max_length=200,
+                    ),
+                ),
+                (
+                    "on_closed_days",
+                    models.CharField(
+                        choices=[
+                            ("closed", "Not staffed on bank holidays and closure days"),
+                            ("all_day", "Staffed all day on bank holidays and closure days"),
+                            ("as_usual", "Same times as any other day of that weekday"),
+                        ],
+                        default="closed",
+                        help_text="Only for lines staffed at weekly times.",
+                        max_length=20,
+                        verbose_name="on bank holidays and closure days",
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "borough",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lines",
+                        to="contacts.borough",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['borough', 'order', 'id'],
+                "ordering": ["borough", "order", "id"],
             },
         ),
         migrations.CreateModel(
-            name='PhoneNumber',
+            name="PhoneNumber",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(help_text='A UK number, like 020 8461 7373. Stored in +44 form.', max_length=20)),
-                ('order', models.PositiveSmallIntegerField(default=0)),
-                ('line', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='numbers', to='contacts.contactline')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "number",
+                    models.CharField(
+                        help_text="A UK number, like 020 8461 7373. Stored in +44 form.",
+                        max_length=20,
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "line",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="numbers",
+                        to="contacts.contactline",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['line', 'order', 'id'],
+                "ordering": ["line", "order", "id"],
             },
         ),
         migrations.CreateModel(
-            name='StaffedWindow',
+            name="StaffedWindow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('weekday', models.PositiveSmallIntegerField(choices=[(0, 'Monday'), (1, 'Tuesday'), (2, 'Wednesday'), (3, 'Thursday'), (4, 'Friday'), (5, 'Saturday'), (6, 'Sunday')])),
-                ('starts', models.TimeField()),
-                ('ends', models.TimeField(help_text='At or before the start means it ends the next day.')),
-                ('line', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='windows', to='contacts.contactline')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "weekday",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "Monday"),
+                            (1, "Tuesday"),
+                            (2, "Wednesday"),
+                            (3, "Thursday"),
+                            (4, "Friday"),
+                            (5, "Saturday"),
+                            (6, "Sunday"),
+                        ]
+                    ),
+                ),
+                ("starts", models.TimeField()),
+                (
+                    "ends",
+                    models.TimeField(
+                        help_text="At or before the start means it ends the next day."
+                    ),
+                ),
+                (
+                    "line",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="windows",
+                        to="contacts.contactline",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['line', 'weekday', 'starts'],
+                "ordering": ["line", "weekday", "starts"],
             },
         ),
         migrations.CreateModel(
-            name='ClosureDay',
+            name="ClosureDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField()),
-                ('reason', models.CharField(blank=True, max_length=200)),
-                ('borough', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='closure_days', to='contacts.borough')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField()),
+                ("reason", models.CharField(blank=True, max_length=200)),
+                (
+                    "borough",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="closure_days",
+                        to="contacts.borough",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['borough', 'date'],
-                'constraints': [models.UniqueConstraint(fields=('borough', 'date'), name='one_closure_a_day')],
+                "ordering": ["borough", "date"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("borough", "date"), name="one_closure_a_day")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='OfficeHours',
+            name="OfficeHours",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('weekday', models.PositiveSmallIntegerField(choices=[(0, 'Monday'), (1, 'Tuesday'), (2, 'Wednesday'), (3, 'Thursday'), (4, 'Friday'), (5, 'Saturday'), (6, 'Sunday')])),
-                ('opens', models.TimeField()),
-                ('closes', models.TimeField()),
-                ('borough', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='office_hours', to='contacts.borough')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "weekday",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "Monday"),
+                            (1, "Tuesday"),
+                            (2, "Wednesday"),
+                            (3, "Thursday"),
+                            (4, "Friday"),
+                            (5, "Saturday"),
+                            (6, "Sunday"),
+                        ]
+                    ),
+                ),
+                ("opens", models.TimeField()),
+                ("closes", models.TimeField()),
+                (
+                    "borough",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="office_hours",
+                        to="contacts.borough",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'office hours',
-                'ordering': ['borough', 'weekday'],
-                'constraints': [models.UniqueConstraint(fields=('borough', 'weekday'), name='one_office_day_a_weekday'), models.CheckConstraint(condition=models.Q(('opens__lt', models.F('closes'))), name='office_opens_before_closes')],
+                "verbose_name_plural": "office hours",
+                "ordering": ["borough", "weekday"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("borough", "weekday"), name="one_office_day_a_weekday"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("opens__lt", models.F("closes"))),
+                        name="office_opens_before_closes",
+                    ),
+                ],
             },
         ),
     ]

@@ -27,3 +27,9 @@ def when(moment: dt.datetime, now: dt.datetime) -> str:
 def london_date(moment: dt.datetime) -> str:
     moment = to_london(moment)
     return f"{moment:%A} {moment.day} {moment:%B %Y}"
+
+
+@register.filter
+def clock(moment: dt.datetime) -> str:
+    """'4:14pm' in London time."""
+    return format_time(to_london(moment).time().replace(second=0, microsecond=0))

@@ -44,9 +44,11 @@ def page(page):
     # No network here: anything outside the live server answers with a stub page.
     page.route(
         "**/*",
-        lambda route: route.continue_()
-        if route.request.url.startswith(("http://localhost", "http://127.0.0.1"))
-        else route.fulfill(status=200, content_type="text/html", body="<title>Away</title>away"),
+        lambda route: (
+            route.continue_()
+            if route.request.url.startswith(("http://localhost", "http://127.0.0.1"))
+            else route.fulfill(status=200, content_type="text/html", body="<title>Away</title>away")
+        ),
     )
     return page
 

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -196,10 +197,8 @@ def compute_staffing(
     )
     in_hours = calendar.is_working_time(at)
     changes = [s.changes_at for s in line_statuses if s.changes_at is not None]
-    try:
+    with contextlib.suppress(ValueError):
         changes.append(calendar.next_change(at))
-    except ValueError:
-        pass
     return Staffing(at, in_hours, line_statuses, min(changes) if changes else None)
 
 

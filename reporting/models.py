@@ -1,0 +1,225 @@
+"""Submissions to the council: referrals (of every kind), the children they are about, and the
+outbox of emails they cause.
+
+Length limits below are the model's last line of defence: the journey's forms validate first
+and with friendlier messages, and `reporting.services` runs `full_clean()` before saving, so a
+value longer than these never reaches the database.
+"""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, MaxValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+
+# Free-text limits (characters). The journey may set lower limits, never higher ones.
+NAME_MAX_LENGTH = 200
+SHORT_TEXT_MAX_LENGTH = 500
+TEXT_MAX_LENGTH = 5_000
+DESCRIPTION_MAX_LENGTH = 10_000
+POSTCODE_MAX_LENGTH = 10
+
+CONCERN_CATEGORIES = [
+    ("physical", "Physical abuse"),
+    ("emotional", "Emotional abuse"),
+    ("sexual", "Sexual abuse"),
+    ("neglect", "Neglect"),
+    ("domestic_abuse", "Domestic abuse"),
+    ("exploitation", "Exploitation"),
+    ("other", "Something else"),
+]
+CONCERN_CATEGORY_CODES = frozenset(code for code, _ in CONCERN_CATEGORIES)
+
+validate_e164 = RegexValidator(
+    r"^\+[1-9][0-9]{6,14}$",
+    "Enter a phone number in international format, like +447700900982",
+    code="invalid_e164",
+)
+
+
+def validate_concern_categories(value) -> None:
+    if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
+        raise ValidationError("Concern categories must be a list of codes", code="invalid")
+    unknown = sorted(set(value) - CONCERN_CATEGORY_CODES)
+    if unknown:
+        raise ValidationError(
+            "Unknown concern category: %(codes)s",
+            code="invalid_choice",
+            params={"codes": ", ".join(unknown)},
+        )
+    if len(set(value)) != len(value):
+        raise ValidationError("A concern category is listed twice", code="duplicate")
+
+
+def _text(max_length: int, **kwargs) -> models.TextField:
+    """A blank-allowed TextField with a model-level length limit (no DB limit to trip on)."""
+    return models.TextField(blank=True, validators=[MaxLengthValidator(max_length)], **kwargs)
+
+
+class YesNoUnknown(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    UNKNOWN = "unknown", "I do not know"
+
+
+class Referral(models.Model):
+    """One submission of any kind: a concern, a Family Wellbeing referral, a self-referral or a
+    consultation request, received online or logged by staff from a call, email or letter."""
+
+    class Kind(models.TextChoices):
+        CONCERN = "concern", "Concern about a child"
+        FAMILY_WELLBEING = "family_wellbeing", "Family Wellbeing referral"
+        SELF_REFERRAL = "self_referral", "Family Wellbeing self-referral"
+        CONSULTATION = "consultation", "Consultation request"
+
+    class Channel(models.TextChoices):
+        ONLINE = "online", "Online"
+        PHONE = "phone", "Phone"
+        EMAIL = "email", "Email"
+        LETTER = "letter", "Letter"
+
+    class ReferrerType(models.TextChoices):
+        PUBLIC = "public", "Member of the public"
+        RELATIVE = "relative", "Relative"
+        PARENT_CARER = "parent_carer", "Parent or carer"
+        CHILD = "child", "The child or young person"
+        PROFESSIONAL = "professional", "Professional"
+
+    class HowKnown(models.TextChoices):
+        SAW = "saw", "Saw it"
+        HEARD = "heard", "Heard it"
+        TOLD = "told", "Was told about it"
+        OTHER = "other", "Another way"
+
+    reference = models.CharField(max_length=20, unique=True, editable=False)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CONCERN)
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.ONLINE)
+    borough = models.ForeignKey(
+        "contacts.Borough", on_delete=models.PROTECT, related_name="referrals"
+    )
+    received_at = models.DateTimeField(db_index=True)
+
+    # Who is telling us
+    referrer_type = models.CharField(max_length=20, choices=ReferrerType.choices, blank=True)
+    anonymous = models.BooleanField(default=False)
+    referrer_name = models.CharField(max_length=NAME_MAX_LENGTH, blank=True)
+    referrer_email = models.EmailField(blank=True)
+    referrer_phone = models.CharField(
+        max_length=16, blank=True, validators=[validate_e164], help_text="E.164, like +447700900982"
+    )
+    referrer_relationship = models.CharField(max_length=NAME_MAX_LENGTH, blank=True)
+    safe_to_contact = models.BooleanField(null=True, blank=True)
+    contact_notes = _text(TEXT_MAX_LENGTH, help_text="When and how it is safe to make contact.")
+    organisation = models.CharField(max_length=NAME_MAX_LENGTH, blank=True)
+    role = models.CharField(max_length=NAME_MAX_LENGTH, blank=True)
+    family_aware = models.CharField(max_length=7, choices=YesNoUnknown.choices, blank=True)
+    family_agrees = models.CharField(max_length=7, choices=YesNoUnknown.choices, blank=True)
+    no_consent_reason = _text(TEXT_MAX_LENGTH)
+
+    # What worries them
+    concern_categories = models.JSONField(
+        default=list, blank=True, validators=[validate_concern_categories]
+    )
+    description = models.TextField(validators=[MaxLengthValidator(DESCRIPTION_MAX_LENGTH)])
+    when_happened = _text(SHORT_TEXT_MAX_LENGTH)
+    still_happening = models.CharField(max_length=7, choices=YesNoUnknown.choices, blank=True)
+    how_known = models.CharField(max_length=5, choices=HowKnown.choices, blank=True)
+    other_children_in_home = models.CharField(
+        max_length=7, choices=YesNoUnknown.choices, blank=True
+    )
+    other_children_details = _text(TEXT_MAX_LENGTH)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        indexes = [
+            models.Index(fields=["borough", "received_at"], name="referral_borough_received"),
+            models.Index(fields=["kind", "received_at"], name="referral_kind_received"),
+        ]
+        constraints = [
+            # An anonymous referrer leaves no way to identify or contact them.
+            models.CheckConstraint(
+                condition=Q(anonymous=False)
+                | Q(referrer_name="", referrer_email="", referrer_phone="", contact_notes=""),
+                name="referral_anonymous_has_no_contact",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_contactable(self) -> bool:
+        """True when we may email the referrer: named, an email given, and not unsafe."""
+        return bool(
+            not self.anonymous and self.referrer_email and self.safe_to_contact is not False
+        )
+
+
+class Child(models.Model):
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="children")
+    first_name = models.CharField(max_length=NAME_MAX_LENGTH, blank=True)
+    last_name = models.CharField(max_length=NAME_MAX_LENGTH, blank=True)
+    name_unknown = models.BooleanField(default=False)
+    date_of_birth = models.DateField(null=True, blank=True)
+    approximate_age = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(17)]
+    )
+    unborn = models.BooleanField(default=False)
+    due_date = models.DateField(null=True, blank=True)
+    address = _text(TEXT_MAX_LENGTH)
+    postcode = models.CharField(max_length=POSTCODE_MAX_LENGTH, blank=True)
+    school = models.CharField(max_length=NAME_MAX_LENGTH, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["referral", "order"]
+        verbose_name_plural = "children"
+        constraints = [
+            models.UniqueConstraint(fields=["referral", "order"], name="child_order_in_referral"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        if self.name_unknown:
+            return "Name unknown"
+        name = f"{self.first_name} {self.last_name}".strip()
+        return name or "Name unknown"
+
+
+class OutboxMessage(models.Model):
+    """An email to send, written in the same transaction as what caused it, and sent (at least
+    once, never twice once marked sent) by `reporting.outbox` after commit or by the sweeper."""
+
+    kind = models.CharField(max_length=30)
+    referral = models.ForeignKey(
+        Referral,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="outbox_messages",
+    )
+    to = models.EmailField()
+    subject = models.CharField(max_length=255)
+    body = models.TextField()
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            # The sweeper's scan: unsent rows only, oldest first.
+            models.Index(
+                fields=["created_at"], name="outbox_unsent", condition=Q(sent_at__isnull=True)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"

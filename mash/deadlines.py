@@ -1,0 +1,174 @@
+"""Screening deadlines: when a referral must be screened, how much working time is left, and
+its deadline state.
+
+A referral is due one working day of working time after it was received, on its borough's
+working calendar (`contacts.calendar`): received 10:00 Monday, due 10:00 Tuesday; received on a
+Saturday, due at the close of Monday; bank holidays and closure days do not count.
+
+The deadline state (red overdue, amber under two working hours left, green otherwise) is a
+fact about the clock. It is never the screener's urgency rating (a judgement about the child,
+set by hand), and the two are kept apart in code and on screen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import reduce
+
+from django.db.models import Q
+from django.utils import timezone
+
+from contacts.calendar import WorkingCalendar, calendar_for, to_london
+
+# Under this much working time left, a referral is due soon (amber).
+DUE_SOON_WITHIN = dt.timedelta(hours=2)
+
+
+class DeadlineState(StrEnum):
+    """The deadline state of an undecided referral. The value is the colour it is shown in."""
+
+    OVERDUE = "red"
+    DUE_SOON = "amber"
+    ON_TRACK = "green"
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+    @property
+    def tag_class(self) -> str:
+        """The GOV.UK tag modifier; the tag always carries the label too, never colour alone."""
+        return _TAG_CLASSES[self]
+
+
+OVERDUE = DeadlineState.OVERDUE
+DUE_SOON = DeadlineState.DUE_SOON
+ON_TRACK = DeadlineState.ON_TRACK
+
+_LABELS = {OVERDUE: "Overdue", DUE_SOON: "Due soon", ON_TRACK: "On track"}
+_TAG_CLASSES = {
+    OVERDUE: "govuk-tag--red",
+    DUE_SOON: "govuk-tag--yellow",
+    ON_TRACK: "govuk-tag--green",
+}
+
+
+def screening_due_at(borough, received_at: dt.datetime, *, calendar: WorkingCalendar | None = None):
+    """When a referral received at `received_at` must be screened by: one working day of
+    working time later on the borough's calendar, in Europe/London."""
+    calendar = calendar or calendar_for(borough)
+    return calendar.add_working_time(to_london(received_at), calendar.working_day)
+
+
+def working_time_left(
+    record, now: dt.datetime | None = None, *, calendar: WorkingCalendar | None = None
+) -> dt.timedelta:
+    """Working time from `now` until the record's due time; negative once it is overdue (the
+    working time since it fell due)."""
+    now = now or timezone.now()
+    calendar = calendar or calendar_for(record.borough)
+    return calendar.working_time_between(now, record.due_at)
+
+
+def due_soon_boundary(calendar: WorkingCalendar, now: dt.datetime) -> dt.datetime:
+    """The moment two working hours from now: a referral due before it is due soon."""
+    return calendar.add_working_time(to_london(now), DUE_SOON_WITHIN)
+
+
+def deadline_state(
+    due_at: dt.datetime, now: dt.datetime | None = None, *, calendar: WorkingCalendar
+) -> DeadlineState:
+    """Red when the due time has come, amber with under two working hours left, else green.
+
+    Decided in terms of `due_at` against two moments (now, and two working hours from now), so
+    the queue's state filter (`state_q`) selects exactly the same records with an indexed range.
+    """
+    now = now or timezone.now()
+    if due_at <= now:
+        return OVERDUE
+    if due_at < due_soon_boundary(calendar, now):
+        return DUE_SOON
+    return ON_TRACK
+
+
+def record_state(record, now: dt.datetime | None = None, *, calendar=None) -> DeadlineState:
+    return deadline_state(record.due_at, now, calendar=calendar or calendar_for(record.borough))
+
+
+def state_q(
+    state: DeadlineState | str,
+    now: dt.datetime,
+    calendars: dict[int, WorkingCalendar],
+    *,
+    prefix: str = "",
+) -> Q:
+    """A filter on due_at (and borough) matching the records in `state` at `now`, for records
+    of the boroughs whose calendars are given (borough id -> calendar). Ranges only, so the
+    queue's (borough, due_at) indexes serve it."""
+    state = DeadlineState(state)
+    due, borough = f"{prefix}due_at", f"{prefix}borough_id"
+    if state is OVERDUE:
+        return Q(**{f"{due}__lte": now})
+    parts = []
+    for borough_id, calendar in calendars.items():
+        boundary = due_soon_boundary(calendar, now)
+        if state is DUE_SOON:
+            parts.append(Q(**{borough: borough_id, f"{due}__gt": now, f"{due}__lt": boundary}))
+        else:
+            parts.append(Q(**{borough: borough_id, f"{due}__gte": boundary}))
+    return reduce(operator.or_, parts) if parts else Q(pk__in=[])
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """What the queue shows about one record's deadline."""
+
+    due_at: dt.datetime
+    left: dt.timedelta
+    state: DeadlineState
+
+    @property
+    def overdue(self) -> bool:
+        return self.state is OVERDUE
+
+    @property
+    def left_display(self) -> str:
+        if self.left <= dt.timedelta(0) or self.overdue:
+            return f"Overdue by {format_working_time(-self.left)}"
+        return format_working_time(self.left)
+
+
+def deadline_for(record, now: dt.datetime, calendar: WorkingCalendar) -> Deadline:
+    return Deadline(
+        due_at=record.due_at,
+        left=calendar.working_time_between(now, record.due_at),
+        state=deadline_state(record.due_at, now, calendar=calendar),
+    )
+
+
+def format_working_time(delta: dt.timedelta) -> str:
+    """'3 hours 5 minutes', '45 minutes', '1 hour', 'less than a minute' (working time)."""
+    total_minutes = int(abs(delta).total_seconds() // 60)
+    hours, minutes = divmod(total_minutes, 60)
+    parts = []
+    if hours:
+        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
+    if minutes:
+        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
+    return " ".join(parts) or "less than a minute"
+
+
+def calendars_for(boroughs: Iterable) -> dict[int, WorkingCalendar]:
+    """Working calendars by borough id, built from boroughs fetched with
+    `prefetch_related("office_hours", "closure_days")` (no further queries)."""
+    return {
+        borough.pk: WorkingCalendar(
+            hours={oh.weekday: (oh.opens, oh.closes) for oh in borough.office_hours.all()},
+            closures=frozenset(day.date for day in borough.closure_days.all()),
+        )
+        for borough in boroughs
+    }

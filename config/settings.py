@@ -5,6 +5,7 @@ emails to the console. Production sets DATABASE_URL (PostgreSQL), REDIS_URL, SEC
 ALLOWED_HOSTS and DEBUG=0.
 """
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -49,7 +50,7 @@ COUNCIL_NAME = os.environ.get("COUNCIL_NAME", "Report a concern about a child")
 SERVICE_NAME = os.environ.get("SERVICE_NAME", "Report a concern about a child")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "mash.admin_site.StaffAdminConfig",  # the Django admin, behind password + TOTP
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -60,6 +61,9 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_forms_gds",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "contacts",
     "reporting",
     "mash",
@@ -73,8 +77,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "mash.middleware.StaffSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # keep last
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -169,6 +176,27 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out usernames
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "/mash/login/"
+# Staff sessions (mash.middleware): signed out after 30 minutes idle, 12 hours at most.
+STAFF_SESSION_IDLE_SECONDS = 30 * 60
+STAFF_SESSION_MAX_SECONDS = 12 * 60 * 60
+OTP_TOTP_ISSUER = "MASH screening"
+# django-axes: 5 failed logins lock the username for 30 minutes. Locking is by username only,
+# and the client IP callable returns None, so axes stores no IP addresses at all.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = dt.timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_CLIENT_IP_CALLABLE = "mash.access.no_client_ip"
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are in mash's own audit trail
+AXES_LOCKOUT_CALLABLE = "mash.auth_views.locked_out"
+# W006 warns that username-only locking lets one address try many usernames; we lock by
+# username on purpose, so that no client IP address is ever stored.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -21,5 +21,6 @@ urlpatterns = [
         views.InformationPage.as_view(template_name="pages/cookies.html"),
         name="cookies",
     ),
+    path("mash/", include("mash.urls")),
     path("", include("contacts.urls")),
 ]

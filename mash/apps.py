@@ -6,4 +6,5 @@ class MashConfig(AppConfig):
     verbose_name = "MASH screening"
 
     def ready(self):
-        from mash import audit  # noqa: F401  (connects the login/logout audit receivers)
+        # Connect the receivers: login/logout audit (audit), screening records (receivers).
+        from mash import audit, receivers  # noqa: F401

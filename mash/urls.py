@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mash import auth_views
+from mash import auth_views, views
 
 app_name = "mash"
 
@@ -12,4 +12,9 @@ urlpatterns = [
     path("logout/", auth_views.logout_view, name="logout"),
     path("audit/", auth_views.audit_view, name="audit"),
     # --- queue routes (mash-queue): "" (the queue), take-next/, referrals/<reference>/ ---
+    path("", views.queue, name="queue"),
+    path("take-next/", views.take_next_view, name="take_next"),
+    path("referrals/<str:reference>/", views.referral_view, name="referral"),
+    path("referrals/<str:reference>/release/", views.release_view, name="release"),
+    path("referrals/<str:reference>/reassign/", views.reassign_view, name="reassign"),
 ]

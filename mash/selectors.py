@@ -1,0 +1,232 @@
+"""Reads for the MASH queue.
+
+`queue_page` answers one page of a user's queue: their boroughs' undecided referrals, most
+urgent first (due time, then id), filtered, with keyset pagination. A page costs the same
+small, fixed number of queries whatever its position and however many referrals there are:
+the boroughs (with their calendars' office hours and closure days), the page itself (one
+indexed range scan, LIMIT page size + 1) and, when paging from a cursor, one EXISTS for the
+other direction. Working time left and the deadline state are computed in Python from the
+calendars, and the state filter is turned into due_at ranges so it stays indexed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.utils import timezone
+
+from mash.access import user_boroughs
+from mash.deadlines import Deadline, DeadlineState, calendars_for, deadline_for, state_q
+from mash.models import ScreeningRecord
+from reporting.models import Referral
+
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+
+KINDS = Referral.Kind
+STATES = list(DeadlineState)
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A position in the queue order: (due_at, id) of a record."""
+
+    due_at: dt.datetime
+    id: int
+
+    def encode(self) -> str:
+        micros = int(self.due_at.timestamp() * 1_000_000)
+        return f"{micros}-{self.id}"
+
+    @classmethod
+    def decode(cls, text: str | None) -> Cursor | None:
+        """The cursor in `text`, or None when it is missing or malformed (first page)."""
+        if not text:
+            return None
+        try:
+            micros, ident = str(text).split("-", 1)
+            due_at = dt.datetime.fromtimestamp(int(micros) / 1_000_000, tz=dt.UTC)
+            ident = int(ident)
+        except (ValueError, OverflowError, OSError):
+            return None
+        if ident < 0:
+            return None
+        return cls(due_at, ident)
+
+    @classmethod
+    def of(cls, record) -> Cursor:
+        return cls(record.due_at, record.pk)
+
+
+def after_q(cursor: Cursor) -> Q:
+    """Records after `cursor` in (due_at, id) order. The plain due_at >= bound lets the
+    database range-scan the (due_at, id) index."""
+    return Q(due_at__gte=cursor.due_at) & (
+        Q(due_at__gt=cursor.due_at) | Q(due_at=cursor.due_at, id__gt=cursor.id)
+    )
+
+
+def before_q(cursor: Cursor) -> Q:
+    return Q(due_at__lte=cursor.due_at) & (
+        Q(due_at__lt=cursor.due_at) | Q(due_at=cursor.due_at, id__lt=cursor.id)
+    )
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    borough: str = ""  # a borough slug, one of the user's
+    kind: str = ""  # a Referral.Kind value
+    state: str = ""  # a DeadlineState value: red, amber, green
+    mine: bool = False  # only referrals the user holds
+
+    @classmethod
+    def from_query(cls, data) -> QueueFilters:
+        """Filters from a GET query; unknown values are dropped (they filter nothing)."""
+        kind = data.get("kind", "")
+        state = data.get("state", "")
+        return cls(
+            borough=str(data.get("borough", ""))[:50],
+            kind=kind if kind in KINDS.values else "",
+            state=state if state in {s.value for s in STATES} else "",
+            mine=data.get("mine") in {"1", "on", "yes", "true"},
+        )
+
+    def as_query(self) -> dict[str, str]:
+        query = {}
+        if self.borough:
+            query["borough"] = self.borough
+        if self.kind:
+            query["kind"] = self.kind
+        if self.state:
+            query["state"] = self.state
+        if self.mine:
+            query["mine"] = "1"
+        return query
+
+    @property
+    def active(self) -> bool:
+        return bool(self.as_query())
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    record: ScreeningRecord
+    deadline: Deadline
+
+    @property
+    def referral(self) -> Referral:
+        return self.record.referral
+
+
+@dataclass
+class QueuePage:
+    rows: list[QueueRow]
+    boroughs: list = field(default_factory=list)
+    filters: QueueFilters = field(default_factory=QueueFilters)
+    next_cursor: Cursor | None = None
+    previous_cursor: Cursor | None = None
+    now: dt.datetime | None = None
+
+    @property
+    def has_next(self) -> bool:
+        return self.next_cursor is not None
+
+    @property
+    def has_previous(self) -> bool:
+        return self.previous_cursor is not None
+
+
+def scoped_boroughs(user) -> list:
+    """The user's boroughs with what their working calendars need (3 queries)."""
+    return list(
+        user_boroughs(user).prefetch_related("office_hours", "closure_days").order_by("name")
+    )
+
+
+def open_records(*, user, boroughs=None):
+    """Undecided screening records of the user's boroughs (a queryset, unordered)."""
+    borough_ids = [b.pk for b in (boroughs if boroughs is not None else scoped_boroughs(user))]
+    return ScreeningRecord.objects.filter(decided_at__isnull=True, borough_id__in=borough_ids)
+
+
+def queue_page(
+    *,
+    user,
+    filters: QueueFilters | None = None,
+    after: Cursor | None = None,
+    before: Cursor | None = None,
+    now: dt.datetime | None = None,
+    page_size: int = PAGE_SIZE,
+) -> QueuePage:
+    """One page of the user's queue, most urgent first. `after` pages forwards from a cursor,
+    `before` backwards (give one at most)."""
+    filters = filters or QueueFilters()
+    now = now or timezone.now()
+    page_size = max(1, min(page_size, MAX_PAGE_SIZE))
+    boroughs = scoped_boroughs(user)
+    calendars = calendars_for(boroughs)
+
+    chosen = boroughs
+    if filters.borough:
+        chosen = [b for b in boroughs if b.slug == filters.borough]
+    records = open_records(user=user, boroughs=chosen)
+    if filters.kind:
+        records = records.filter(referral__kind=filters.kind)
+    if filters.state:
+        records = records.filter(
+            state_q(filters.state, now, {b.pk: calendars[b.pk] for b in chosen})
+        )
+    if filters.mine:
+        records = records.filter(claimed_by=user)
+
+    if not chosen:
+        return QueuePage(rows=[], boroughs=boroughs, filters=filters, now=now)
+
+    listing = records.select_related("referral", "claimed_by").only(
+        "id",
+        "due_at",
+        "borough_id",
+        "claimed_at",
+        "referral__id",
+        "referral__reference",
+        "referral__kind",
+        "referral__received_at",
+        "referral__borough_id",
+        "claimed_by__id",
+        "claimed_by__username",
+        "claimed_by__first_name",
+        "claimed_by__last_name",
+    )
+    if before is not None:
+        found = list(listing.filter(before_q(before)).order_by("-due_at", "-id")[: page_size + 1])
+        more_before = len(found) > page_size
+        found = found[:page_size][::-1]
+        more_after = bool(found) and records.filter(after_q(Cursor.of(found[-1]))).exists()
+    else:
+        if after is not None:
+            listing = listing.filter(after_q(after))
+        found = list(listing.order_by("due_at", "id")[: page_size + 1])
+        more_after = len(found) > page_size
+        found = found[:page_size]
+        more_before = (
+            after is not None
+            and bool(found)
+            and records.filter(before_q(Cursor.of(found[0]))).exists()
+        )
+
+    by_id = {b.pk: b for b in boroughs}
+    rows = []
+    for record in found:
+        record.borough = by_id[record.borough_id]
+        record.referral.borough = by_id[record.borough_id]
+        rows.append(QueueRow(record, deadline_for(record, now, calendars[record.borough_id])))
+    return QueuePage(
+        rows=rows,
+        boroughs=boroughs,
+        filters=filters,
+        next_cursor=Cursor.of(found[-1]) if more_after and found else None,
+        previous_cursor=Cursor.of(found[0]) if more_before and found else None,
+        now=now,
+    )

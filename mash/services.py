@@ -1,0 +1,173 @@
+"""Writes for the MASH queue: claiming ("take next"), releasing and reassigning referrals.
+
+Every change is audited through `mash.audit.record`, inside the same transaction.
+
+`take_next` must never give two screeners the same referral, nor make one wait for another:
+- on PostgreSQL it locks the most urgent open, unclaimed record with
+  `SELECT ... FOR UPDATE SKIP LOCKED` (rows another screener is claiming this instant are
+  skipped, not waited for) and claims it with a conditional UPDATE in the same transaction;
+- elsewhere (SQLite: one writer at a time, no row locks) it picks the most urgent candidate and
+  claims it with `UPDATE ... WHERE claimed_by IS NULL`, trying the next candidate when someone
+  else got there first.
+"""
+
+from __future__ import annotations
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from mash import audit
+from mash.access import staff_member, user_boroughs
+from mash.models import ScreeningRecord, StaffMember
+
+CLAIMED = "referral_claimed"
+RELEASED = "referral_released"
+REASSIGNED = "referral_reassigned"
+
+
+class ScreeningError(Exception):
+    """A claim change that is not allowed; the message is fit to show to staff."""
+
+
+class NotHolder(ScreeningError):
+    pass
+
+
+class NotAllowed(ScreeningError):
+    pass
+
+
+class AlreadyDecided(ScreeningError):
+    pass
+
+
+def _unclaimed(borough_ids):
+    return ScreeningRecord.objects.filter(
+        borough_id__in=borough_ids, decided_at__isnull=True, claimed_by__isnull=True
+    ).order_by("due_at", "id")
+
+
+def _claim(record_id, user, now) -> bool:
+    return bool(
+        ScreeningRecord.objects.filter(
+            pk=record_id, claimed_by__isnull=True, decided_at__isnull=True
+        ).update(claimed_by=user, claimed_at=now)
+    )
+
+
+def _claimed_record(record_id) -> ScreeningRecord:
+    return ScreeningRecord.objects.select_related("referral", "borough", "claimed_by").get(
+        pk=record_id
+    )
+
+
+def take_next(*, user, request=None) -> ScreeningRecord | None:
+    """Claim, for `user`, the most urgent open referral of their boroughs that nobody holds,
+    and return its screening record (with `.referral`); None when there is none."""
+    borough_ids = list(user_boroughs(user).values_list("pk", flat=True))
+    if not borough_ids:
+        return None
+    if connection.features.has_select_for_update_skip_locked:
+        with transaction.atomic():
+            candidate = (
+                _unclaimed(borough_ids)
+                .select_for_update(skip_locked=True)
+                .values_list("pk", flat=True)
+                .first()
+            )
+            if candidate is None:
+                return None
+            now = timezone.now()
+            # The row is locked by us; the condition still guards against a claim committed
+            # between our snapshot and the lock.
+            if not _claim(candidate, user, now):
+                return take_next(user=user, request=request)
+            record = _claimed_record(candidate)
+            _audit_claim(record, user, request)
+            return record
+    while True:
+        candidate = _unclaimed(borough_ids).values_list("pk", flat=True).first()
+        if candidate is None:
+            return None
+        with transaction.atomic():
+            if _claim(candidate, user, timezone.now()):
+                record = _claimed_record(candidate)
+                _audit_claim(record, user, request)
+                return record
+        # Someone else claimed it between our read and our update: try the next one.
+
+
+def _audit_claim(record, user, request) -> None:
+    audit.record(
+        action=CLAIMED,
+        user=user,
+        referral=record.referral,
+        borough=record.borough,
+        request=request,
+    )
+
+
+def _is_manager_of(user, borough_id) -> bool:
+    member = staff_member(user)
+    return (
+        member is not None and member.is_manager and member.boroughs.filter(pk=borough_id).exists()
+    )
+
+
+def release(*, user, record: ScreeningRecord, request=None) -> ScreeningRecord:
+    """Give a held referral back to the queue. The holder may release it, and so may a
+    manager of its borough."""
+    holder_id = record.claimed_by_id
+    if holder_id is None:
+        raise NotHolder("Nobody holds this referral")
+    if holder_id != user.pk and not _is_manager_of(user, record.borough_id):
+        raise NotHolder("You do not hold this referral")
+    with transaction.atomic():
+        changed = ScreeningRecord.objects.filter(
+            pk=record.pk, claimed_by_id=holder_id, decided_at__isnull=True
+        ).update(claimed_by=None, claimed_at=None)
+        if not changed:
+            raise NotHolder("This referral has changed hands or been decided: reload the page")
+        audit.record(
+            action=RELEASED, user=user, referral=record.referral, request=request, holder=holder_id
+        )
+    record.claimed_by, record.claimed_at = None, None
+    return record
+
+
+def staff_of_borough(borough_id):
+    """Active staff members of a borough (who a referral there may be given to)."""
+    return (
+        StaffMember.objects.filter(boroughs=borough_id, user__is_active=True)
+        .select_related("user")
+        .order_by("user__username")
+    )
+
+
+def reassign(*, manager, record: ScreeningRecord, to_user, request=None) -> ScreeningRecord:
+    """A manager of the referral's borough gives it to another staff member of that borough."""
+    if not _is_manager_of(manager, record.borough_id):
+        raise NotAllowed("Only a manager of this borough can reassign its referrals")
+    if not staff_of_borough(record.borough_id).filter(user=to_user).exists():
+        raise NotAllowed("That person is not on this borough's staff")
+    if record.decided_at is not None:
+        raise AlreadyDecided("This referral has been decided")
+    previous = record.claimed_by_id
+    now = timezone.now()
+    with transaction.atomic():
+        changed = ScreeningRecord.objects.filter(
+            pk=record.pk, claimed_by_id=previous, decided_at__isnull=True
+        ).update(claimed_by=to_user, claimed_at=now)
+        if not changed:
+            raise NotAllowed("This referral has changed hands or been decided: reload the page")
+        audit.record(
+            action=REASSIGNED,
+            user=manager,
+            referral=record.referral,
+            request=request,
+            holder=previous,
+            to=to_user.pk,
+            to_username=to_user.get_username(),
+        )
+    record.claimed_by, record.claimed_at = to_user, now
+    return record

@@ -4,8 +4,9 @@ Time here is always Europe/London and always aware. Working time runs like a ser
 SLA clock: only inside working periods. The two primitives are `add_working_time` and
 `working_time_between`; everything about deadlines is built on them.
 
-Arithmetic between aware datetimes is done in UTC: Python subtracts two datetimes that share
-a tzinfo as wall-clock times, which is wrong across a clock change.
+Arithmetic and comparisons between aware datetimes are done in UTC: Python subtracts and
+compares two datetimes that share a tzinfo as wall-clock times, which is wrong across a clock
+change (in October 01:20 GMT is later than 01:45 BST, but compares as earlier).
 """
 
 from __future__ import annotations
@@ -65,6 +66,19 @@ def elapsed(start: dt.datetime, end: dt.datetime) -> dt.timedelta:
     return end.astimezone(UTC) - start.astimezone(UTC)
 
 
+def utc(moment: dt.datetime) -> dt.datetime:
+    """The same instant in UTC: compare these, never two London datetimes directly."""
+    return moment.astimezone(UTC)
+
+
+def earliest(*moments: dt.datetime) -> dt.datetime:
+    return min(moments, key=utc)
+
+
+def latest(*moments: dt.datetime) -> dt.datetime:
+    return max(moments, key=utc)
+
+
 def shift(moment: dt.datetime, delta: dt.timedelta) -> dt.datetime:
     """`moment + delta` in real time, returned in London time."""
     return (moment.astimezone(UTC) + delta).astimezone(LONDON)
@@ -78,7 +92,7 @@ class Period:
     end: dt.datetime
 
     def __contains__(self, moment: dt.datetime) -> bool:
-        return self.start <= moment < self.end
+        return utc(self.start) <= utc(moment) < utc(self.end)
 
     @property
     def duration(self) -> dt.timedelta:
@@ -136,9 +150,9 @@ class WorkingCalendar:
         day = moment.date()
         for offset in range(SEARCH_LIMIT_DAYS):
             period = self.period_on(day + dt.timedelta(days=offset))
-            if period is None or period.end <= moment:
+            if period is None or utc(period.end) <= utc(moment):
                 continue
-            yield Period(max(period.start, moment), period.end)
+            yield Period(latest(period.start, moment), period.end)
         raise ValueError(f"no working time within {SEARCH_LIMIT_DAYS} days of {moment}")
 
     def periods_between(self, start: dt.datetime, end: dt.datetime) -> Iterator[Period]:
@@ -148,8 +162,8 @@ class WorkingCalendar:
         while day <= end.date():
             period = self.period_on(day)
             if period is not None:
-                clipped = Period(max(period.start, start), min(period.end, end))
-                if clipped.start < clipped.end:
+                clipped = Period(latest(period.start, start), earliest(period.end, end))
+                if utc(clipped.start) < utc(clipped.end):
                     yield clipped
             day += dt.timedelta(days=1)
 
@@ -166,9 +180,9 @@ class WorkingCalendar:
             period = self.period_on(day + dt.timedelta(days=offset))
             if period is None:
                 continue
-            if moment < period.start:
+            if utc(moment) < utc(period.start):
                 return period.start
-            if moment < period.end:
+            if utc(moment) < utc(period.end):
                 return period.end
         raise ValueError(f"no working time within {SEARCH_LIMIT_DAYS} days of {moment}")
 
@@ -196,7 +210,7 @@ class WorkingCalendar:
     def working_time_between(self, a: dt.datetime, b: dt.datetime) -> dt.timedelta:
         """Working time from a to b; negative when b is before a."""
         a, b = to_london(a), to_london(b)
-        if b < a:
+        if utc(b) < utc(a):
             return -self.working_time_between(b, a)
         return sum((period.duration for period in self.periods_between(a, b)), ZERO)
 

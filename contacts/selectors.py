@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from contacts.calendar import WorkingCalendar, calendar_for, to_london
+from contacts.calendar import WorkingCalendar, calendar_for, to_london, utc
 from contacts.models import Borough
 from contacts.phone import national_format
 from contacts.staffing import LineSpec, Number, Staffing, Window, compute_staffing
@@ -71,7 +71,9 @@ def staffing_for(borough: Borough, at: dt.datetime | None = None) -> Staffing:
     entry = _memo.get(borough.pk)
     if entry is not None and entry[0] == borough.data_version:
         _, computed_at, contacts, staffing = entry
-        if staffing.next_change is not None and computed_at <= at < staffing.next_change:
+        if staffing.next_change is not None and utc(computed_at) <= utc(at) < utc(
+            staffing.next_change
+        ):
             return staffing.at_moment(at)
     else:
         contacts = load_contacts(borough)
@@ -90,5 +92,5 @@ def seconds_until(moment: dt.datetime | None, now: dt.datetime, cap: int) -> int
     """Whole seconds from now until `moment`, at most `cap`, never negative."""
     if moment is None:
         return cap
-    remaining = int((moment - now).total_seconds())
+    remaining = int((utc(moment) - utc(now)).total_seconds())
     return max(0, min(cap, remaining))

@@ -10,7 +10,15 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from contacts.calendar import Period, WorkingCalendar, local_datetime, to_london
+from contacts.calendar import (
+    Period,
+    WorkingCalendar,
+    earliest,
+    latest,
+    local_datetime,
+    to_london,
+    utc,
+)
 
 OFFICE_HOURS = "office_hours"
 OUTSIDE_OFFICE_HOURS = "outside_office_hours"
@@ -80,14 +88,14 @@ class Staffing:
 
 # --- interval helpers -----------------------------------------------------------------------
 def merge(periods: Iterable[Period]) -> list[Period]:
-    """Sorted, with overlapping or touching periods joined."""
+    """Sorted, with overlapping or touching periods joined (compared as real instants)."""
     merged: list[Period] = []
-    for period in sorted(periods, key=lambda p: p.start):
-        if period.start >= period.end:
+    for period in sorted(periods, key=lambda p: utc(p.start)):
+        if utc(period.start) >= utc(period.end):
             continue
-        if merged and period.start <= merged[-1].end:
+        if merged and utc(period.start) <= utc(merged[-1].end):
             last = merged[-1]
-            merged[-1] = Period(last.start, max(last.end, period.end))
+            merged[-1] = Period(last.start, latest(last.end, period.end))
         else:
             merged.append(period)
     return merged
@@ -98,12 +106,12 @@ def subtract(periods: Sequence[Period], holes: Sequence[Period]) -> list[Period]
     for hole in holes:
         cut: list[Period] = []
         for period in result:
-            if hole.end <= period.start or hole.start >= period.end:
+            if utc(hole.end) <= utc(period.start) or utc(hole.start) >= utc(period.end):
                 cut.append(period)
                 continue
-            if period.start < hole.start:
+            if utc(period.start) < utc(hole.start):
                 cut.append(Period(period.start, hole.start))
-            if hole.end < period.end:
+            if utc(hole.end) < utc(period.end):
                 cut.append(Period(hole.end, period.end))
         result = cut
     return result
@@ -153,7 +161,7 @@ def line_periods(
     else:
         raise ValueError(f"unknown schedule {line.schedule!r}")
 
-    clipped = [Period(max(p.start, span.start), min(p.end, span.end)) for p in periods]
+    clipped = [Period(latest(p.start, span.start), earliest(p.end, span.end)) for p in periods]
     return merge(clipped)
 
 
@@ -163,8 +171,8 @@ def _status(
     """(staffed, changes_at) for one line, or None when the change lies past the horizon."""
     for period in periods:
         if at in period:
-            return (True, period.end) if period.end < horizon_end else None
-        if period.start > at:
+            return (True, period.end) if utc(period.end) < utc(horizon_end) else None
+        if utc(period.start) > utc(at):
             return (False, period.start)
     return None
 
@@ -199,7 +207,7 @@ def compute_staffing(
     changes = [s.changes_at for s in line_statuses if s.changes_at is not None]
     with contextlib.suppress(ValueError):
         changes.append(calendar.next_change(at))
-    return Staffing(at, in_hours, line_statuses, min(changes) if changes else None)
+    return Staffing(at, in_hours, line_statuses, earliest(*changes) if changes else None)
 
 
 # --- words for people -----------------------------------------------------------------------

@@ -160,6 +160,18 @@ CELERY_BEAT_SCHEDULE: dict = {}
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+# reporting: re-send outbox emails still unsent (Redis was down, a worker died, SMTP failed).
+CELERY_BEAT_SCHEDULE["reporting-sweep-outbox"] = {
+    "task": "reporting.sweep_outbox",
+    "schedule": 60.0,
+    "options": {"expires": 55},
+}
+
+# reporting: per-client limit on submissions (reporting.ratelimit), "<count>/<period>" with
+# period s, m, h or d ("10/h", "30/15m"); "0" turns it off. Clients are keyed on an HMAC of
+# REMOTE_ADDR with RATE_LIMIT_SALT (default SECRET_KEY): no raw IP is stored.
+RATE_LIMIT_SUBMISSIONS = os.environ.get("RATE_LIMIT_SUBMISSIONS", "10/h")
+RATE_LIMIT_SALT = os.environ.get("RATE_LIMIT_SALT", "")
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")

@@ -43,7 +43,7 @@ def validate_concern_categories(value) -> None:
     if unknown:
         raise ValidationError(
             "Unknown concern category: %(codes)s",
-            code="invalid_choice",
+            code="unknown_category",
             params={"codes": ", ".join(unknown)},
         )
     if len(set(value)) != len(value):

@@ -1,0 +1,122 @@
+"""Submissions in the Django admin, for staff until the MASH screens land: read-only.
+
+Nobody adds a referral here (the public journey and, later, staff's own logging form do) and
+staff cannot delete one; what the person told us (the narrative) is never edited.
+"""
+
+from django.contrib import admin
+
+from reporting.models import Child, OutboxMessage, Referral
+
+
+class ChildInline(admin.StackedInline):
+    model = Child
+    extra = 0
+    can_delete = False
+    fields = (
+        ("first_name", "last_name", "name_unknown"),
+        ("date_of_birth", "approximate_age"),
+        ("unborn", "due_date"),
+        "address",
+        "postcode",
+        "school",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Referral)
+class ReferralAdmin(admin.ModelAdmin):
+    list_display = (
+        "reference",
+        "borough",
+        "kind",
+        "channel",
+        "received_at",
+        "referrer_type",
+        "anonymous",
+    )
+    list_filter = ("borough", "kind", "channel", "referrer_type", "received_at")
+    search_fields = ("=reference", "children__last_name", "children__postcode")
+    date_hierarchy = "received_at"
+    list_select_related = ("borough",)
+    show_full_result_count = False
+    inlines = [ChildInline]
+    fieldsets = (
+        (None, {"fields": ("reference", "kind", "channel", "borough", "received_at")}),
+        (
+            "Who told us",
+            {
+                "fields": (
+                    "referrer_type",
+                    "anonymous",
+                    "referrer_name",
+                    "referrer_email",
+                    "referrer_phone",
+                    "referrer_relationship",
+                    "safe_to_contact",
+                    "contact_notes",
+                    "organisation",
+                    "role",
+                    "family_aware",
+                    "family_agrees",
+                    "no_consent_reason",
+                )
+            },
+        ),
+        (
+            "What they told us",
+            {
+                "fields": (
+                    "concern_categories",
+                    "description",
+                    "when_happened",
+                    "still_happening",
+                    "how_known",
+                    "other_children_in_home",
+                    "other_children_details",
+                )
+            },
+        ),
+        ("Record", {"fields": ("created_at",)}),
+    )
+    readonly_fields = [
+        field for _, options in fieldsets for field in options["fields"] if field != "created_at"
+    ] + ["created_at"]
+
+    def get_search_results(self, request, queryset, search_term):
+        from reporting.references import normalise_reference
+
+        # A reference typed with the usual slips (lower case, spaces, O for 0) still matches.
+        return super().get_search_results(
+            request, queryset, normalise_reference(search_term) or search_term
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    list_display = ("id", "kind", "referral", "created_at", "sent_at", "attempts", "last_error")
+    list_filter = ("kind", ("sent_at", admin.EmptyFieldListFilter), "created_at")
+    search_fields = ("=referral__reference", "=dedupe_key")
+    list_select_related = ("referral",)
+    readonly_fields = [field.name for field in OutboxMessage._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,42 @@
+"""Reads of submissions (keyword-only arguments)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from reporting.models import OutboxMessage, Referral
+from reporting.references import normalise_reference
+
+
+def find_referral(*, reference: str) -> Referral | None:
+    """The referral with this reference, forgiving the usual typing slips; None if none."""
+    normalised = normalise_reference(reference)
+    if not normalised:
+        return None
+    return (
+        Referral.objects.select_related("borough")
+        .prefetch_related("children")
+        .filter(reference=normalised)
+        .first()
+    )
+
+
+def referrals_received(
+    *, borough, since: dt.datetime, until: dt.datetime | None = None
+) -> QuerySet:
+    """A borough's referrals received in [since, until), newest first (uses the
+    borough+received_at index)."""
+    queryset = Referral.objects.filter(borough=borough, received_at__gte=since)
+    if until is not None:
+        queryset = queryset.filter(received_at__lt=until)
+    return queryset.order_by("-received_at")
+
+
+def unsent_messages(*, older_than: dt.timedelta = dt.timedelta(0)) -> QuerySet:
+    """Outbox rows not yet sent, created at least `older_than` ago, oldest first (monitoring)."""
+    return OutboxMessage.objects.filter(
+        sent_at__isnull=True, created_at__lte=timezone.now() - older_than
+    ).order_by("created_at")

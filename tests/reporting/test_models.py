@@ -1,0 +1,124 @@
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from reporting.models import (
+    CONCERN_CATEGORIES,
+    DESCRIPTION_MAX_LENGTH,
+    Child,
+    Referral,
+    validate_concern_categories,
+    validate_e164,
+)
+from tests.reporting.factories import ChildFactory, OutboxMessageFactory, ReferralFactory
+
+
+def test_concern_category_codes_as_agreed():
+    assert [code for code, _ in CONCERN_CATEGORIES] == [
+        "physical",
+        "emotional",
+        "sexual",
+        "neglect",
+        "domestic_abuse",
+        "exploitation",
+        "other",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("anonymous", "email", "safe", "expected"),
+    [
+        (False, "a@example.com", True, True),
+        (False, "a@example.com", None, True),
+        (False, "a@example.com", False, False),
+        (False, "", True, False),
+        (True, "", None, False),
+    ],
+)
+def test_is_contactable(anonymous, email, safe, expected):
+    referral = Referral(anonymous=anonymous, referrer_email=email, safe_to_contact=safe)
+    assert referral.is_contactable is expected
+
+
+@pytest.mark.django_db
+def test_str_is_the_reference(bromley):
+    referral = ReferralFactory(borough=bromley)
+    assert str(referral) == referral.reference
+
+
+@pytest.mark.django_db
+def test_reference_is_unique(bromley):
+    ReferralFactory(borough=bromley, reference="BRM-AAAA-BBBB")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReferralFactory(borough=bromley, reference="BRM-AAAA-BBBB")
+
+
+@pytest.mark.django_db
+def test_an_anonymous_referral_cannot_hold_contact_details(bromley):
+    ReferralFactory(borough=bromley, anonymous_referrer=True)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReferralFactory(borough=bromley, anonymous_referrer=True, referrer_email="a@example.com")
+
+
+@pytest.mark.django_db
+def test_borough_with_referrals_cannot_be_deleted(bromley):
+    from django.db.models import ProtectedError
+
+    ReferralFactory(borough=bromley)
+    with pytest.raises(ProtectedError):
+        bromley.delete()
+
+
+@pytest.mark.django_db
+def test_children_and_outbox_rows_belong_to_the_referral(bromley):
+    referral = ReferralFactory(borough=bromley)
+    ChildFactory(referral=referral, order=1, first_name="Leo")
+    ChildFactory(referral=referral, order=0, first_name="Amira")
+    OutboxMessageFactory(referral=referral)
+    assert [c.first_name for c in referral.children.all()] == ["Amira", "Leo"]
+    assert referral.outbox_messages.count() == 1
+
+
+def test_display_name():
+    assert Child(first_name="Amira", last_name="Hughes").display_name == "Amira Hughes"
+    assert Child(first_name="Amira").display_name == "Amira"
+    assert Child(first_name="Amira", name_unknown=True).display_name == "Name unknown"
+    assert Child().display_name == "Name unknown"
+    assert str(Child(first_name="Leo")) == "Leo"
+
+
+def test_concern_categories_validator():
+    validate_concern_categories(["neglect", "other"])
+    validate_concern_categories([])
+    with pytest.raises(ValidationError, match="Unknown concern category: bullying"):
+        validate_concern_categories(["neglect", "bullying"])
+    with pytest.raises(ValidationError, match="twice"):
+        validate_concern_categories(["neglect", "neglect"])
+    with pytest.raises(ValidationError):
+        validate_concern_categories("neglect")
+
+
+@pytest.mark.parametrize("good", ["+447700900982", "+442084617373"])
+def test_e164_accepts(good):
+    validate_e164(good)
+
+
+@pytest.mark.parametrize("bad", ["07700900982", "+44 7700 900982", "+0123456789", "+44"])
+def test_e164_rejects(bad):
+    with pytest.raises(ValidationError):
+        validate_e164(bad)
+
+
+@pytest.mark.django_db
+def test_model_limits_are_checked_by_full_clean(bromley):
+    referral = ReferralFactory.build(
+        borough=bromley, description="x" * (DESCRIPTION_MAX_LENGTH + 1)
+    )
+    with pytest.raises(ValidationError) as info:
+        referral.full_clean(exclude=["reference"])
+    assert "description" in info.value.message_dict
+
+    child = Child(approximate_age=18)
+    with pytest.raises(ValidationError) as info:
+        child.full_clean(exclude=["referral"])
+    assert "approximate_age" in info.value.message_dict

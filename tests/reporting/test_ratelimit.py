@@ -1,0 +1,139 @@
+import os
+import socket
+
+import pytest
+from django.core.cache import cache
+from django.test import RequestFactory
+
+from reporting import ratelimit
+from reporting.ratelimit import Rate, check_and_count, client_hash, parse_rate, retry_after
+
+NOW = 1_800_000_000.0  # a fixed instant, 20 minutes into an hour window
+IP = "203.0.113.42"
+
+
+def request_from(address=IP):
+    return RequestFactory().post("/bromley/report/", REMOTE_ADDR=address)
+
+
+@pytest.fixture(autouse=True)
+def _limit(settings):
+    settings.RATE_LIMIT_SUBMISSIONS = "10/h"
+    settings.RATE_LIMIT_SALT = "test-salt"
+
+
+@pytest.mark.parametrize(
+    ("text", "rate"),
+    [
+        ("10/h", Rate(10, 3600)),
+        ("30/15m", Rate(30, 900)),
+        (" 5 / d ", Rate(5, 86400)),
+        ("100/30s", Rate(100, 30)),
+        ("0", Rate(0, 0)),
+        ("", Rate(0, 0)),
+    ],
+)
+def test_parse_rate(text, rate):
+    assert parse_rate(text) == rate
+
+
+@pytest.mark.parametrize("bad", ["ten/h", "10/w", "10", "10/h/2"])
+def test_parse_rate_rejects_nonsense(bad):
+    with pytest.raises(ValueError):
+        parse_rate(bad)
+
+
+def test_ten_an_hour_then_refused_until_the_next_window():
+    request = request_from()
+    assert [check_and_count(request, now=NOW + i) for i in range(10)] == [True] * 10
+    assert check_and_count(request, now=NOW + 11) is False
+    assert check_and_count(request, now=NOW + 12) is False
+    next_window = (NOW // 3600 + 1) * 3600
+    assert retry_after(now=NOW + 12) == int(next_window - NOW - 12)
+    assert check_and_count(request, now=next_window) is True
+
+
+def test_clients_are_counted_separately():
+    for _ in range(10):
+        check_and_count(request_from(), now=NOW)
+    assert check_and_count(request_from(), now=NOW) is False
+    assert check_and_count(request_from("198.51.100.7"), now=NOW) is True
+
+
+def test_no_raw_ip_in_the_cache():
+    check_and_count(request_from(), now=NOW)
+    keys = list(cache._cache.keys())  # LocMem internals: every stored key
+    assert keys and not any(IP in key or IP.replace(".", "") in key for key in keys)
+    assert any(client_hash(request_from()) in key for key in keys)
+
+
+def test_the_hash_is_salted(settings):
+    first = client_hash(request_from())
+    settings.RATE_LIMIT_SALT = "another-salt"
+    assert client_hash(request_from()) != first
+    assert IP not in first and len(first) == 32
+
+
+def test_falls_back_to_secret_key_as_salt(settings):
+    settings.RATE_LIMIT_SALT = ""
+    settings.SECRET_KEY = "k" * 50
+    a = client_hash(request_from())
+    settings.SECRET_KEY = "j" * 50
+    assert client_hash(request_from()) != a
+
+
+def test_turned_off(settings):
+    settings.RATE_LIMIT_SUBMISSIONS = "0"
+    assert all(check_and_count(request_from(), now=NOW) for _ in range(50))
+    assert retry_after(now=NOW) == 0
+
+
+def test_fails_open_when_the_cache_is_down(monkeypatch):
+    def down(*args, **kwargs):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(ratelimit.cache, "add", down)
+    assert all(check_and_count(request_from(), now=NOW) for _ in range(20))
+
+
+def test_a_key_expiring_between_add_and_incr_starts_a_new_count(monkeypatch):
+    monkeypatch.setattr(ratelimit.cache, "add", lambda *a, **k: False)
+    assert check_and_count(request_from(), now=NOW) is True  # incr of a missing key
+    assert cache.get(ratelimit._key(request_from(), parse_rate("10/h"), NOW)) == 1
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _redis_cache(url: str) -> dict:
+    return {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": url,
+            "OPTIONS": {
+                "SOCKET_CONNECT_TIMEOUT": 1,
+                "SOCKET_TIMEOUT": 1,
+                "IGNORE_EXCEPTIONS": True,
+            },
+        }
+    }
+
+
+def test_redis_unreachable_fails_open(settings):
+    settings.DJANGO_REDIS_IGNORE_EXCEPTIONS = True
+    settings.CACHES = _redis_cache(f"redis://127.0.0.1:{_closed_port()}/0")
+    assert all(check_and_count(request_from(), now=NOW) for _ in range(12))
+
+
+@pytest.mark.redis
+def test_counts_in_redis_shared_by_every_process(settings):
+    settings.CACHES = _redis_cache(os.environ["REDIS_URL"])
+    cache.clear()
+    request = request_from("192.0.2.99")
+    assert [check_and_count(request, now=NOW) for _ in range(11)] == [True] * 10 + [False]
+    keys = [key.decode() for key in cache.client.get_client().keys("*ratelimit*")]
+    assert keys and not any("192.0.2.99" in key for key in keys)
+    cache.clear()

@@ -1,0 +1,418 @@
+import datetime as dt
+import json
+import os
+import socket
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from unittest import mock
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from kombu.exceptions import OperationalError
+
+from contacts.calendar import LONDON
+from reporting.models import Child, OutboxMessage, Referral
+from reporting.outbox import sweep_unsent
+from reporting.services import submit_concern
+from reporting.signals import referral_submitted
+from tests.reporting.factories import CHILD, concern_answers
+
+pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def receiver():
+    """Connect a receiver to referral_submitted for one test."""
+    connected = []
+
+    def connect(function):
+        referral_submitted.connect(function, weak=False, dispatch_uid=f"test-{id(function)}")
+        connected.append(function)
+        return function
+
+    yield connect
+    for function in connected:
+        referral_submitted.disconnect(dispatch_uid=f"test-{id(function)}")
+
+
+@pytest.fixture
+def only_reporting():
+    """No other app's receivers (mash's screening record): what reporting itself costs."""
+    with (
+        mock.patch.object(referral_submitted, "receivers", []),
+        mock.patch.object(referral_submitted, "sender_receivers_cache", {}),
+    ):
+        yield
+
+
+def test_named_concern_saved_with_children_and_acknowledgement(bromley):
+    moment = dt.datetime(2026, 3, 2, 10, 15, tzinfo=LONDON)
+    with time_machine.travel(moment, tick=False):
+        referral = submit_concern(borough=bromley, answers=concern_answers("two_children"))
+
+    referral = Referral.objects.get(pk=referral.pk)
+    assert referral.reference.startswith("BRM-")
+    assert referral.kind == Referral.Kind.CONCERN
+    assert referral.channel == Referral.Channel.ONLINE
+    assert referral.received_at == moment
+    assert referral.referrer_type == "public"
+    assert not referral.anonymous
+    assert referral.referrer_name == "Sam Taylor"
+    assert referral.referrer_email == "sam.taylor@example.com"
+    assert referral.referrer_phone == "+447911123456"
+    assert referral.safe_to_contact is True
+    assert referral.contact_notes == "After 6pm on weekdays"
+    assert referral.concern_categories == ["neglect", "emotional"]
+    assert referral.still_happening == "yes"
+    assert referral.how_known == "saw"
+    assert referral.other_children_in_home == "yes"
+    children = list(referral.children.all())
+    assert [(c.first_name, c.order) for c in children] == [("Amira", 0), ("Leo", 1)]
+    assert children[0].date_of_birth == dt.date(2017, 3, 14)
+    assert children[0].postcode == "BR1 3UH"
+    assert children[1].approximate_age == 4 and children[1].date_of_birth is None
+
+    message = OutboxMessage.objects.get(referral=referral)
+    assert message.kind == "acknowledgement"
+    assert message.to == "sam.taylor@example.com"
+    assert message.dedupe_key == f"acknowledgement:{referral.reference}"
+    assert message.sent_at is None  # not sent: the test transaction never commits
+
+
+def test_received_at_can_be_given(bromley):
+    when = dt.datetime(2026, 1, 5, 23, 59, tzinfo=LONDON)
+    referral = submit_concern(
+        borough=bromley, answers=concern_answers(), channel="phone", received_at=when
+    )
+    referral.refresh_from_db()
+    assert referral.received_at == when
+    assert referral.channel == "phone"
+
+
+def test_acknowledgement_says_what_happens_next_and_nothing_sensitive(bromley):
+    referral = submit_concern(borough=bromley, answers=concern_answers())
+    message = OutboxMessage.objects.get(referral=referral)
+    text = message.subject + "\n" + message.body
+    assert referral.reference in message.subject
+    assert referral.reference in message.body
+    assert "senior social worker will look at what you told us within one working day" in (
+        " ".join(message.body.split())
+    )
+    assert "call 999" in message.body
+    assert "020 8461 7373" in message.body  # Bromley's children's services
+    assert "0300 303 8671" in message.body  # and its out-of-hours line
+    assert "Dear Sam Taylor" in message.body
+    for sensitive in ["Amira", "Hughes", "Hillside", "Station Road", "BR1", "food", "shouting"]:
+        assert sensitive not in text, sensitive
+    assert "<" not in text and "&#" not in text  # plain text, not HTML-escaped
+
+
+def test_email_only_queued_after_commit(bromley, django_capture_on_commit_callbacks, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        referral = submit_concern(borough=bromley, answers=concern_answers())
+    assert len(callbacks) == 1
+    assert mail.outbox == []
+    callbacks[0]()  # what commit does: the (eager) task sends it
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["sam.taylor@example.com"]
+    assert OutboxMessage.objects.get(referral=referral).sent_at is not None
+
+
+@pytest.mark.parametrize("variant", ["anonymous", "no_email", "unsafe"])
+def test_no_acknowledgement_when_not_contactable(
+    bromley, variant, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        referral = submit_concern(borough=bromley, answers=concern_answers(variant))
+    assert not OutboxMessage.objects.exists()
+    assert callbacks == []
+    assert Referral.objects.filter(pk=referral.pk).exists()
+
+
+def test_anonymous_stores_no_personal_data_even_if_sent(bromley):
+    answers = concern_answers("anonymous")
+    answers["reporter"].update(
+        name="Sam Taylor",
+        email="sam@example.com",
+        phone="07911 123456",
+        safe_to_contact="yes",
+        contact_notes="Evenings",
+    )
+    referral = submit_concern(borough=bromley, answers=answers)
+    referral.refresh_from_db()
+    assert referral.anonymous
+    assert (referral.referrer_name, referral.referrer_email, referral.referrer_phone) == ("",) * 3
+    assert referral.contact_notes == ""
+    assert referral.safe_to_contact is None
+    assert referral.referrer_relationship == "Neighbour"
+    assert not OutboxMessage.objects.exists()
+
+
+def test_unsafe_to_contact_keeps_the_details_but_sends_nothing(bromley):
+    referral = submit_concern(borough=bromley, answers=concern_answers("unsafe"))
+    referral.refresh_from_db()
+    assert referral.safe_to_contact is False
+    assert referral.referrer_email == "sam.taylor@example.com"
+    assert "partner" in referral.contact_notes
+    assert not referral.is_contactable
+
+
+def test_professional_referral_is_named_with_consent_answers(bromley):
+    answers = concern_answers("professional")
+    answers["reporter"]["anonymous"] = True  # a professional cannot be anonymous
+    referral = submit_concern(borough=bromley, answers=answers)
+    referral.refresh_from_db()
+    assert referral.referrer_type == "professional"
+    assert not referral.anonymous
+    assert referral.referrer_name == "Dr Priya Shah"
+    assert referral.organisation == "Station Road Surgery"
+    assert referral.role == "GP"
+    assert referral.referrer_phone == "+442084617000"
+    assert (referral.family_aware, referral.family_agrees) == ("no", "unknown")
+    assert "risk" in referral.no_consent_reason
+    assert OutboxMessage.objects.get(referral=referral).to == "priya.shah@nhs.example"
+
+
+def test_professional_contact_falls_back_to_professional_details(bromley):
+    answers = concern_answers("professional")
+    answers["reporter"] = {"anonymous": False}
+    referral = submit_concern(borough=bromley, answers=answers)
+    assert referral.referrer_email == "priya.shah@nhs.example"
+    assert referral.referrer_name == "Dr Priya Shah"
+
+
+def test_unborn_child_with_unknown_name(bromley):
+    with time_machine.travel(dt.datetime(2026, 6, 1, 12, tzinfo=LONDON), tick=False):
+        answers = concern_answers("unborn")
+        answers["children"][0]["first_name"] = "Ignored"
+        referral = submit_concern(borough=bromley, answers=answers)
+    child = referral.children.get()
+    assert child.unborn and child.name_unknown
+    assert child.first_name == "" and child.display_name == "Name unknown"
+    assert child.due_date == dt.date(2026, 7, 31)
+
+
+def test_text_is_stored_as_typed_without_control_characters(bromley):
+    description = '<script>alert("x")</script> & <b>bold</b>\r\nsecond line\x00\x07'
+    answers = concern_answers()
+    answers["concern"]["description"] = description
+    referral = submit_concern(borough=bromley, answers=answers)
+    referral.refresh_from_db()
+    assert referral.description == '<script>alert("x")</script> & <b>bold</b>\nsecond line'
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (lambda a: a.update(children=[]), "children"),
+        (lambda a: a["concern"].update(description=""), "description"),
+        (lambda a: a["concern"].update(description="x" * 100_000), "description"),
+        (lambda a: a["concern"].update(categories=["bullying"]), "concern_categories"),
+        (lambda a: a["reporter"].update(email="not-an-email"), "referrer_email"),
+        (lambda a: a["reporter"].update(phone="12345"), "referrer_phone"),
+        (lambda a: a["children"][0].update(date_of_birth="2017-02-30"), "date_of_birth"),
+        (lambda a: a["children"][0].update(approximate_age=18), "approximate_age"),
+        (lambda a: a["children"][0].update(approximate_age="six"), "approximate_age"),
+        (lambda a: a["children"][0].update(first_name="A" * 201), "first_name"),
+        (lambda a: a["concern"].update(still_happening="maybe"), "still_happening"),
+    ],
+)
+def test_invalid_answers_raise_and_save_nothing(bromley, change, field):
+    answers = concern_answers()
+    answers["children"] = [dict(CHILD)]
+    change(answers)
+    with pytest.raises(ValidationError) as info:
+        submit_concern(borough=bromley, answers=answers)
+    assert field in info.value.message_dict
+    assert not Referral.objects.exists()
+    assert not Child.objects.exists()
+
+
+def test_signal_sent_inside_the_transaction_after_children_saved(bromley, receiver):
+    seen = {}
+
+    @receiver
+    def attach(sender, referral, **kwargs):
+        seen["sender"] = sender
+        seen["in_transaction"] = connection.in_atomic_block
+        seen["children"] = referral.children.count()
+        seen["reference"] = referral.reference
+        # receivers may write (mash attaches its screening record)
+        OutboxMessage.objects.create(
+            kind="test", to="mash@example.com", subject="s", body="b", dedupe_key="receiver"
+        )
+
+    referral = submit_concern(borough=bromley, answers=concern_answers("two_children"))
+    assert seen == {
+        "sender": Referral,
+        "in_transaction": True,
+        "children": 2,
+        "reference": referral.reference,
+    }
+    assert OutboxMessage.objects.filter(dedupe_key="receiver").exists()
+
+
+def test_a_failing_receiver_aborts_the_whole_submission(
+    bromley, receiver, django_capture_on_commit_callbacks
+):
+    @receiver
+    def write_then_fail(sender, referral, **kwargs):
+        OutboxMessage.objects.create(
+            kind="test", to="mash@example.com", subject="s", body="b", dedupe_key="receiver"
+        )
+        raise RuntimeError("screening record could not be attached")
+
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+    ):
+        submit_concern(borough=bromley, answers=concern_answers())
+    assert not Referral.objects.exists()
+    assert not Child.objects.exists()
+    assert not OutboxMessage.objects.exists()
+    assert callbacks == []
+    assert mail.outbox == []
+
+
+def test_broker_unreachable_the_referral_is_kept_and_swept_later(
+    bromley, settings, django_capture_on_commit_callbacks, caplog
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    refused = OperationalError("Error 111 connecting to 127.0.0.1:6399. Connection refused.")
+    with (
+        mock.patch("reporting.tasks.send_outbox_message.delay", side_effect=refused) as delay,
+        mock.patch("reporting.tasks.send_outbox_message.apply_async", side_effect=refused),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        referral = submit_concern(borough=bromley, answers=concern_answers())
+
+    delay.assert_called_once()
+    assert Referral.objects.filter(reference=referral.reference).exists()
+    message = OutboxMessage.objects.get(referral=referral)
+    assert message.sent_at is None and message.attempts == 0
+    assert mail.outbox == []
+    assert "the sweeper will send it" in caplog.text
+
+    assert sweep_unsent() == 1
+    assert len(mail.outbox) == 1 and referral.reference in mail.outbox[0].subject
+    assert sweep_unsent() == 0
+    assert len(mail.outbox) == 1
+
+
+def _statements(context: CaptureQueriesContext) -> list[str]:
+    """The SQL a submission runs, without BEGIN/COMMIT (SQLite logs them, PostgreSQL not)."""
+    return [q["sql"] for q in context.captured_queries if q["sql"] not in {"BEGIN", "COMMIT"}]
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+BROKER_DOWN_SCRIPT = textwrap.dedent(
+    """
+    import json, time
+    import django
+    django.setup()
+    from django.core.management import call_command
+    call_command("migrate", verbosity=0)
+    from config.celery import app
+    from contacts.models import Borough
+    from reporting.models import OutboxMessage, Referral
+    from reporting.services import submit_concern
+    from tests.reporting.factories import concern_answers
+
+    started = time.monotonic()
+    referral = submit_concern(
+        borough=Borough.objects.get(slug="bromley"), answers=concern_answers()
+    )
+    elapsed = time.monotonic() - started
+    message = OutboxMessage.objects.get(referral__reference=referral.reference)
+    print(json.dumps({
+        "eager": app.conf.task_always_eager,
+        "broker": app.conf.broker_url,
+        "elapsed": elapsed,
+        "saved": Referral.objects.filter(reference=referral.reference).exists(),
+        "sent": message.sent_at is not None,
+    }))
+    """
+)
+
+
+def test_broker_unreachable_for_real_in_a_fresh_process(tmp_path):
+    """A real Celery app, not eager, its broker a closed port: the submission commits, does
+    not raise, does not hang, and leaves the email for the sweeper."""
+    port = _closed_port()
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "CELERY_TASK_ALWAYS_EAGER"}
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        REDIS_URL=f"redis://127.0.0.1:{port}/0",
+        VAR_DIR=str(tmp_path),
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        PYTHONPATH=str(ROOT),
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", BROKER_DOWN_SCRIPT],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    outcome = json.loads(result.stdout.strip().splitlines()[-1])
+    assert outcome["eager"] is False
+    assert outcome["broker"] == f"redis://127.0.0.1:{port}/0"
+    assert outcome["saved"] is True
+    assert outcome["sent"] is False
+    assert outcome["elapsed"] < 5, outcome
+    assert "the sweeper will send it" in result.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+def test_queries_per_submission(bromley, only_reporting, capsys):
+    """What reporting itself costs, outside any test transaction (as in production; BEGIN and
+    COMMIT are not counted): savepoint + insert + release for the reference, one insert for all
+    the children, two reads for the phone numbers in the email, savepoint + insert + release
+    for the outbox row. After commit the eager task adds its claim, read and mark-sent."""
+    submit_concern(borough=bromley, answers=concern_answers())  # warm up
+    with (
+        mock.patch("reporting.outbox.publish"),  # count the request's queries, not the send's
+        CaptureQueriesContext(connection) as named,
+    ):
+        submit_concern(borough=bromley, answers=concern_answers("two_children"))
+    with CaptureQueriesContext(connection) as anonymous:
+        submit_concern(borough=bromley, answers=concern_answers("anonymous"))
+    with capsys.disabled():
+        print(
+            f"\nqueries per submission (+ BEGIN/COMMIT): named {len(_statements(named))}, "
+            f"anonymous {len(_statements(anonymous))}"
+        )
+    assert len(_statements(named)) == 9, _statements(named)
+    assert len(_statements(anonymous)) == 4, _statements(anonymous)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_queries_per_submission_with_every_receiver(bromley, capsys):
+    """The figure with whatever other apps attach through the signal (mash's screening)."""
+    submit_concern(borough=bromley, answers=concern_answers())
+    with mock.patch("reporting.outbox.publish"), CaptureQueriesContext(connection) as named:
+        submit_concern(borough=bromley, answers=concern_answers())
+    with capsys.disabled():
+        receivers = len(referral_submitted.receivers)
+        count = len(_statements(named))
+        print(f"\nqueries per submission with {receivers} receiver(s): {count}")
+    assert count <= 25

@@ -155,11 +155,6 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BEAT_SCHEDULE: dict = {}
-
-# --- Email ----------------------------------------------------------------------------------
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 # reporting: re-send outbox emails still unsent (Redis was down, a worker died, SMTP failed).
 CELERY_BEAT_SCHEDULE["reporting-sweep-outbox"] = {
     "task": "reporting.sweep_outbox",
@@ -172,6 +167,11 @@ CELERY_BEAT_SCHEDULE["reporting-sweep-outbox"] = {
 # REMOTE_ADDR with RATE_LIMIT_SALT (default SECRET_KEY): no raw IP is stored.
 RATE_LIMIT_SUBMISSIONS = os.environ.get("RATE_LIMIT_SUBMISSIONS", "10/h")
 RATE_LIMIT_SALT = os.environ.get("RATE_LIMIT_SALT", "")
+
+# --- Email ----------------------------------------------------------------------------------
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")

@@ -22,5 +22,6 @@ urlpatterns = [
         name="cookies",
     ),
     path("mash/", include("mash.urls")),
+    path("<slug:borough_slug>/report/", include("reporting.urls")),
     path("", include("contacts.urls")),
 ]

@@ -1,0 +1,611 @@
+"""The "Report a concern about a child" journey: its steps, which page follows which, the
+answers it hands to `submit_concern`, and the rows of its check-your-answers page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from reporting import forms as f
+from reporting.journey import Journey, Location, State, Step
+
+CHILDREN = "children"
+PROFESSIONAL = "professional"
+
+
+# -- reading answers -------------------------------------------------------------------------
+def answer(state: State, step: str, key: str, default=None):
+    return (state.answer(step) or {}).get(key, default)
+
+
+def is_professional(state: State) -> bool:
+    return answer(state, "who", "who") == PROFESSIONAL
+
+
+def about_self(state: State) -> bool:
+    return (
+        answer(state, "who", "who") == "child" and answer(state, "about-self", "about_self") == "me"
+    )
+
+
+def child_data(state: State, index: int) -> dict:
+    """Everything known about one child, merged from their pages."""
+    items = state.items(CHILDREN)
+    if not 0 <= index < len(items):
+        return {}
+    merged: dict = {}
+    for value in items[index].values():
+        merged.update(value)
+    return merged
+
+
+def child_name(state: State, index: int) -> str:
+    data = child_data(state, index)
+    if data.get("name_unknown"):
+        return ""
+    return " ".join(part for part in (data.get("first_name"), data.get("last_name")) if part)
+
+
+def voice(state: State, index: int | None = None) -> f.Voice:
+    you = about_self(state) and index in (0, None)
+    return f.Voice(you=you, name="" if index is None else child_name(state, index))
+
+
+def today() -> dt.date:
+    return f.london_today()
+
+
+# -- next-page rules -------------------------------------------------------------------------
+def after_danger(state, index):
+    return "call-999" if answer(state, "danger", "danger") == f.YES else "who"
+
+
+def after_who(state, index):
+    who = answer(state, "who", "who")
+    if who == PROFESSIONAL:
+        return "professional-route"
+    if who == "child":
+        return "about-self"
+    return first_child(state, index)
+
+
+def first_child(state, index):
+    return Location("name", 0)
+
+
+def after_route(state, index):
+    if answer(state, "professional-route", "route") == "early_help":
+        return "early-help"
+    return "professional-details"
+
+
+def after_family_aware(state, index):
+    return (
+        "family-agrees"
+        if answer(state, "family-aware", "family_aware") == f.YES
+        else ("consent-reason")
+    )
+
+
+def after_family_agrees(state, index):
+    if answer(state, "family-agrees", "family_agrees") == f.NO:
+        return "consent-reason"
+    return first_child(state, index)
+
+
+def after_age_known(state, index):
+    known = (state.items(CHILDREN)[index].get("age") or {}).get("age_known")
+    return {"dob": "date-of-birth", "age": "age-in-years", "unborn": "due-date"}[known]
+
+
+def after_child_age(state, index):
+    return "adult" if f.is_adult(child_data(state, index), today()) else "where"
+
+
+def after_where(state, index):
+    count = len(state.items(CHILDREN))
+    if index + 1 < count:
+        return Location("name", index + 1)
+    if state.extra.get("adding_child"):
+        return Location("name", count)
+    return "children"
+
+
+def after_children(state, index):
+    return "other-children"
+
+
+def after_other_children(state, index):
+    if answer(state, "other-children", "other_children_in_home") == f.YES:
+        return "other-children-details"
+    return "categories"
+
+
+def after_how_known(state, index):
+    return "check" if is_professional(state) else "about-you"
+
+
+def after_about_you(state, index):
+    return "check" if answer(state, "about-you", "anonymous") == f.YES else "your-details"
+
+
+# -- hooks -----------------------------------------------------------------------------------
+def add_another_child(state: State, data: dict, index) -> Location | None:
+    """'Yes, another child': forget the answer (it is asked again after that child) and go to
+    the new child's first page."""
+    if data.get("add_another") == f.YES:
+        state.forget("children")
+        state.extra["adding_child"] = True
+        return Location("name", len(state.items(CHILDREN)))
+    return None
+
+
+def child_named(state: State, data: dict, index) -> None:
+    state.extra.pop("adding_child", None)
+
+
+def stop_adding(state: State) -> None:
+    state.extra.pop("adding_child", None)
+
+
+def remove_child(state: State, data: dict, index) -> Location:
+    if data.get("remove") == f.YES:
+        state.remove_item(CHILDREN, index)
+    return Location("children")
+
+
+def back_from_child_name(state: State, index) -> Location | None:
+    if index and index >= len(state.items(CHILDREN)):  # a new child: back to the list
+        return Location("children")
+    return None
+
+
+def with_voice(state, index):
+    return {"voice": voice(state, index)}
+
+
+def children_kwargs(state, index):
+    return {"count": len(state.items(CHILDREN))}
+
+
+def remove_kwargs(state, index):
+    return {"child_name": child_name(state, index) or f"child {index + 1}"}
+
+
+def consent_kwargs(state, index):
+    return {"family_aware": answer(state, "family-aware", "family_aware", "")}
+
+
+# -- the journey -----------------------------------------------------------------------------
+def _child(name, form_class, next_rule, **kwargs) -> Step:
+    return Step(
+        name,
+        form_class=form_class,
+        next=next_rule,
+        group=CHILDREN,
+        form_kwargs=with_voice,
+        **kwargs,
+    )
+
+
+CONCERN = Journey(
+    name="concern",
+    steps=[
+        Step("danger", form_class=f.DangerForm, next=after_danger),
+        Step("call-999", title="Call 999 now", template="reporting/call_999.html"),
+        Step("who", form_class=f.WhoForm, next=after_who),
+        Step("about-self", form_class=f.AboutSelfForm, next=first_child),
+        Step("professional-route", form_class=f.ProfessionalRouteForm, next=after_route),
+        Step("early-help", title="Early help for a family", template="reporting/early_help.html"),
+        Step("professional-details", form_class=f.ProfessionalDetailsForm, next="family-aware"),
+        Step("family-aware", form_class=f.FamilyAwareForm, next=after_family_aware),
+        Step("family-agrees", form_class=f.FamilyAgreesForm, next=after_family_agrees),
+        Step(
+            "consent-reason",
+            form_class=f.ConsentReasonForm,
+            next=first_child,
+            form_kwargs=consent_kwargs,
+        ),
+        _child("name", f.ChildNameForm, "age", on_save=child_named, back=back_from_child_name),
+        _child("age", f.ChildAgeKnownForm, after_age_known),
+        _child("date-of-birth", f.ChildDobForm, after_child_age),
+        _child("age-in-years", f.ChildAgeForm, after_child_age),
+        _child("due-date", f.ChildDueForm, "where"),
+        _child("where", f.ChildWhereForm, after_where),
+        Step("adult", title="This service is for children", template="reporting/adult.html"),
+        Step(
+            "remove-child",
+            form_class=f.RemoveChildForm,
+            group=CHILDREN,
+            detached=True,
+            on_save=remove_child,
+            form_kwargs=remove_kwargs,
+        ),
+        Step(
+            "children",
+            form_class=f.AddAnotherChildForm,
+            next=after_children,
+            template="reporting/children.html",
+            on_save=add_another_child,
+            prepare=stop_adding,
+            form_kwargs=children_kwargs,
+        ),
+        Step(
+            "other-children",
+            form_class=f.OtherChildrenForm,
+            next=after_other_children,
+            form_kwargs=with_voice,
+        ),
+        Step("other-children-details", form_class=f.OtherChildrenDetailsForm, next="categories"),
+        Step("categories", form_class=f.ConcernCategoriesForm, next="description"),
+        Step(
+            "description", form_class=f.ConcernDescriptionForm, next="when", form_kwargs=with_voice
+        ),
+        Step("when", form_class=f.ConcernWhenForm, next="still-happening"),
+        Step("still-happening", form_class=f.StillHappeningForm, next="how-known"),
+        Step("how-known", form_class=f.HowKnownForm, next=after_how_known, form_kwargs=with_voice),
+        Step("about-you", form_class=f.AboutYouForm, next=after_about_you),
+        Step(
+            "your-details",
+            form_class=f.YourDetailsForm,
+            next="contact-safe",
+            form_kwargs=with_voice,
+        ),
+        Step("contact-safe", form_class=f.ContactSafeForm, next="check"),
+        Step(
+            "check",
+            title="Check your answers before sending your report",
+            template="reporting/check_answers.html",
+        ),
+    ],
+)
+
+
+# -- the answers for submit_concern ------------------------------------------------------------
+def build_answers(state: State) -> dict:
+    """The "Concern answers" dict (CONTRACTS.md) from the answers on the path."""
+    on_path: dict[tuple[str, int | None], dict] = {
+        (location.step, location.index): value for location, value in CONCERN.answers_on_path(state)
+    }
+
+    def get(step: str, index=None) -> dict:
+        return on_path.get((step, index), {})
+
+    who = get("who").get("who", "")
+    answers: dict = {"who": who}
+    children = []
+    index = 0
+    while ("name", index) in on_path:
+        name, age_known = get("name", index), get("age", index).get("age_known")
+        children.append(
+            {
+                "first_name": name.get("first_name", ""),
+                "last_name": name.get("last_name", ""),
+                "name_unknown": bool(name.get("name_unknown")),
+                "date_of_birth": get("date-of-birth", index).get("date_of_birth")
+                if age_known == "dob"
+                else None,
+                "approximate_age": get("age-in-years", index).get("approximate_age")
+                if age_known == "age"
+                else None,
+                "unborn": age_known == "unborn",
+                "due_date": get("due-date", index).get("due_date")
+                if age_known == "unborn"
+                else None,
+                "address": get("where", index).get("address", ""),
+                "postcode": get("where", index).get("postcode", ""),
+                "school": get("where", index).get("school", ""),
+            }
+        )
+        index += 1
+    answers["children"] = children
+    answers["other_children_in_home"] = get("other-children").get("other_children_in_home", "")
+    answers["other_children_details"] = get("other-children-details").get(
+        "other_children_details", ""
+    )
+    answers["concern"] = {
+        "categories": get("categories").get("categories", []),
+        "description": get("description").get("description", ""),
+        "when_happened": get("when").get("when_happened", ""),
+        "still_happening": get("still-happening").get("still_happening", ""),
+        "how_known": get("how-known").get("how_known", ""),
+    }
+    if who == PROFESSIONAL:
+        details = get("professional-details")
+        answers["professional"] = {
+            "name": details.get("name", ""),
+            "organisation": details.get("organisation", ""),
+            "role": details.get("role", ""),
+            "email": details.get("email", ""),
+            "phone": details.get("phone", ""),
+            "family_aware": get("family-aware").get("family_aware", ""),
+            "family_agrees": get("family-agrees").get("family_agrees", ""),
+            "no_consent_reason": get("consent-reason").get("no_consent_reason", ""),
+        }
+        answers["reporter"] = {
+            "anonymous": False,
+            "name": details.get("name", ""),
+            "phone": details.get("phone", ""),
+            "email": details.get("email", ""),
+            "relationship": "",
+            "safe_to_contact": f.YES,
+            "contact_notes": "",
+        }
+    elif get("about-you").get("anonymous") == f.YES:
+        answers["reporter"] = {"anonymous": True}
+    else:
+        details, safe = get("your-details"), get("contact-safe")
+        relationship = details.get("relationship", "")
+        if about_self(state) and not relationship:
+            relationship = "The child or young person themself"
+        answers["reporter"] = {
+            "anonymous": False,
+            "name": details.get("name", ""),
+            "phone": details.get("phone", ""),
+            "email": details.get("email", ""),
+            "relationship": relationship,
+            "safe_to_contact": safe.get("safe_to_contact", ""),
+            "contact_notes": safe.get("contact_notes", ""),
+        }
+    return answers
+
+
+# -- check your answers ----------------------------------------------------------------------
+@dataclass
+class Row:
+    key: str
+    value: str
+    change: Location | None
+    change_label: str = ""
+
+
+@dataclass
+class Section:
+    title: str
+    rows: list[Row] = field(default_factory=list)
+    remove: Location | None = None
+
+
+def choice_label(choices, value) -> str:
+    return dict(choices).get(value, value or "")
+
+
+def format_date(value: str | None) -> str:
+    if not value:
+        return ""
+    day = dt.date.fromisoformat(value)
+    return f"{day.day} {day:%B %Y}"
+
+
+def check_sections(state: State) -> list[Section]:
+    answers = build_answers(state)
+    sections = []
+    who = answers["who"]
+    you = Section("About you")
+    you.rows.append(
+        Row("Who you are", choice_label(f.WHO_CHOICES, who), Location("who"), "who you are")
+    )
+    if who == "child":
+        you.rows.append(
+            Row(
+                "Who you are worried about",
+                "You" if about_self(state) else "Another child or young person",
+                Location("about-self"),
+                "who you are worried about",
+            )
+        )
+    if who == PROFESSIONAL:
+        pro = answers["professional"]
+        you.rows += [
+            Row("Your name", pro["name"], Location("professional-details"), "your name"),
+            Row(
+                "Organisation",
+                pro["organisation"],
+                Location("professional-details"),
+                "your organisation",
+            ),
+            Row("Role", pro["role"], Location("professional-details"), "your role"),
+            Row(
+                "Work email",
+                pro["email"] or "Not given",
+                Location("professional-details"),
+                "your work email",
+            ),
+            Row(
+                "Work phone",
+                f.display_phone(pro["phone"]) or "Not given",
+                Location("professional-details"),
+                "your work phone",
+            ),
+            Row(
+                "Does the family know?",
+                choice_label(f.YES_NO, pro["family_aware"]),
+                Location("family-aware"),
+                "whether the family knows",
+            ),
+        ]
+        if pro["family_aware"] == f.YES:
+            you.rows.append(
+                Row(
+                    "Does the family agree?",
+                    choice_label(f.YES_NO_UNKNOWN, pro["family_agrees"]),
+                    Location("family-agrees"),
+                    "whether the family agrees",
+                )
+            )
+        if pro["no_consent_reason"]:
+            you.rows.append(
+                Row(
+                    "Why not",
+                    pro["no_consent_reason"],
+                    Location("consent-reason"),
+                    "why the family does not know or agree",
+                )
+            )
+    else:
+        reporter = answers["reporter"]
+        if reporter.get("anonymous"):
+            you.rows.append(
+                Row(
+                    "Your name and contact details",
+                    "Not given: you want to stay anonymous",
+                    Location("about-you"),
+                    "whether you want to stay anonymous",
+                )
+            )
+        else:
+            you.rows += [
+                Row("Your name", reporter["name"], Location("your-details"), "your name"),
+                Row(
+                    "Phone",
+                    f.display_phone(reporter["phone"]) or "Not given",
+                    Location("your-details"),
+                    "your phone number",
+                ),
+                Row(
+                    "Email",
+                    reporter["email"] or "Not given",
+                    Location("your-details"),
+                    "your email address",
+                ),
+                Row(
+                    "How you know the child",
+                    reporter["relationship"] or "Not given",
+                    Location("your-details"),
+                    "how you know the child",
+                ),
+                Row(
+                    "Safe to contact you",
+                    choice_label(f.YES_NO, reporter["safe_to_contact"]),
+                    Location("contact-safe"),
+                    "whether it is safe to contact you",
+                ),
+            ]
+            if reporter["contact_notes"]:
+                you.rows.append(
+                    Row(
+                        "When and how to contact you",
+                        reporter["contact_notes"],
+                        Location("contact-safe"),
+                        "when and how to contact you",
+                    )
+                )
+    sections.append(you)
+
+    several = len(answers["children"]) > 1
+    for index, child in enumerate(answers["children"]):
+        title = (
+            "You" if voice(state, index).you else (f"Child {index + 1}" if several else "The child")
+        )
+        section = Section(title, remove=Location("remove-child", index) if several else None)
+        name = (
+            "Not known"
+            if child["name_unknown"]
+            else " ".join(p for p in (child["first_name"], child["last_name"]) if p)
+        )
+        section.rows.append(Row("Name", name, Location("name", index), f"{title.lower()}'s name"))
+        if child["unborn"]:
+            section.rows.append(
+                Row(
+                    "Due date",
+                    f"Not born yet, due {format_date(child['due_date'])}",
+                    Location("age", index),
+                    f"{title.lower()}'s due date",
+                )
+            )
+        elif child["date_of_birth"]:
+            section.rows.append(
+                Row(
+                    "Date of birth",
+                    format_date(child["date_of_birth"]),
+                    Location("age", index),
+                    f"{title.lower()}'s date of birth",
+                )
+            )
+        else:
+            age = child["approximate_age"]
+            section.rows.append(
+                Row(
+                    "Age",
+                    f"About {age}" if age != 0 else "Under 1",
+                    Location("age", index),
+                    f"{title.lower()}'s age",
+                )
+            )
+        where = [child["address"], child["postcode"]]
+        section.rows.append(
+            Row(
+                "Address",
+                "\n".join(p for p in where if p) or "Not given",
+                Location("where", index),
+                f"{title.lower()}'s address",
+            )
+        )
+        section.rows.append(
+            Row(
+                "School",
+                child["school"] or "Not given",
+                Location("where", index),
+                f"{title.lower()}'s school",
+            )
+        )
+        sections.append(section)
+
+    home = Section("Other children")
+    home.rows.append(
+        Row(
+            "Other children in the home",
+            choice_label(f.YES_NO_UNKNOWN, answers["other_children_in_home"]),
+            Location("other-children"),
+            "whether other children live there",
+        )
+    )
+    if answers["other_children_details"]:
+        home.rows.append(
+            Row(
+                "About the other children",
+                answers["other_children_details"],
+                Location("other-children-details"),
+                "about the other children",
+            )
+        )
+    sections.append(home)
+
+    concern = answers["concern"]
+    worry = Section("What you are worried about")
+    worry.rows += [
+        Row(
+            "Type of harm",
+            "\n".join(choice_label(f.CATEGORY_CHOICES, code) for code in concern["categories"]),
+            Location("categories"),
+            "the type of harm",
+        ),
+        Row(
+            "What is worrying you",
+            concern["description"],
+            Location("description"),
+            "what is worrying you",
+        ),
+        Row(
+            "When it happened",
+            concern["when_happened"] or "Not given",
+            Location("when"),
+            "when it happened",
+        ),
+        Row(
+            "Still happening",
+            choice_label(f.YES_NO_UNKNOWN, concern["still_happening"]),
+            Location("still-happening"),
+            "whether it is still happening",
+        ),
+        Row(
+            "How you know",
+            choice_label(
+                f.HowKnownForm(voice=voice(state)).fields["how_known"].choices, concern["how_known"]
+            ),
+            Location("how-known"),
+            "how you know",
+        ),
+    ]
+    sections.append(worry)
+    return sections

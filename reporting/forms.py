@@ -1,0 +1,930 @@
+"""The concern journey's question pages: one form per page, validated on the server with
+GOV.UK-style messages. Rendered with crispy-forms-gds, through the project's own templates for
+the parts whose markup drifted from govuk-frontend 5 (templates/reporting/gds/)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Field, Layout
+from crispy_forms_gds.widgets import DateInputWidget
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.utils import timezone
+from django.utils.text import capfirst
+
+from contacts.phone import national_format, to_e164
+from reporting.journey import JourneyForm
+
+FIELD_TEMPLATE = "reporting/gds/field.html"
+
+NAME_MAX = 100
+TEXT_MAX = 500
+LONG_TEXT_MAX = 2000
+DESCRIPTION_MAX = 5000
+MAX_CHILDREN = 10
+ADULT_AGE = 18
+DUE_DATE_MONTHS_AHEAD = 10
+
+YES, NO, UNKNOWN = "yes", "no", "unknown"
+YES_NO = [(YES, "Yes"), (NO, "No")]
+YES_NO_UNKNOWN = [(YES, "Yes"), (NO, "No"), (UNKNOWN, "I do not know")]
+
+WHO_CHOICES = [
+    ("public", "A member of the public"),
+    ("relative", "A relative of the child"),
+    ("parent_carer", "The child's parent or carer"),
+    ("child", "A child or young person"),
+    ("professional", "Someone who works with children or families"),
+]
+WHO_HINTS = {
+    "public": "For example, a neighbour or a friend of the family.",
+    "relative": "For example, a grandparent, aunt, uncle or older brother or sister.",
+    "child": "You are under 18. You can tell us about yourself or about someone else.",
+    "professional": (
+        "For example, a teacher, doctor, nurse, health visitor, police officer or youth worker."
+    ),
+}
+CATEGORY_CHOICES = [
+    ("physical", "Physical abuse"),
+    ("emotional", "Emotional abuse"),
+    ("sexual", "Sexual abuse"),
+    ("neglect", "Neglect"),
+    ("domestic_abuse", "Domestic abuse"),
+    ("exploitation", "Exploitation"),
+    ("other", "Something else"),
+]
+CATEGORY_HINTS = {
+    "physical": "Someone hurting a child's body, for example hitting, shaking or burning them.",
+    "emotional": (
+        "Someone making a child feel scared, worthless or unloved, for example by threatening, "
+        "bullying or always shouting at them."
+    ),
+    "sexual": "Someone forcing or tricking a child into sexual activity, in person or online.",
+    "neglect": (
+        "A child not getting the food, clothes, warmth, care, safety or medical help they need."
+    ),
+    "domestic_abuse": (
+        "Violence, threats or control between adults at home, which the child sees or hears."
+    ),
+    "exploitation": (
+        "Someone using a child for sex, crime, money or drugs, for example 'county lines'."
+    ),
+}
+HOW_KNOWN_CHOICES = [
+    ("saw", "I saw it"),
+    ("heard", "I heard it"),
+    ("told", "Someone told me"),
+    ("other", "Another way"),
+]
+
+# C0 and C1 control characters other than tab and new lines: removed from what people type.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
+
+
+def strip_control_characters(value: str, *, multiline: bool) -> str:
+    value = unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\r", "\n")
+    value = _CONTROL.sub("", value)
+    if not multiline:
+        value = re.sub(r"[\t\n]+", " ", value)
+    return value.strip()
+
+
+@dataclass(frozen=True)
+class Voice:
+    """How the questions speak about a child: 'the child', by their name, or 'you' when a young
+    person tells us about themself."""
+
+    you: bool = False
+    name: str = ""
+
+    @property
+    def child(self) -> str:
+        return "you" if self.you else (self.name or "the child")
+
+    @property
+    def childs(self) -> str:
+        if self.you:
+            return "your"
+        return f"{self.name}'s" if self.name else "the child's"
+
+    @property
+    def does(self) -> str:
+        return "do" if self.you else "does"
+
+    @property
+    def is_(self) -> str:
+        return "are" if self.you else "is"
+
+
+# -- fields ----------------------------------------------------------------------------------
+class TextField(forms.CharField):
+    """Text as typed, with control characters removed, and a GOV.UK message when too long.
+    No maxlength attribute: people may paste more and then edit it down, as GOV.UK advises."""
+
+    def __init__(self, *, label: str, max_length: int, multiline: bool = False, **kwargs):
+        self.multiline = multiline
+        kwargs.setdefault("required", False)
+        if multiline:
+            kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 5}))
+        else:
+            kwargs.setdefault("widget", forms.TextInput)
+        super().__init__(label=label, max_length=max_length, strip=False, **kwargs)
+        message = f"{capfirst(label)} must be {max_length:,} characters or less"
+        for validator in self.validators:
+            if isinstance(validator, MaxLengthValidator):
+                validator.message = message
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        return attrs
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return strip_control_characters(value, multiline=self.multiline) if value else ""
+
+
+def text(label: str, max_length: int = NAME_MAX, *, required: str = "", **kwargs) -> TextField:
+    error_name = kwargs.pop("error_name", "")
+    field = TextField(label=label, max_length=max_length, required=bool(required), **kwargs)
+    if required:
+        field.error_messages["required"] = required
+    if error_name:
+        message = f"{capfirst(error_name)} must be {max_length:,} characters or less"
+        for validator in field.validators:
+            if isinstance(validator, MaxLengthValidator):
+                validator.message = message
+    return field
+
+
+def radios(label: str, choices, required: str, hints: dict | None = None) -> forms.ChoiceField:
+    field = forms.ChoiceField(
+        label=label,
+        choices=choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": required, "invalid_choice": required},
+    )
+    field.hints = hints or {}
+    return field
+
+
+class GovDateWidget(DateInputWidget):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for widget in self.widgets:
+            widget.attrs["inputmode"] = "numeric"
+
+
+class GovDateField(DateInputField):
+    """A GOV.UK date input (day, month, year) with the Design System's error messages. Each
+    part with a problem is marked, so its input gets the error border and the summary links
+    to it."""
+
+    widget = GovDateWidget
+    PARTS = ("day", "month", "year")
+
+    def __init__(self, *, label: str, what: str, **kwargs):
+        self.what = what  # "date of birth"
+        super().__init__(label=label, require_all_fields=False, **kwargs)
+        self.error_messages["required"] = f"Enter {kwargs.get('enter', '') or 'the ' + what}"
+
+    def _fail(self, message: str, parts) -> None:
+        for index, field in enumerate(self.fields):
+            field.widget.errors = [message] if self.PARTS[index] in parts else []
+        raise ValidationError(message, code="invalid_date")
+
+    @property
+    def first_error_part(self) -> int:
+        for index, field in enumerate(self.fields):
+            if getattr(field.widget, "errors", None):
+                return index
+        return 0
+
+    def clean(self, value):
+        for field in self.fields:
+            field.widget.errors = []
+        values = list(value) if isinstance(value, list | tuple) else []
+        values = [strip_control_characters(str(v or ""), multiline=False) for v in values]
+        values = (values + ["", "", ""])[:3]
+        thing = capfirst(self.what)
+        if not any(values):
+            if self.required:
+                self._fail(self.error_messages["required"], self.PARTS)
+            return None
+        missing = [part for part, v in zip(self.PARTS, values, strict=True) if not v]
+        if missing:
+            self._fail(f"{thing} must include a {' and a '.join(missing)}", missing)
+        not_numbers = [
+            part
+            for part, v in zip(self.PARTS, values, strict=True)
+            if not v.isascii() or not v.isdigit()
+        ]
+        if not_numbers:
+            self._fail(f"{thing} must be a real date", not_numbers)
+        day, month, year = values
+        if len(year) != 4:
+            self._fail("Year must include 4 numbers", ["year"])
+        try:
+            return dt.date(int(year), int(month), int(day))
+        except ValueError:
+            parts = []
+            if not 1 <= int(month) <= 12:
+                parts.append("month")
+            if not 1 <= int(day) <= 31 or not parts:
+                parts.insert(0, "day")
+            self._fail(f"{thing} must be a real date", parts)
+
+
+# -- rendering -------------------------------------------------------------------------------
+def question(name: str, **context) -> Field:
+    """The page's one question: its label or legend is the page heading."""
+    return Field(
+        name,
+        template=FIELD_TEMPLATE,
+        context={
+            "label_size": "govuk-label--l",
+            "label_tag": "h1",
+            "legend_size": "govuk-fieldset__legend--l",
+            "legend_tag": "h1",
+            **context,
+        },
+    )
+
+
+def part(name: str, **context) -> Field:
+    """A field on a page that has a separate heading."""
+    css_class = context.pop("css_class", None)
+    return Field(name, template=FIELD_TEMPLATE, css_class=css_class, context=context)
+
+
+def long_text(name: str, max_characters: int, *, heading: bool = False) -> Field:
+    make = question if heading else part
+    field = make(name, max_characters=max_characters)
+    field.add_class("govuk-js-character-count")
+    return field
+
+
+class QuestionForm(JourneyForm):
+    """A journey form with a GOV.UK layout. `heading` is set on pages with several fields
+    (the template shows it as the h1); single-question pages use the question as the h1."""
+
+    heading = ""
+
+    def __init__(self, *args, voice: Voice | None = None, **kwargs):
+        self.voice = voice or Voice()
+        super().__init__(*args, **kwargs)
+        self.word()
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = self.layout()
+
+    def word(self) -> None:
+        """Set labels that depend on the voice."""
+
+    def layout(self) -> Layout:
+        names = list(self.fields)
+        if len(names) == 1 and not self.heading:
+            return Layout(question(names[0]))
+        return Layout(*(part(name) for name in names))
+
+    @property
+    def title(self) -> str:
+        if self.heading:
+            return self.heading
+        return str(next(iter(self.fields.values())).label)
+
+    def full_clean(self):
+        super().full_clean()
+        for errors in (self._errors or {}).values():
+            del errors.data[1:]  # one message per field, as GOV.UK shows them
+
+    def error_links(self) -> list[tuple[str, str]]:
+        """(href, message) for the error summary: each links to the input to fix."""
+        links = []
+        for name, field in self.fields.items():
+            if name not in self.errors:
+                continue
+            bound = self[name]
+            if isinstance(field, GovDateField):
+                href = f"#{bound.auto_id}_{field.first_error_part}"
+            elif isinstance(field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+                href = f"#id_{bound.html_name}_1"
+            else:
+                href = f"#{bound.auto_id}"
+            links.extend((href, message) for message in self.errors[name])
+        for message in self.non_field_errors():
+            links.append((f"#{self[next(iter(self.fields))].auto_id}", message))
+        return links
+
+
+# -- the questions ---------------------------------------------------------------------------
+class DangerForm(QuestionForm):
+    danger = radios(
+        "Is a child in immediate danger right now?",
+        YES_NO,
+        "Select yes if a child is in immediate danger right now",
+    )
+    danger.help_text = (
+        "For example, someone is hurting them now, or they are alone somewhere that is not safe."
+    )
+
+
+class WhoForm(QuestionForm):
+    who = radios("Who are you?", WHO_CHOICES, "Select who you are", WHO_HINTS)
+
+
+class AboutSelfForm(QuestionForm):
+    about_self = radios(
+        "Are you worried about yourself or about someone else?",
+        [("me", "About me"), ("someone_else", "About another child or young person")],
+        "Select if you are worried about yourself or someone else",
+    )
+
+
+class ProfessionalRouteForm(QuestionForm):
+    route = radios(
+        "Are you worried a child is being harmed, or do you want early help for a family?",
+        [
+            ("safeguarding", "I am worried a child is being harmed or is at risk of harm"),
+            ("early_help", "I want early help support for a family"),
+        ],
+        "Select if you are worried a child is being harmed or want early help for a family",
+        {
+            "safeguarding": "This is a safeguarding referral to children's social care.",
+            "early_help": (
+                "Support from the Family Wellbeing service, with the family's agreement."
+            ),
+        },
+    )
+
+
+class ProfessionalDetailsForm(QuestionForm):
+    heading = "Your details"
+    name = text("Full name", required="Enter your full name", error_name="your name")
+    organisation = text(
+        "Organisation",
+        200,
+        required="Enter the name of your organisation",
+        help_text="For example, the name of your school, surgery or police team.",
+    )
+    role = text("Your role", required="Enter your role", help_text="For example, head of year 9.")
+    email = forms.EmailField(
+        label="Work email address",
+        required=False,
+        max_length=254,
+        error_messages={
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+            "max_length": "Email address must be 254 characters or less",
+        },
+        help_text="Give a work email address, a phone number, or both.",
+    )
+    phone = text("Work phone number", 30)
+
+    def layout(self):
+        return Layout(
+            part("name", css_class="govuk-!-width-two-thirds", autocomplete="name"),
+            part("organisation", css_class="govuk-!-width-two-thirds", autocomplete="organization"),
+            part("role", css_class="govuk-!-width-two-thirds", autocomplete="organization-title"),
+            part(
+                "email",
+                css_class="govuk-!-width-two-thirds",
+                autocomplete="email",
+                spellcheck="false",
+            ),
+            part("phone", css_class="govuk-input--width-20", autocomplete="tel", type="tel"),
+        )
+
+    def clean_phone(self):
+        return clean_phone(self.cleaned_data["phone"])
+
+    def clean(self):
+        data = super().clean()
+        if (
+            not data.get("email")
+            and not data.get("phone")
+            and not self.has_error("email")
+            and not self.has_error("phone")
+        ):
+            self.add_error("email", "Enter a work email address or phone number")
+        return data
+
+
+def clean_phone(value: str) -> str:
+    """A UK phone number as E.164, or ''. Raises the GOV.UK message."""
+    if not value:
+        return ""
+    return to_e164(value)
+
+
+class FamilyAwareForm(QuestionForm):
+    family_aware = radios(
+        "Does the family know you are making this referral?",
+        YES_NO,
+        "Select yes if the family knows you are making this referral",
+    )
+    family_aware.help_text = (
+        "You do not need the family's agreement to tell us you think a child is being harmed."
+    )
+
+
+class FamilyAgreesForm(QuestionForm):
+    family_agrees = radios(
+        "Does the family agree to this referral?",
+        YES_NO_UNKNOWN,
+        "Select yes if the family agrees to this referral",
+    )
+
+
+class ConsentReasonForm(QuestionForm):
+    no_consent_reason = text(
+        "Why does the family not know, or not agree?",
+        LONG_TEXT_MAX,
+        multiline=True,
+        required="Enter why the family does not know or does not agree",
+        error_name="the reason",
+        help_text="For example, telling them could put the child at more risk.",
+    )
+
+    def __init__(self, *args, family_aware: str = "", **kwargs):
+        self.family_aware = family_aware
+        super().__init__(*args, **kwargs)
+
+    def word(self):
+        field = self.fields["no_consent_reason"]
+        if self.family_aware == NO:
+            field.label = "Why have you not told the family?"
+            field.error_messages["required"] = "Enter why you have not told the family"
+        else:
+            field.label = "Why does the family not agree?"
+            field.error_messages["required"] = "Enter why the family does not agree"
+
+    def layout(self):
+        return Layout(long_text("no_consent_reason", LONG_TEXT_MAX, heading=True))
+
+
+class ChildNameForm(QuestionForm):
+    first_name = text("First name", error_name="first name")
+    last_name = text("Last name", error_name="last name")
+    name_unknown = forms.BooleanField(label="I do not know their name", required=False)
+
+    def word(self):
+        self.heading = f"What is {self.voice.childs} name?"
+        if self.voice.you:
+            self.fields["name_unknown"].label = "I do not want to say"
+
+    def layout(self):
+        return Layout(
+            part("first_name", css_class="govuk-!-width-two-thirds", spellcheck="false"),
+            part("last_name", css_class="govuk-!-width-two-thirds", spellcheck="false"),
+            part("name_unknown"),
+        )
+
+    def clean(self):
+        data = super().clean()
+        named = data.get("first_name") or data.get("last_name")
+        if self.errors:
+            return data
+        if data.get("name_unknown") and named:
+            self.add_error(
+                "first_name",
+                f"Enter {self.voice.childs} name, or select '{self.fields['name_unknown'].label}'"
+                ", not both",
+            )
+        elif not data.get("name_unknown") and not named:
+            self.add_error(
+                "first_name",
+                f"Enter {self.voice.childs} name, or select '{self.fields['name_unknown'].label}'",
+            )
+        if data.get("name_unknown"):
+            data["first_name"] = data["last_name"] = ""
+        return data
+
+
+class ChildAgeKnownForm(QuestionForm):
+    age_known = radios("", [], "")
+
+    def word(self):
+        v = self.voice
+        field = self.fields["age_known"]
+        if v.you:
+            field.label = "How old are you?"
+            field.choices = [
+                ("dob", "I will give my date of birth"),
+                ("age", "I will give my age"),
+            ]
+            field.error_messages["required"] = "Select if you will give your date of birth or age"
+        else:
+            field.label = f"What do you know about {v.childs} age?"
+            field.choices = [
+                ("dob", "I know their date of birth"),
+                ("age", "I know roughly how old they are"),
+                ("unborn", "The baby is not born yet"),
+            ]
+            field.error_messages["required"] = f"Select what you know about {v.childs} age"
+        field.error_messages["invalid_choice"] = field.error_messages["required"]
+
+
+def date_of_birth_limit(today: dt.date) -> dt.date:
+    """Born on or before this date: 18 or over today."""
+    try:
+        return today.replace(year=today.year - ADULT_AGE)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - ADULT_AGE, day=28)
+
+
+def is_adult(child: dict, today: dt.date) -> bool:
+    if child.get("date_of_birth"):
+        return dt.date.fromisoformat(child["date_of_birth"]) <= date_of_birth_limit(today)
+    age = child.get("approximate_age")
+    return age is not None and age >= ADULT_AGE
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, candidate)
+        except ValueError:
+            continue
+    raise ValueError("unreachable")
+
+
+def london_today() -> dt.date:
+    return timezone.localdate()
+
+
+class ChildDobForm(QuestionForm):
+    date_fields = ("date_of_birth",)
+    date_of_birth = GovDateField(label="", what="date of birth")
+
+    def word(self):
+        field = self.fields["date_of_birth"]
+        field.label = f"What is {self.voice.childs} date of birth?"
+        field.help_text = "For example, 27 3 2012"
+        field.error_messages["required"] = f"Enter {self.voice.childs} date of birth"
+
+    def clean_date_of_birth(self):
+        value = self.cleaned_data["date_of_birth"]
+        if value and value > london_today():
+            raise ValidationError("Date of birth must be today or in the past", code="future")
+        if value and value.year < 1900:
+            raise ValidationError("Date of birth must be after 1900", code="too_old")
+        return value
+
+
+class ChildAgeForm(QuestionForm):
+    approximate_age = forms.CharField(label="", required=True, strip=True)
+
+    def word(self):
+        field = self.fields["approximate_age"]
+        field.label = f"How old {self.voice.is_} {self.voice.child}?"
+        field.help_text = (
+            "Enter your age in years."
+            if self.voice.you
+            else "If you are not sure, give your best guess. Enter 0 for a baby under 1."
+        )
+        field.error_messages["required"] = (
+            "Enter your age" if self.voice.you else f"Enter {self.voice.childs} age"
+        )
+
+    def layout(self):
+        return Layout(
+            question(
+                "approximate_age",
+                css_class="govuk-input--width-3",
+                inputmode="numeric",
+                spellcheck="false",
+            )
+        )
+
+    def clean_approximate_age(self):
+        value = strip_control_characters(self.cleaned_data["approximate_age"], multiline=False)
+        if not (value.isascii() and value.isdigit()) or len(value) > 3:
+            raise ValidationError("Enter the age in years as a number, like 8", code="invalid")
+        age = int(value)
+        if age > 120:
+            raise ValidationError("Enter a real age, in years", code="invalid")
+        return age
+
+
+class ChildDueForm(QuestionForm):
+    date_fields = ("due_date",)
+    due_date = GovDateField(label="When is the baby due?", what="due date")
+
+    def word(self):
+        field = self.fields["due_date"]
+        soon = add_months(london_today(), 3)
+        field.help_text = f"For example, {soon.day} {soon.month} {soon.year}"
+        field.error_messages["required"] = "Enter the baby's due date"
+
+    def clean_due_date(self):
+        value = self.cleaned_data["due_date"]
+        today = london_today()
+        if value and value < today:
+            raise ValidationError("Due date must be today or in the future", code="past")
+        if value and value > add_months(today, DUE_DATE_MONTHS_AHEAD):
+            raise ValidationError(
+                f"Due date must be within the next {DUE_DATE_MONTHS_AHEAD} months", code="too_far"
+            )
+        return value
+
+
+class ChildWhereForm(QuestionForm):
+    address = text("Address", TEXT_MAX, multiline=True, error_name="address")
+    postcode = text("Postcode", 10, error_name="postcode")
+    school = text("School, college or nursery", 200, error_name="school")
+
+    def word(self):
+        v = self.voice
+        self.heading = f"Where can we find {v.child}?"
+        self.fields[
+            "address"
+        ].help_text = (
+            "Tell us as much as you know. A street name, a building or a description helps."
+        )
+        self.fields["school"].help_text = (
+            "The one you go to." if v.you else "The one they go to, if you know."
+        )
+
+    def layout(self):
+        return Layout(
+            part("address", rows=3),
+            part("postcode", css_class="govuk-input--width-10", autocomplete="off"),
+            part("school", css_class="govuk-!-width-two-thirds"),
+        )
+
+    def clean_postcode(self):
+        value = self.cleaned_data["postcode"].upper()
+        if not value:
+            return ""
+        compact = value.replace(" ", "")
+        if not _POSTCODE.match(compact):
+            raise ValidationError("Enter a real postcode, like BR1 3UH", code="invalid")
+        return f"{compact[:-3]} {compact[-3:]}"
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not any(data.get(k) for k in ("address", "postcode", "school")):
+            where = (
+                "where you live or go to school"
+                if self.voice.you
+                else ("where the child lives or the school they go to")
+            )
+            self.add_error("address", f"Enter {where}")
+        return data
+
+
+class AddAnotherChildForm(QuestionForm):
+    add_another = radios(
+        "Do you need to tell us about another child?",
+        YES_NO,
+        "Select yes if you need to tell us about another child",
+    )
+
+    def __init__(self, *args, count: int = 1, **kwargs):
+        self.count = count
+        super().__init__(*args, **kwargs)
+
+    def layout(self):
+        return Layout(
+            part("add_another", legend_size="govuk-fieldset__legend--m", radios_inline=True)
+        )
+
+    def clean_add_another(self):
+        value = self.cleaned_data["add_another"]
+        if value == YES and self.count >= MAX_CHILDREN:
+            raise ValidationError(
+                f"You can tell us about up to {MAX_CHILDREN} children in one report. "
+                "Tell us about any others in your description.",
+                code="too_many",
+            )
+        return value
+
+
+class RemoveChildForm(QuestionForm):
+    remove = radios("", YES_NO, "Select yes if you want to remove this child")
+
+    def __init__(self, *args, child_name: str = "this child", **kwargs):
+        self.child_name = child_name
+        super().__init__(*args, **kwargs)
+
+    def word(self):
+        self.fields["remove"].label = f"Are you sure you want to remove {self.child_name}?"
+
+
+class OtherChildrenForm(QuestionForm):
+    other_children_in_home = radios("", YES_NO_UNKNOWN, "")
+
+    def word(self):
+        field = self.fields["other_children_in_home"]
+        if self.voice.you:
+            field.label = "Do any other children live with you?"
+            field.error_messages["required"] = "Select yes if other children live with you"
+        else:
+            field.label = "Do any other children live in the same home?"
+            field.error_messages["required"] = "Select yes if other children live in the same home"
+        field.error_messages["invalid_choice"] = field.error_messages["required"]
+
+
+class OtherChildrenDetailsForm(QuestionForm):
+    other_children_details = text(
+        "Tell us about the other children in the home",
+        LONG_TEXT_MAX,
+        multiline=True,
+        required="Enter what you know about the other children",
+        error_name="what you know about the other children",
+        help_text="For example, their names and how old they are, if you know.",
+    )
+
+    def layout(self):
+        return Layout(long_text("other_children_details", LONG_TEXT_MAX, heading=True))
+
+
+class ConcernCategoriesForm(QuestionForm):
+    categories = forms.MultipleChoiceField(
+        label="What are you worried about?",
+        choices=CATEGORY_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Select all that apply. If you are not sure, choose 'Something else'.",
+        error_messages={
+            "required": "Select what you are worried about",
+            "invalid_choice": "Select what you are worried about",
+        },
+    )
+    categories.hints = CATEGORY_HINTS
+
+
+class ConcernDescriptionForm(QuestionForm):
+    description = text(
+        "Tell us what is worrying you",
+        DESCRIPTION_MAX,
+        multiline=True,
+        required="Enter what is worrying you",
+        error_name="what is worrying you",
+        help_text=(
+            "Say what happened, who was involved and anything the child has said. "
+            "Write it in your own words: it does not have to be perfect."
+        ),
+    )
+
+    def word(self):
+        if self.voice.you:
+            self.fields["description"].help_text = (
+                "Say what happened and who was involved. Write it in your own words: "
+                "it does not have to be perfect."
+            )
+
+    def layout(self):
+        return Layout(long_text("description", DESCRIPTION_MAX, heading=True))
+
+
+class ConcernWhenForm(QuestionForm):
+    when_happened = text(
+        "When did it happen?",
+        TEXT_MAX,
+        error_name="when it happened",
+        help_text=(
+            "For example, 'last night', 'on Saturday' or 'it has been going on for months'. "
+            "Leave this blank if you do not know."
+        ),
+    )
+
+
+class StillHappeningForm(QuestionForm):
+    still_happening = radios(
+        "Is it still happening?", YES_NO_UNKNOWN, "Select yes if it is still happening"
+    )
+
+
+class HowKnownForm(QuestionForm):
+    how_known = radios(
+        "How do you know about it?", HOW_KNOWN_CHOICES, "Select how you know about it"
+    )
+
+    def word(self):
+        if self.voice.you:
+            field = self.fields["how_known"]
+            field.label = "How do you know about it?"
+            field.choices = [*HOW_KNOWN_CHOICES[:3], ("other", "It happened to me")]
+
+
+class AboutYouForm(QuestionForm):
+    anonymous = radios(
+        "Do you want to tell us who you are?",
+        [
+            (NO, "Yes, I will give my name and contact details"),
+            (YES, "No, I want to stay anonymous"),
+        ],
+        "Select if you want to tell us who you are",
+    )
+    anonymous.help_text = (
+        "If you tell us who you are, we can contact you if we need to know more, and tell you "
+        "we have received your report. We will not tell the family you contacted us, unless "
+        "the law says we must."
+    )
+
+
+class YourDetailsForm(QuestionForm):
+    heading = "Your details"
+    name = text("Full name", required="Enter your full name", error_name="your name")
+    phone = text("Phone number", 30, help_text="Give a phone number, an email address, or both.")
+    email = forms.EmailField(
+        label="Email address",
+        required=False,
+        max_length=254,
+        error_messages={
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+            "max_length": "Email address must be 254 characters or less",
+        },
+        help_text="We will send you a confirmation with your reference.",
+    )
+    relationship = text(
+        "How do you know the child?",
+        error_name="how you know the child",
+        help_text="For example, neighbour, grandparent, friend's parent.",
+    )
+
+    def word(self):
+        if self.voice.you:
+            self.fields["relationship"].label = "Who is the child to you?"
+            self.fields["relationship"].help_text = "For example, 'my friend' or 'my sister'."
+
+    def layout(self):
+        return Layout(
+            part("name", css_class="govuk-!-width-two-thirds", autocomplete="name"),
+            part("phone", css_class="govuk-input--width-20", autocomplete="tel", type="tel"),
+            part(
+                "email",
+                css_class="govuk-!-width-two-thirds",
+                autocomplete="email",
+                spellcheck="false",
+            ),
+            part("relationship", css_class="govuk-!-width-two-thirds"),
+        )
+
+    def clean_phone(self):
+        return clean_phone(self.cleaned_data["phone"])
+
+    def clean(self):
+        data = super().clean()
+        if (
+            not data.get("email")
+            and not data.get("phone")
+            and not self.has_error("email")
+            and not self.has_error("phone")
+        ):
+            self.add_error("phone", "Enter a phone number or email address")
+        return data
+
+
+class YourDetailsChildForm(YourDetailsForm):
+    """A young person telling us about themself: the child's questions already named them."""
+
+
+class ContactSafeForm(QuestionForm):
+    safe_to_contact = radios(
+        "Is it safe for us to contact you?",
+        YES_NO,
+        "Select yes if it is safe for us to contact you",
+    )
+    safe_to_contact.help_text = (
+        "For example, could someone who should not know see a message or hear a call?"
+    )
+    contact_notes = text(
+        "When and how is it safe to contact you? (optional)",
+        TEXT_MAX,
+        multiline=True,
+        error_name="when and how it is safe to contact you",
+        help_text="For example, 'only call after 6pm' or 'email only'.",
+    )
+
+    def layout(self):
+        return Layout(
+            question("safe_to_contact", legend_tag="h1"),
+            part("contact_notes", rows=3),
+        )
+
+
+class CheckAnswersForm(forms.Form):
+    """The check-your-answers page's form: only a honeypot. People never see it (the field is
+    in a hidden block); a bot that fills every input gets an error and nothing is saved."""
+
+    website = forms.CharField(required=False, max_length=200)
+
+    @property
+    def is_bot(self) -> bool:
+        return bool(self.is_valid() and self.cleaned_data.get("website"))
+
+
+def display_phone(e164: str) -> str:
+    return national_format(e164) if e164 else ""

@@ -1,0 +1,391 @@
+"""`python manage.py seed_demo --referrals N --staff M [--force]`
+
+Fills the database with realistic fake referrals across the active boroughs (received at
+varied times over the last ten days, each with its children and its screening record and due
+time) and staff users screener1..M plus a manager, each with a confirmed TOTP device, then
+prints how to sign in, including every TOTP secret. Everything is written with bulk inserts in
+batches, so 100,000 referrals take well under a minute on PostgreSQL.
+
+It refuses to run when DEBUG is off (a production configuration) unless --force is given.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import random
+import time
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from contacts.calendar import calendar_for
+from contacts.models import Borough
+from mash.deadlines import screening_due_at
+from mash.models import ScreeningRecord, StaffMember
+from reporting.models import CONCERN_CATEGORIES, Child, Referral
+from reporting.references import ALPHABET, GROUP_LENGTH, GROUPS
+
+DEFAULT_PASSWORD = "demo-password-change-me"  # noqa: S105  (demo data only)
+DEVICE_NAME = "Authenticator app"
+BATCH = 5_000
+DAYS_BACK = 10
+UNIT = "ABDEFGHJLNPQRSTUWXYZ"  # letters used in the inward part of UK postcodes
+
+FIRST_NAMES = [
+    "Amira",
+    "Leo",
+    "Olivia",
+    "Noah",
+    "Isla",
+    "Muhammad",
+    "Ava",
+    "Oliver",
+    "Freya",
+    "George",
+    "Maya",
+    "Arthur",
+    "Zara",
+    "Jack",
+    "Lily",
+    "Theo",
+    "Poppy",
+    "Harry",
+    "Ruby",
+    "Alfie",
+    "Aisha",
+    "Oscar",
+    "Evie",
+    "Ethan",
+    "Grace",
+    "Kai",
+    "Sofia",
+    "Reuben",
+    "Mia",
+    "Tobi",
+]
+LAST_NAMES = [
+    "Hughes",
+    "Smith",
+    "Patel",
+    "Jones",
+    "Williams",
+    "Brown",
+    "Taylor",
+    "Khan",
+    "Davies",
+    "Evans",
+    "Wilson",
+    "Thomas",
+    "Johnson",
+    "Roberts",
+    "Ahmed",
+    "Walker",
+    "Wright",
+    "Robinson",
+    "Thompson",
+    "White",
+    "Okafor",
+    "Green",
+    "Hall",
+    "Lewis",
+    "Clarke",
+    "Singh",
+]
+STREETS = [
+    "Station Road",
+    "High Street",
+    "Church Lane",
+    "Park Avenue",
+    "Victoria Road",
+    "Mill Lane",
+    "Queens Road",
+    "Kings Close",
+    "Orchard Way",
+    "Manor Road",
+    "The Crescent",
+    "Elm Grove",
+]
+SCHOOLS = [
+    "Hillside Primary School",
+    "St Mary's Primary School",
+    "Oakwood Academy",
+    "Riverside School",
+    "Greenfield Primary",
+    "Westbrook Secondary School",
+    "",
+]
+POSTCODE_AREAS = {"bromley": ("BR1", "BR2", "BR3", "BR6"), "bexley": ("DA5", "DA6", "DA7", "DA15")}
+WORDS = [
+    "shouting",
+    "late",
+    "at",
+    "night",
+    "the",
+    "children",
+    "seem",
+    "hungry",
+    "and",
+    "are",
+    "often",
+    "alone",
+    "bruises",
+    "on",
+    "his",
+    "arm",
+    "she",
+    "said",
+    "she",
+    "is",
+    "scared",
+    "to",
+    "go",
+    "home",
+    "no",
+    "coat",
+    "in",
+    "the",
+    "cold",
+    "missed",
+    "school",
+    "for",
+    "weeks",
+    "parents",
+    "drinking",
+    "heavily",
+    "police",
+    "were",
+    "called",
+    "again",
+    "the",
+    "baby",
+    "cries",
+    "for",
+    "hours",
+]
+RELATIONSHIPS = ("Neighbour", "Aunt", "Grandparent", "Family friend", "Parent", "Teacher")
+ORGANISATIONS = (
+    ("Station Road Surgery", "GP"),
+    ("Hillside Primary School", "Designated safeguarding lead"),
+    ("Metropolitan Police", "Police constable"),
+    ("Health visiting team", "Health visitor"),
+)
+
+
+def reference(prefix: str, rng: random.Random) -> str:
+    groups = ("".join(rng.choice(ALPHABET) for _ in range(GROUP_LENGTH)) for _ in range(GROUPS))
+    return "-".join([prefix, *groups])
+
+
+class Command(BaseCommand):
+    help = "Fill the database with fake referrals and demo staff (never in production)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--referrals", type=int, default=500, help="How many referrals.")
+        parser.add_argument("--staff", type=int, default=4, help="How many screeners.")
+        parser.add_argument(
+            "--password", default=DEFAULT_PASSWORD, help="Password for every demo staff user."
+        )
+        parser.add_argument("--seed", type=int, default=None, help="Random seed (repeatable).")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run even though DEBUG is off. Never in production.",
+        )
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError(
+                "DEBUG is off, so this looks like a production configuration: seed_demo "
+                "refuses to fill it with fake referrals. Use --force if you are sure."
+            )
+        count, staff_count = options["referrals"], options["staff"]
+        if count < 0 or staff_count < 0:
+            raise CommandError("--referrals and --staff must be 0 or more")
+        boroughs = list(
+            Borough.objects.filter(is_active=True)
+            .prefetch_related("office_hours", "closure_days")
+            .order_by("name")
+        )
+        if not boroughs:
+            raise CommandError("No active boroughs: run migrate first")
+        rng = random.Random(options["seed"])  # noqa: S311  (fake data, not secrets)
+        began = time.perf_counter()
+        people = self.make_staff(boroughs, staff_count, options["password"])
+        made = self.make_referrals(boroughs, count, rng, people)
+        elapsed = time.perf_counter() - began
+        per_borough = ", ".join(f"{made[b.pk]:,} {b.name}" for b in boroughs)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Seeded {sum(made.values()):,} referrals ({per_borough}) with their children "
+                f"and screening records, and {len(people)} staff, in {elapsed:.1f}s."
+            )
+        )
+        self.print_logins(people, options["password"])
+
+    # --- staff ----------------------------------------------------------------------------
+    def make_staff(self, boroughs, staff_count, password):
+        """screener1..M (Bromley, Bexley, both, in turn) and a manager of every borough."""
+        User = get_user_model()
+        plan = []
+        for i in range(1, staff_count + 1):
+            turn = (i - 1) % (len(boroughs) + 1)
+            chosen = boroughs if turn == len(boroughs) else [boroughs[turn]]
+            plan.append((f"screener{i}", StaffMember.Role.SCREENER, chosen))
+        plan.append(("manager", StaffMember.Role.MANAGER, boroughs))
+        people = []
+        for username, role, chosen in plan:
+            with transaction.atomic():
+                user, _ = User.objects.get_or_create(
+                    username=username,
+                    defaults={
+                        "first_name": username.rstrip("0123456789").capitalize(),
+                        "last_name": username[len(username.rstrip("0123456789")) :] or "Demo",
+                        "email": f"{username}@example.gov.uk",
+                    },
+                )
+                user.set_password(password)
+                user.is_active = True
+                user.save()
+                member, _ = StaffMember.objects.update_or_create(user=user, defaults={"role": role})
+                member.boroughs.set(chosen)
+                TOTPDevice.objects.filter(user=user).delete()
+                device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=True)
+            people.append((user, member, chosen, device))
+        return people
+
+    def print_logins(self, people, password):
+        self.stdout.write("")
+        self.stdout.write("Sign in at /mash/login/ with a username below, the password")
+        self.stdout.write(f"  {password}")
+        self.stdout.write("and the 6-digit code an authenticator app shows for that user's TOTP")
+        self.stdout.write("secret (add it by hand as a time-based key, or use the otpauth URI):")
+        for user, member, chosen, device in people:
+            secret = base64.b32encode(device.bin_key).decode().rstrip("=")
+            names = " and ".join(b.name for b in chosen)
+            self.stdout.write("")
+            self.stdout.write(f"  {user.username} ({member.get_role_display()}, {names})")
+            self.stdout.write(f"    TOTP secret: {secret}")
+            self.stdout.write(f"    otpauth URI: {device.config_url}")
+
+    # --- referrals ------------------------------------------------------------------------
+    def make_referrals(self, boroughs, count, rng, people):
+        calendars = {b.pk: calendar_for(b) for b in boroughs}
+        holders = {
+            b.pk: [user for user, member, chosen, _ in people if b in chosen] for b in boroughs
+        }
+        taken = set(Referral.objects.values_list("reference", flat=True))
+        now = timezone.now()
+        made = {b.pk: 0 for b in boroughs}
+        for start in range(0, count, BATCH):
+            size = min(BATCH, count - start)
+            referrals = []
+            for _ in range(size):
+                borough = rng.choice(boroughs)
+                ref = reference(borough.reference_prefix, rng)
+                while ref in taken:
+                    ref = reference(borough.reference_prefix, rng)
+                taken.add(ref)
+                received = now - dt.timedelta(seconds=rng.uniform(0, DAYS_BACK * 86_400))
+                referrals.append(self.fake_referral(borough, ref, received, rng))
+            with transaction.atomic():
+                Referral.objects.bulk_create(referrals, batch_size=1_000)
+                Child.objects.bulk_create(
+                    (child for r in referrals for child in self.fake_children(r, rng)),
+                    batch_size=2_000,
+                )
+                records = []
+                for r in referrals:
+                    due = screening_due_at(
+                        r.borough, r.received_at, calendar=calendars[r.borough_id]
+                    )
+                    record = ScreeningRecord(referral=r, borough_id=r.borough_id, due_at=due)
+                    candidates = holders[r.borough_id]
+                    if candidates and rng.random() < 0.03:
+                        record.claimed_by = rng.choice(candidates)
+                        record.claimed_at = min(
+                            now, r.received_at + dt.timedelta(minutes=rng.randint(5, 600))
+                        )
+                    records.append(record)
+                    made[r.borough_id] += 1
+                ScreeningRecord.objects.bulk_create(records, batch_size=2_000)
+            if count > BATCH:
+                self.stdout.write(f"  {min(start + size, count):,} / {count:,}")
+        return made
+
+    def fake_referral(self, borough, ref, received, rng) -> Referral:
+        kind = rng.choices(list(Referral.Kind), weights=[70, 15, 10, 5])[0]
+        professional = kind in {Referral.Kind.FAMILY_WELLBEING, Referral.Kind.CONSULTATION} or (
+            rng.random() < 0.2
+        )
+        anonymous = not professional and rng.random() < 0.25
+        referral = Referral(
+            reference=ref,
+            kind=kind,
+            channel=rng.choices(list(Referral.Channel), weights=[80, 15, 4, 1])[0],
+            borough=borough,
+            received_at=received,
+            referrer_type=(
+                Referral.ReferrerType.PROFESSIONAL
+                if professional
+                else rng.choice(
+                    [
+                        Referral.ReferrerType.PUBLIC,
+                        Referral.ReferrerType.RELATIVE,
+                        Referral.ReferrerType.PARENT_CARER,
+                        Referral.ReferrerType.CHILD,
+                    ]
+                )
+            ),
+            anonymous=anonymous,
+            concern_categories=sorted(
+                rng.sample([code for code, _ in CONCERN_CATEGORIES], rng.randint(1, 3))
+            ),
+            description=" ".join(rng.choice(WORDS) for _ in range(rng.randint(15, 80))).capitalize()
+            + ".",
+            when_happened=rng.choice(["Last night", "This week", "For months", "Today", ""]),
+            still_happening=rng.choice(["yes", "no", "unknown"]),
+            how_known=rng.choice(["saw", "heard", "told", "other"]),
+            other_children_in_home=rng.choice(["yes", "no", "unknown"]),
+        )
+        if not anonymous:
+            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+            referral.referrer_name = f"{first} {last}"
+            referral.referrer_email = f"{first}.{last}{rng.randint(1, 999)}@example.com".lower()
+            referral.referrer_phone = f"+447700900{rng.randint(0, 999):03d}"
+            referral.safe_to_contact = rng.random() > 0.1
+            referral.referrer_relationship = "" if professional else rng.choice(RELATIONSHIPS)
+        if professional:
+            referral.organisation, referral.role = rng.choice(ORGANISATIONS)
+            referral.family_aware = rng.choice(["yes", "no", "unknown"])
+            referral.family_agrees = rng.choice(["yes", "no", "unknown"])
+        return referral
+
+    def fake_children(self, referral, rng):
+        today = referral.received_at.date()
+        for order in range(rng.choices([1, 2, 3], weights=[75, 20, 5])[0]):
+            unborn = order == 0 and rng.random() < 0.03
+            known = rng.random() > 0.1
+            area = rng.choice(POSTCODE_AREAS.get(referral.borough.slug, ("AB1",)))
+            yield Child(
+                referral=referral,
+                order=order,
+                first_name=rng.choice(FIRST_NAMES) if known and not unborn else "",
+                last_name=rng.choice(LAST_NAMES) if known and not unborn else "",
+                name_unknown=unborn or not known,
+                unborn=unborn,
+                due_date=today + dt.timedelta(days=rng.randint(10, 200)) if unborn else None,
+                date_of_birth=(
+                    today - dt.timedelta(days=rng.randint(30, 17 * 365))
+                    if not unborn and rng.random() < 0.7
+                    else None
+                ),
+                approximate_age=None if unborn else rng.randint(0, 17),
+                address=f"{rng.randint(1, 120)} {rng.choice(STREETS)}",
+                postcode=f"{area} {rng.randint(1, 9)}{rng.choice(UNIT)}{rng.choice(UNIT)}",
+                school=rng.choice(SCHOOLS),
+            )

@@ -8,6 +8,7 @@ import datetime as dt
 import random
 
 import factory
+import pytest
 from django.utils import timezone
 
 from contacts.models import Borough
@@ -174,3 +175,15 @@ def random_answers(rng: random.Random) -> dict:
         for _ in range(rng.randint(20, 200))
     )
     return answers
+
+
+@pytest.fixture
+def eager_celery():
+    """Tasks run in-process even when REDIS_URL is set (CI): these tests are about our code,
+    not the broker. Test modules use it with `pytestmark = usefixtures("eager_celery")`."""
+    from config.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous

@@ -15,9 +15,12 @@ from reporting import outbox
 from reporting.models import OutboxMessage
 from reporting.outbox import LEASE, MAX_ATTEMPTS, claim, enqueue_email, send_message, sweep_unsent
 from reporting.tasks import send_outbox_message, sweep_outbox
-from tests.reporting.factories import OutboxMessageFactory
+from tests.reporting.factories import (
+    OutboxMessageFactory,
+    eager_celery,  # noqa: F401 (a fixture)
+)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 START = dt.datetime(2026, 3, 2, 10, 0, tzinfo=LONDON)
 
 

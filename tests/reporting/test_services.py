@@ -21,9 +21,13 @@ from reporting.models import Child, OutboxMessage, Referral
 from reporting.outbox import sweep_unsent
 from reporting.services import submit_concern
 from reporting.signals import referral_submitted
-from tests.reporting.factories import CHILD, concern_answers
+from tests.reporting.factories import (
+    CHILD,
+    concern_answers,
+    eager_celery,  # noqa: F401 (a fixture)
+)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -241,5 +241,11 @@ def audit_view(request):
     return render(
         request,
         "mash/audit.html",
-        {"page": page, "subject": subject, "reference": reference, "username": username},
+        {
+            "page": page,
+            "subject": subject,
+            "reference": reference,
+            "username": username,
+            "nav_current": "audit",
+        },
     )

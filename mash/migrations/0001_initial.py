@@ -33,7 +33,7 @@ SQLITE_ALLOW = "DROP TRIGGER IF EXISTS mash_auditevent_append_only;"
 def forbid_changes(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(PG_FORBID)
+        schema_editor.execute(PG_FORBID, params=None)
     elif vendor == "sqlite":
         schema_editor.execute(SQLITE_FORBID)
 
@@ -41,7 +41,7 @@ def forbid_changes(apps, schema_editor):
 def allow_changes(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(PG_ALLOW)
+        schema_editor.execute(PG_ALLOW, params=None)
     elif vendor == "sqlite":
         schema_editor.execute(SQLITE_ALLOW)
 

@@ -21,7 +21,9 @@ class ChildInline(admin.StackedInline):
         "postcode",
         "school",
     )
-    readonly_fields = fields
+    readonly_fields = [
+        name for row in fields for name in (row if isinstance(row, tuple) else (row,))
+    ]
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -85,9 +87,20 @@ class ReferralAdmin(admin.ModelAdmin):
         ),
         ("Record", {"fields": ("created_at",)}),
     )
-    readonly_fields = [
-        field for _, options in fieldsets for field in options["fields"] if field != "created_at"
-    ] + ["created_at"]
+
+    def get_fieldsets(self, request, obj=None):
+        """The sections above, then any field they do not name (so a new field shows up)."""
+        named = {field for _, options in self.fieldsets for field in options["fields"]}
+        rest = [
+            field.name
+            for field in Referral._meta.concrete_fields
+            if field.name not in named and not field.primary_key
+        ]
+        return [*self.fieldsets, *([("More", {"fields": rest})] if rest else [])]
+
+    def get_readonly_fields(self, request, obj=None):
+        """Everything: what the person told us is never edited here."""
+        return [field.name for field in Referral._meta.concrete_fields if not field.primary_key]
 
     def get_search_results(self, request, queryset, search_term):
         from reporting.references import normalise_reference

@@ -8,6 +8,7 @@ Thin views over `mash.selectors` and `mash.services`. Every view is behind `staf
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -15,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mash import audit, services
-from mash.access import get_referral_or_404, manager_required, referrals_for, staff_required
+from mash.access import get_referral_or_404, referrals_for, staff_required
 from mash.deadlines import calendars_for, deadline_for
 from mash.models import ScreeningRecord
 from mash.selectors import (
@@ -132,10 +133,20 @@ def release_view(request, reference):
     return HttpResponseRedirect(reverse("mash:queue"))
 
 
-@manager_required
+@staff_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def reassign_view(request, reference):
+    # Scope first: another borough's referral is a 404 for everyone, managers or not.
     referral, record = _referral_in_scope(request, reference)
+    if not request.user.staff.is_manager:
+        audit.record(
+            action=audit.ACCESS_REFUSED,
+            user=request.user,
+            referral=referral,
+            request=request,
+            reason="not_manager",
+        )
+        raise PermissionDenied
     staff = list(services.staff_of_borough(record.borough_id))
     error = ""
     chosen = request.POST.get("to", "")

@@ -1,0 +1,203 @@
+"""Sweep EVERY URL pattern under /mash/ (found by resolving the URLconf, so a view added later
+is swept too), GET and POST, with every query the staff pages understand pointed at the other
+borough, as:
+
+- a verified screener and a verified manager of Bexley, asking about Bromley's referral and
+  staff: referral URLs answer 404, nothing of Bromley's appears in any body (queue, filters,
+  audit trail, error pages) and nothing of Bromley's changes;
+- a password-only session (password given, TOTP not; and signed in with no second factor) and
+  an anonymous visitor: every staff URL redirects to the sign-in or code page, never a 200.
+"""
+
+import datetime as dt
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from contacts.calendar import LONDON
+from mash.models import ScreeningRecord
+from mash.selectors import Cursor
+from reporting.models import Child
+from tests.mash.factories import (
+    PASSWORD,
+    StaffMemberFactory,
+    log_in_password_only,
+    log_in_verified,
+)
+from tests.mash.screening_factories import open_referrals
+
+pytestmark = pytest.mark.django_db
+
+# The sign-in steps: reachable before signing in, by design.
+SIGN_IN = {"login", "verify", "enrol", "logout"}
+SECRET_CHILD = "Zebedee-Sweepsecret"
+SECRET_TEXT = "sweep-secret-description"
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def mash_patterns():
+    """(name, converter names) of every pattern under the "mash" namespace, recursively."""
+
+    def walk(patterns, prefix=""):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                yield from walk(p.url_patterns, prefix)
+            elif isinstance(p, URLPattern) and p.name:
+                yield p.name, sorted(p.pattern.converters)
+
+    (mash,) = [
+        p
+        for p in get_resolver().url_patterns
+        if isinstance(p, URLResolver) and p.namespace == "mash"
+    ]
+    return sorted(walk(mash.url_patterns))
+
+
+def test_the_sweep_sees_the_queue_routes():
+    names = {name for name, _ in mash_patterns()}
+    assert {"queue", "take_next", "referral", "release", "reassign"} <= names
+
+
+@pytest.fixture
+def bromley_data(bromley):
+    """Bromley's referral (held by a Bromley screener), its child and its staff."""
+    holder = StaffMemberFactory(boroughs=[bromley]).user
+    now = dt.datetime.now(tz=LONDON)
+    records = open_referrals(bromley, [now - dt.timedelta(hours=h) for h in (30, 2)])
+    Child.objects.create(referral=records[0].referral, first_name=SECRET_CHILD, order=0)
+    ScreeningRecord.objects.filter(pk=records[0].pk).update(claimed_by=holder, claimed_at=now)
+    records[0].referral.__class__.objects.filter(pk=records[0].referral_id).update(
+        description=SECRET_TEXT
+    )
+    for record in records:
+        record.refresh_from_db()
+    return {"records": records, "holder": holder}
+
+
+def urls_for(name, converters, data):
+    """Every URL to try for one pattern: its kwargs pointed at Bromley, with every query."""
+    record = data["records"][0]
+    values = {
+        "reference": record.referral.reference,
+        "pk": record.pk,
+        "id": record.pk,
+        "user_id": data["holder"].pk,
+        "username": data["holder"].username,
+    }
+    missing = [c for c in converters if c not in values]
+    assert not missing, f"teach the sweep what to put in {missing} of mash:{name}"
+    path = reverse(f"mash:{name}", kwargs={c: values[c] for c in converters})
+    queries = [
+        "",
+        f"?referral={record.referral.reference}",
+        f"?referral={record.referral.reference.lower()}",
+        f"?user={data['holder'].username}",
+        "?borough=bromley",
+        "?borough=bromley&state=red&kind=concern",
+        "?state=amber&mine=1",
+        f"?after={Cursor.of(data['records'][0]).encode()}&borough=bromley",
+        f"?before={Cursor.of(data['records'][1]).encode()}",
+    ]
+    if converters:  # a referral's own URL: what matters is the reference in the path
+        queries = queries[:2]
+    return [path + q for q in queries]
+
+
+def assert_nothing_of_bromley(response, data, where):
+    body = response.content.decode(errors="replace")
+    for record in data["records"]:
+        assert record.referral.reference not in body.upper(), where
+    assert SECRET_CHILD not in body, where
+    assert SECRET_TEXT not in body, where
+
+
+def bromley_unchanged(data):
+    for record in data["records"]:
+        fresh = ScreeningRecord.objects.get(pk=record.pk)
+        assert (fresh.claimed_by_id, fresh.claimed_at, fresh.decided_at) == (
+            record.claimed_by_id,
+            record.claimed_at,
+            record.decided_at,
+        )
+
+
+@pytest.mark.parametrize("role", ["screener", "manager"])
+def test_other_borough_staff_see_nothing_of_bromley(client, bromley, bexley, bromley_data, role):
+    outsider = StaffMemberFactory(boroughs=[bexley], role=role).user
+    # Bexley has one referral of its own, so empty pages are not what passes the test.
+    (own,) = open_referrals(bexley, [dt.datetime.now(tz=LONDON) - dt.timedelta(hours=1)])
+    swept, not_found, after_sign_in = 0, set(), False
+    for name, converters in mash_patterns():
+        for url in urls_for(name, converters, bromley_data):
+            for method in ("get", "post"):
+                if name in SIGN_IN or after_sign_in or not swept:
+                    log_in_verified(client, outsider)  # (again: sign-in pages may end it)
+                after_sign_in = name in SIGN_IN
+                response = getattr(client, method)(url, {"to": bromley_data["holder"].pk})
+                where = f"{method.upper()} {url} as a Bexley {role}"
+                assert response.status_code != 500, where
+                if "reference" in converters:
+                    # 404, exactly as for a reference that does not exist (405 for a method
+                    # the view never takes, also whatever the reference): no existence oracle.
+                    real = bromley_data["records"][0].referral.reference
+                    made_up = getattr(client, method)(url.replace(real, "BRM-0000-0000"))
+                    assert response.status_code == made_up.status_code, where
+                    assert response.status_code in {404, 405}, where
+                    if response.status_code == 404:
+                        not_found.add(name)
+                elif name in SIGN_IN:
+                    assert response.status_code in {200, 302, 405}, where
+                else:
+                    # 403: a screener on a manager-only page (whatever it is asked about)
+                    assert response.status_code in {200, 302, 403, 404, 405}, where
+                if response.status_code == 302:
+                    assert bromley_data["records"][0].referral.reference not in response["Location"]
+                assert_nothing_of_bromley(response, bromley_data, where)
+                swept += 1
+    assert swept >= 2 * 9 * 2 + 3 * 2 * 2
+    # every referral URL answered 404 to the method it takes
+    assert not_found == {name for name, converters in mash_patterns() if "reference" in converters}
+    bromley_unchanged(bromley_data)
+    # the queue does show Bexley's own referral to them (the sweep was not looking at nothing)
+    log_in_verified(client, outsider)
+    assert own.referral.reference in client.get("/mash/").text
+
+
+def password_only_by_form(client, user):
+    """The real first step: password accepted, TOTP code not given yet."""
+    response = client.post("/mash/login/", {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 302 and "/mash/verify/" in response["Location"]
+
+
+def signed_in_without_otp(client, user):
+    log_in_password_only(client, user)
+
+
+def anonymous(client, user):
+    client.logout()
+
+
+@pytest.mark.parametrize("session", [password_only_by_form, signed_in_without_otp, anonymous])
+def test_no_staff_page_opens_without_the_second_factor(client, bromley, bromley_data, session):
+    screener = StaffMemberFactory(boroughs=[bromley]).user
+    swept = 0
+    for name, converters in mash_patterns():
+        if name in SIGN_IN:
+            continue
+        for url in urls_for(name, converters, bromley_data)[:4]:
+            for method in ("get", "post"):
+                client.logout()
+                session(client, screener)
+                response = getattr(client, method)(url)
+                where = f"{method.upper()} {url} ({session.__name__})"
+                assert response.status_code == 302, where
+                location = response["Location"]
+                assert location.startswith(("/mash/login/", "/mash/verify/")), where
+                assert_nothing_of_bromley(response, bromley_data, where)
+                swept += 1
+    assert swept >= 5 * 4 * 2
+    bromley_unchanged(bromley_data)

@@ -8,9 +8,10 @@ from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models import Q
 from django.dispatch import receiver
 
-from mash.models import AuditEvent
+from mash.models import AuditEvent, StaffMember
 
 # Actions (the `action` column). Free text is allowed, these are the ones mash writes itself.
 LOGIN = "login"
@@ -64,6 +65,31 @@ def record(
         borough=borough,
         detail=detail,
         ip_hash=client_ip_hash(request),
+    )
+
+
+# --- Reading the trail (managers) ----------------------------------------------------------
+
+
+def trail_for_referral(referral):
+    """Every event about one referral, newest first (scope the referral before calling)."""
+    return AuditEvent.objects.filter(referral=referral).select_related("user", "borough")
+
+
+def trail_for_user(*, viewer, username):
+    """The events of one staff member of the viewer's boroughs, limited to those boroughs
+    (and borough-less events: sign-ins, refusals); None when that person is not staff of any
+    of the viewer's boroughs."""
+    from mash.access import user_boroughs
+
+    boroughs = user_boroughs(viewer).values("pk")
+    target = StaffMember.objects.filter(user__username=username, boroughs__in=boroughs).first()
+    if target is None:
+        return None
+    return (
+        AuditEvent.objects.filter(user=target.user)
+        .filter(Q(borough__in=boroughs) | Q(borough__isnull=True))
+        .select_related("user", "borough")
     )
 
 

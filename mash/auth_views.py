@@ -14,7 +14,6 @@ import qrcode.image.svg
 from django.conf import settings
 from django.contrib.auth import get_user_model, login, logout
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -27,10 +26,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from contacts.calendar import LONDON
 from mash import audit
-from mash.access import get_referral_or_404, is_verified, manager_required, staff_member
+from mash.access import get_referral_or_404, is_verified, manager_required
 from mash.auth_forms import StaffLoginForm, TokenForm
 from mash.middleware import SESSION_PENDING, start_staff_session
-from mash.models import AuditEvent, StaffMember
 
 DEVICE_NAME = "Authenticator app"
 
@@ -102,6 +100,18 @@ def _finish_sign_in(request, user, device):
     return HttpResponseRedirect(_safe_next(request, next_url))
 
 
+def _check_code(device, token) -> str | None:
+    """None when the code is right, else the error to show. After each wrong code django-otp
+    makes the device wait (1, 2, 4, 8... seconds) before it checks another: say so rather than
+    "wrong" again."""
+    allowed, _ = device.verify_is_allowed()
+    if device.verify_token(token):
+        return None
+    if not allowed:
+        return "Too many wrong codes. Wait a minute, then enter the code your app shows"
+    return "The security code is not right or has expired. Enter the code your app shows now"
+
+
 def _restart(request):
     return HttpResponseRedirect(reverse("mash:login"))
 
@@ -116,13 +126,11 @@ def verify_view(request):
         return HttpResponseRedirect(reverse("mash:enrol"))
     form = TokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_is_allowed()[0] and device.verify_token(form.cleaned_data["otp_token"]):
+        error = _check_code(device, form.cleaned_data["otp_token"])
+        if error is None:
             return _finish_sign_in(request, user, device)
         audit.record(action=audit.OTP_FAILED, user=user, request=request)
-        form.add_error(
-            "otp_token",
-            "The security code is not right or has expired. Enter the code your app shows now",
-        )
+        form.add_error("otp_token", error)
     return render(
         request,
         "mash/auth/verify.html",
@@ -158,16 +166,14 @@ def enrol_view(request):
         label="Enter the security code from your authenticator app",
     )
     if request.method == "POST" and form.is_valid():
-        if device.verify_is_allowed()[0] and device.verify_token(form.cleaned_data["otp_token"]):
+        error = _check_code(device, form.cleaned_data["otp_token"])
+        if error is None:
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             audit.record(action=audit.OTP_ENROLLED, user=user, request=request)
             return _finish_sign_in(request, user, device)
         audit.record(action=audit.OTP_FAILED, user=user, request=request, enrolling=True)
-        form.add_error(
-            "otp_token",
-            "The security code is not right or has expired. Enter the code your app shows now",
-        )
+        form.add_error("otp_token", error)
     secret = base64.b32encode(device.bin_key).decode()
     return render(
         request,
@@ -207,20 +213,18 @@ def locked_out(request, original_response=None, credentials=None):
 def audit_view(request):
     """The audit trail for one referral (?referral=REF) or one person (?user=USERNAME),
     within the manager's boroughs."""
-    member = staff_member(request.user)
-    boroughs = list(member.boroughs.values_list("pk", flat=True))
     reference = request.GET.get("referral", "").strip().upper()
     username = request.GET.get("user", "").strip()
     events = None
     subject = ""
     if reference:
         referral = get_referral_or_404(request.user, reference, request=request)
-        events = AuditEvent.objects.filter(referral=referral)
+        events = audit.trail_for_referral(referral)
         subject = f"referral {referral.reference}"
         audit.record(action=audit.AUDIT_VIEWED, referral=referral, request=request)
     elif username:
-        target = StaffMember.objects.filter(user__username=username, boroughs__in=boroughs).first()
-        if target is None:
+        events = audit.trail_for_user(viewer=request.user, username=username)
+        if events is None:
             audit.record(
                 action=audit.ACCESS_REFUSED,
                 request=request,
@@ -228,16 +232,11 @@ def audit_view(request):
                 asked_for=username[:150],
             )
             raise Http404("No staff member with that username in your boroughs")
-        events = AuditEvent.objects.filter(user=target.user).filter(
-            Q(borough__in=boroughs) | Q(borough__isnull=True)
-        )
         subject = f"user {username}"
         audit.record(action=audit.AUDIT_VIEWED, request=request, subject_user=username)
     page = None
     if events is not None:
-        page = Paginator(events.select_related("user", "borough"), 50).get_page(
-            request.GET.get("page")
-        )
+        page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "mash/audit.html",

@@ -63,6 +63,7 @@ def test_sign_in_with_password_and_totp(page, site, bromley):
     assert not page.url.startswith(f"{site}/mash/audit/")
 
     page.goto(f"{site}/mash/verify/")
+    page.wait_for_timeout(1100)  # django-otp's wait after a wrong code
     page.get_by_label("Security code").fill(_code(device_for(member.user).bin_key))
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url(f"{site}/mash/")  # the queue

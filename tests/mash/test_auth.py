@@ -128,6 +128,22 @@ class TestCodeStep:
         assert AuditEvent.objects.filter(action="otp_failed", user=manager.user).exists()
         _assert_not_in(client.get(AUDIT))
 
+    def test_codes_are_throttled_after_a_wrong_one(self, client, manager):
+        start = dt.datetime(2026, 3, 2, 9, 0, tzinfo=LONDON)
+        device = device_for(manager.user)
+        with time_machine.travel(start, tick=False):
+            _password(client, manager.user.username)
+            wrong = f"{(int(totp_code(device)) + 1) % 1_000_000:06d}"
+            client.post(VERIFY, {"otp_token": wrong})
+            # Even the right code is not checked until the wait is over.
+            response = client.post(VERIFY, {"otp_token": totp_code(device)})
+            assert b"Too many wrong codes" in response.content
+            assert "_auth_user_id" not in client.session
+        with time_machine.travel(start + dt.timedelta(seconds=5), tick=False):
+            response = client.post(VERIFY, {"otp_token": totp_code(device)})
+            assert response.status_code == 302
+            assert client.session["_auth_user_id"] == str(manager.user.pk)
+
     def test_code_must_be_six_digits(self, client, manager):
         _password(client, manager.user.username)
         response = client.post(VERIFY, {"otp_token": "12ab"})

@@ -1,4 +1,9 @@
+import contextlib
+
+import phonenumbers
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
 from contacts.models import (
     Borough,
@@ -8,6 +13,47 @@ from contacts.models import (
     PhoneNumber,
     StaffedWindow,
 )
+from contacts.phone import national_format
+
+
+def _show_nationally(form: forms.ModelForm, field: str) -> None:
+    """Stored in +44 form; shown to the admin as people write it (020 8461 7373)."""
+    value = getattr(form.instance, field, "")
+    if form.instance.pk and value:
+        # a value phonenumbers cannot read stays as typed, for the admin to correct
+        with contextlib.suppress(phonenumbers.NumberParseException):
+            form.initial[field] = national_format(value)
+
+
+class BoroughForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _show_nationally(self, "fax")
+
+
+class PhoneNumberForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _show_nationally(self, "number")
+
+
+class StaffedWindowFormSet(forms.BaseInlineFormSet):
+    """A line staffed "at the weekly times listed" needs at least one weekly time."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors) or self.instance.schedule != ContactLine.Schedule.WINDOWS:
+            return
+        kept = [
+            form
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE", False)
+        ]
+        if not kept:
+            raise ValidationError(
+                "Add at least one weekly time when this line is staffed, or choose another "
+                "'when is it staffed' option"
+            )
 
 
 class OfficeHoursInline(admin.TabularInline):
@@ -31,17 +77,20 @@ class ContactLineInline(admin.TabularInline):
 class BoroughAdmin(admin.ModelAdmin):
     list_display = ("name", "slug", "reference_prefix", "is_active")
     prepopulated_fields = {"slug": ("name",)}
+    form = BoroughForm
     inlines = [OfficeHoursInline, ClosureDayInline, ContactLineInline]
 
 
 class PhoneNumberInline(admin.TabularInline):
     model = PhoneNumber
+    form = PhoneNumberForm
     extra = 0
     min_num = 1
 
 
 class StaffedWindowInline(admin.TabularInline):
     model = StaffedWindow
+    formset = StaffedWindowFormSet
     extra = 0
 
 

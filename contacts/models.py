@@ -6,7 +6,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from contacts.phone import national_format, to_e164
+from contacts.phone import display_number, uk_to_e164
 
 
 class Weekday(models.IntegerChoices):
@@ -54,12 +54,21 @@ class Borough(models.Model):
         return self.name
 
     def clean(self) -> None:
+        errors = {}
         if self.reference_prefix and not (
-            self.reference_prefix.isalpha() and self.reference_prefix.isupper()
+            len(self.reference_prefix) == 3
+            and self.reference_prefix.isascii()
+            and self.reference_prefix.isalpha()
+            and self.reference_prefix.isupper()
         ):
-            raise ValidationError({"reference_prefix": "Enter three capital letters, like BRM"})
+            errors["reference_prefix"] = "Enter three capital letters, like BRM"
         if self.fax:
-            self.fax = to_e164(self.fax)
+            try:
+                self.fax = uk_to_e164(self.fax)
+            except ValidationError as exc:
+                errors["fax"] = exc
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def address_lines(self) -> list[str]:
@@ -67,7 +76,7 @@ class Borough(models.Model):
 
     @property
     def fax_display(self) -> str:
-        return national_format(self.fax) if self.fax else ""
+        return display_number(self.fax) if self.fax else ""
 
 
 class OfficeHours(models.Model):
@@ -179,11 +188,14 @@ class PhoneNumber(models.Model):
 
     def clean(self) -> None:
         if self.number:
-            self.number = to_e164(self.number)
+            try:
+                self.number = uk_to_e164(self.number)
+            except ValidationError as exc:
+                raise ValidationError({"number": exc}) from exc
 
     @property
     def display(self) -> str:
-        return national_format(self.number)
+        return display_number(self.number)
 
 
 class StaffedWindow(models.Model):

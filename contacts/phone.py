@@ -4,6 +4,7 @@ import phonenumbers
 from django.core.exceptions import ValidationError
 
 REGION = "GB"
+UK_COUNTRY_CODE = 44
 
 
 def parse_uk_number(value: str) -> phonenumbers.PhoneNumber:
@@ -27,10 +28,30 @@ def to_e164(value: str) -> str:
     return phonenumbers.format_number(parse_uk_number(value), phonenumbers.PhoneNumberFormat.E164)
 
 
+def uk_to_e164(value: str) -> str:
+    """A UK (+44) number in E.164 form, for the council's own numbers; anything else raises
+    ValidationError. (The public may give any valid number; a council line must be UK.)"""
+    number = parse_uk_number(value)
+    if number.country_code != UK_COUNTRY_CODE:
+        raise ValidationError(
+            "Enter a UK phone number, like 020 8461 7373 or 0300 303 8671", code="not_uk_phone"
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
 def national_format(e164: str) -> str:
     """'+442084617373' -> '020 8461 7373' as phonenumbers formats UK numbers."""
     number = phonenumbers.parse(e164, REGION)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+def display_number(value: str) -> str:
+    """National format for a stored number; a value that is not a number yet (an admin's typo
+    being corrected) is shown as it is rather than raising."""
+    try:
+        return national_format(value)
+    except phonenumbers.NumberParseException:
+        return value
 
 
 def validate_uk_phone_number(value: str) -> None:

@@ -387,7 +387,7 @@ def test_admin_edit_of_a_phone_number_takes_effect_at_once(bromley, admin_client
         response = admin_client.get(url)
         assert response.status_code == 200
         data = change_form_data(response)
-        first = next(key for key, value in data.items() if value == "+442084617373")
+        first = next(key for key, value in data.items() if value == "020 8461 7373")
         data[first] = "020 8461 0000"
         response = admin_client.post(url, data)
         assert response.status_code == 302, response.context and [

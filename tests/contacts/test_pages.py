@@ -1,0 +1,176 @@
+"""The public contact pages: who to call now, what changes when, and caching bounded by it."""
+
+import datetime as dt
+import re
+
+import pytest
+import time_machine
+
+from contacts.calendar import UTC
+from contacts.models import Borough
+from contacts.selectors import staffing_for
+from tests.contacts.conftest import ldn
+
+pytestmark = pytest.mark.django_db
+
+
+def get(client, path, at):
+    with time_machine.travel(at, tick=False):
+        return client.get(path)
+
+
+def text(response) -> str:
+    """The page's main content as plain text, whitespace collapsed."""
+    html = response.content.decode()
+    html = html[html.index("<main") : html.index("</main>")]
+    html = re.sub(r"<[^>]+>", " ", html).replace("&#x27;", "'")
+    return re.sub(r"\s+", " ", html)
+
+
+def max_age(response) -> int:
+    return int(re.search(r"max-age=(\d+)", response["Cache-Control"]).group(1))
+
+
+def staffed_card_numbers(response) -> list[str]:
+    return re.findall(
+        r'class="govuk-link app-nowrap app-staffed-number" href="tel:(\+\d+)">([\d ]+)</a>',
+        response.content.decode(),
+    )
+
+
+def test_choose_council_lists_both_councils(client, seeded_boroughs):
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'href="/bromley/"' in html and 'href="/bexley/"' in html
+    assert "London Borough of Bromley" in html and "London Borough of Bexley" in html
+    assert 'href="tel:999"' in html
+    assert max_age(response) <= 60
+
+
+def test_choose_council_hides_inactive_boroughs(client, bexley):
+    bexley.is_active = False
+    bexley.save()
+    html = client.get("/").content.decode()
+    assert 'href="/bexley/"' not in html and 'href="/bromley/"' in html
+
+
+def test_bromley_in_hours_shows_the_office_numbers_now(client, seeded_boroughs):
+    response = get(client, "/bromley/", ldn(2026, 11, 27, 16, 59, 30))
+    assert response.status_code == 200
+    assert staffed_card_numbers(response) == [
+        ("+442084617373", "020 8461 7373"),
+        ("+442084617379", "020 8461 7379"),
+        ("+442084617026", "020 8461 7026"),
+        ("+442084617373", "020 8461 7373"),
+        ("+442084617309", "020 8461 7309"),
+    ]
+    page = text(response)
+    assert "It is 4:59pm on Friday 27 November 2026" in page
+    assert "Open now. Closes at 5pm today." in page
+    # what it changes to: the out-of-hours line, its number, and when it opens
+    assert "Emergency out-of-hours service 0300 303 8671" in page
+    assert "Closed now Opens at 5pm today." in page
+    assert 'href="tel:+443003038671">0300 303 8671</a>' in response.content.decode()
+    assert 'href="tel:999"' in response.content.decode()
+    assert "Civic Centre Stockwell Close Bromley BR1 3UH" in page
+    assert "Fax: 020 8313 4400" in page
+    # cached no longer than the 30 seconds left until 5pm
+    assert max_age(response) <= 30
+
+
+def test_bromley_friday_evening_shows_out_of_hours_until_monday(client, seeded_boroughs):
+    response = get(client, "/bromley/", ldn(2026, 11, 27, 17, 0))
+    assert staffed_card_numbers(response) == [("+443003038671", "0300 303 8671")]
+    page = text(response)
+    assert "Open now. Closes at 8:30am on Monday 30 November." in page
+    assert "Opens at 8:30am on Monday 30 November." in page
+    assert "020 8461 7373" in page  # the other lines are still listed
+    assert 'href="tel:999"' in response.content.decode()
+
+
+def test_bromley_on_the_substitute_bank_holiday(client, seeded_boroughs):
+    response = get(client, "/bromley/", ldn(2026, 12, 28, 12, 0))
+    assert staffed_card_numbers(response) == [("+443003038671", "0300 303 8671")]
+    assert "Closes at 8:30am tomorrow (Tuesday 29 December)." in text(response)
+
+
+def test_bexley_gap_says_no_line_is_staffed_and_when_each_opens(client, seeded_boroughs):
+    response = get(client, "/bexley/", ldn(2026, 11, 24, 8, 15))
+    assert response.status_code == 200
+    assert staffed_card_numbers(response) == []
+    page = text(response)
+    assert "No Bexley phone line is staffed right now." in page
+    assert "Children's Services MASH opens at 9am today: 020 3045 5440 ." in page
+    assert "Out-of-hours service opens at 6pm today: 020 8303 7777 or 020 8303 7171 ." in page
+    assert "If a child is in immediate danger, call 999" in page
+    assert "Civic Offices 2 Watling Street Bexleyheath DA6 7AT" in page
+    assert "Fax" not in page
+    assert max_age(response) <= 60
+
+
+def test_bexley_evening_gap(client, seeded_boroughs):
+    response = get(client, "/bexley/", ldn(2026, 11, 27, 17, 59, 45))
+    page = text(response)
+    assert "No Bexley phone line is staffed right now." in page
+    assert "Out-of-hours service opens at 6pm today" in page
+    assert "Children's Services MASH opens at 9am on Monday 30 November" in page
+    assert max_age(response) <= 15
+
+
+def test_bexley_out_of_hours_shows_both_numbers(client, seeded_boroughs):
+    response = get(client, "/bexley/", ldn(2026, 11, 28, 3, 0))
+    assert staffed_card_numbers(response) == [
+        ("+442083037777", "020 8303 7777"),
+        ("+442083037171", "020 8303 7171"),
+    ]
+    assert "No Bexley phone line" not in text(response)
+
+
+@pytest.mark.parametrize(
+    ("slug", "at"),
+    [
+        ("bromley", ldn(2026, 11, 23, 8, 29, 50)),
+        ("bromley", ldn(2026, 11, 23, 16, 59, 59)),
+        ("bexley", ldn(2026, 11, 24, 7, 59, 20)),
+        ("bexley", ldn(2026, 11, 24, 8, 59, 1)),
+        ("bexley", ldn(2026, 11, 24, 16, 59, 30)),
+        ("bexley", ldn(2026, 11, 24, 17, 59, 59)),
+        ("bromley", ldn(2026, 3, 30, 8, 29)),
+    ],
+)
+def test_page_cache_never_outlives_the_next_change(client, seeded_boroughs, slug, at):
+    response = get(client, f"/{slug}/", at)
+    assert response.status_code == 200
+    next_change = staffing_for(Borough.objects.get(slug=slug), at).next_change
+    seconds_left = (next_change.astimezone(UTC) - at.astimezone(UTC)) / dt.timedelta(seconds=1)
+    assert 0 <= max_age(response) <= seconds_left
+    assert "public" in response["Cache-Control"]
+
+
+def test_page_shows_an_admin_edit_at_once(client, bromley):
+    from contacts.models import PhoneNumber
+
+    at = ldn(2026, 11, 23, 12, 0)
+    assert ("+442084617373", "020 8461 7373") in staffed_card_numbers(get(client, "/bromley/", at))
+    PhoneNumber.objects.filter(number="+442084617026").update(number="+442084610000")
+    # a queryset update sends no signal: only the borough's version says the data changed
+    Borough.objects.filter(pk=bromley.pk).update(data_version=bromley.data_version + 1)
+    numbers = staffed_card_numbers(get(client, "/bromley/", at))
+    assert ("+442084610000", "020 8461 0000") in numbers
+    assert ("+442084617026", "020 8461 7026") not in numbers
+
+
+def test_unknown_borough_is_a_govuk_404(client, seeded_boroughs):
+    response = client.get("/narnia/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert '<h1 class="govuk-heading-xl">Page not found</h1>' in html
+    assert "govuk-template" in html or "govuk-header" in html
+    assert 'href="tel:999"' in html
+
+
+def test_inactive_borough_page_is_a_404(client, bromley):
+    bromley.is_active = False
+    bromley.save()
+    assert client.get("/bromley/").status_code == 404

@@ -161,6 +161,12 @@ CELERY_BEAT_SCHEDULE["reporting-sweep-outbox"] = {
     "schedule": 60.0,
     "options": {"expires": 55},
 }
+# mash: flag decisions whose outcome email to the referrer was not sent within 24 hours.
+CELERY_BEAT_SCHEDULE["mash-flag-late-outcome-notifications"] = {
+    "task": "mash.flag_late_outcome_notifications",
+    "schedule": 5 * 60.0,
+    "options": {"expires": 4 * 60},
+}
 
 # reporting: per-client limit on submissions (reporting.ratelimit), "<count>/<period>" with
 # period s, m, h or d ("10/h", "30/15m"); "0" turns it off. Clients are keyed on an HMAC of

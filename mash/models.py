@@ -181,3 +181,196 @@ class ScreeningRecord(models.Model):
     @property
     def is_open(self) -> bool:
         return self.decided_at is None
+
+
+# --- Screening work (owner "mash-screening", issue 6) -------------------------------------
+# The screener's judgements and actions on one referral: urgency ratings and Continuum of Need
+# levels (histories: the latest row is the current one), record checks, enquiries to partner
+# agencies, and the decision. Written only through `mash.screening`.
+
+
+class UrgencyRating(models.Model):
+    """The screener's red/amber/green urgency rating of a referral, with the reason. A change
+    is a new row (who, when, why); the latest is the current rating. Never the deadline state
+    (`mash.deadlines`), which is a fact about the clock."""
+
+    class Rating(models.TextChoices):
+        RED = "red", "Red"
+        AMBER = "amber", "Amber"
+        GREEN = "green", "Green"
+
+    record = models.ForeignKey(
+        ScreeningRecord, on_delete=models.CASCADE, related_name="urgency_ratings"
+    )
+    rating = models.CharField(max_length=5, choices=Rating.choices)
+    reason = models.TextField()
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-set_at", "-id"]
+        indexes = [models.Index(fields=["record", "-set_at"], name="urgency_record_at")]
+
+    def __str__(self) -> str:
+        return f"{self.get_rating_display()} ({self.set_at:%Y-%m-%d %H:%M})"
+
+
+class NeedLevel(models.Model):
+    """The London Continuum of Need level a screener records (a change is a new row)."""
+
+    class Level(models.IntegerChoices):
+        UNIVERSAL = 1, "Level 1: universal"
+        EARLY_HELP = 2, "Level 2: early help"
+        COMPLEX = 3, "Level 3: complex"
+        ACUTE = 4, "Level 4: acute or statutory"
+
+    record = models.ForeignKey(
+        ScreeningRecord, on_delete=models.CASCADE, related_name="need_levels"
+    )
+    level = models.PositiveSmallIntegerField(choices=Level.choices)
+    reason = models.TextField(blank=True)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-set_at", "-id"]
+        indexes = [models.Index(fields=["record", "-set_at"], name="need_level_record_at")]
+
+    def __str__(self) -> str:
+        return self.get_level_display()
+
+
+class RecordCheck(models.Model):
+    """A record check done by a screener: the earlier referrals the matcher found then (their
+    references) and what the screener noted (including checks of other systems)."""
+
+    record = models.ForeignKey(
+        ScreeningRecord, on_delete=models.CASCADE, related_name="record_checks"
+    )
+    found = models.JSONField(default=list, blank=True)
+    notes = models.TextField()
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    checked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-checked_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Record check {self.checked_at:%Y-%m-%d %H:%M}"
+
+
+class Enquiry(models.Model):
+    """A question put to a partner agency, and its answer when it comes. Open until answered."""
+
+    class Agency(models.TextChoices):
+        POLICE = "police", "Police"
+        HEALTH = "health", "Health"
+        SCHOOL = "school", "School"
+        PROBATION = "probation", "Probation"
+        OTHER = "other", "Other"
+
+    record = models.ForeignKey(ScreeningRecord, on_delete=models.CASCADE, related_name="enquiries")
+    agency = models.CharField(max_length=10, choices=Agency.choices)
+    agency_detail = models.CharField(max_length=200, blank=True)
+    question = models.TextField()
+    requested_at = models.DateTimeField(default=timezone.now)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    answer = models.TextField(blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        verbose_name_plural = "enquiries"
+        indexes = [
+            # The queue's "enquiry open" indicator: an EXISTS per row on this partial index.
+            models.Index(
+                fields=["record"],
+                name="enquiry_open_record",
+                condition=models.Q(answered_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_agency_display()} enquiry {self.requested_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.answered_at is None
+
+    @property
+    def agency_name(self) -> str:
+        if self.agency == self.Agency.OTHER and self.agency_detail:
+            return self.agency_detail
+        return self.get_agency_display()
+
+
+class Decision(models.Model):
+    """The outcome of screening, with its rationale: one per referral, final. Recording it
+    sets ScreeningRecord.decided_at in the same transaction (`mash.screening`).
+
+    The downstream dates are fixed when the decision is made (`mash.screening`): the home
+    visit and the assessment deadline for a children's social care assessment, the end of the
+    support window for Family Wellbeing. The outcome email to the referrer (when they can be
+    contacted) is due within 24 hours; `notification_late_at` is set once, by the monitor, when
+    it was not sent in time."""
+
+    class Outcome(models.TextChoices):
+        NO_FURTHER_ACTION = "nfa", "No further action"
+        ADVICE = "advice", "Advice and signposting"
+        FAMILY_WELLBEING = "family_wellbeing", "Family Wellbeing (early help)"
+        ASSESSMENT = "assessment", "Children's social care assessment"
+        STRATEGY = "strategy", "Strategy discussion (child protection)"
+        DISABLED_CHILDREN = "disabled_children", "Disabled children's team"
+        OTHER = "other", "Other"
+
+    record = models.OneToOneField(
+        ScreeningRecord, on_delete=models.CASCADE, related_name="decision"
+    )
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    rationale = models.TextField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+    home_visit_by = models.DateField(null=True, blank=True)
+    assessment_due = models.DateField(null=True, blank=True)
+    support_until = models.DateField(null=True, blank=True)
+    notify_referrer = models.BooleanField(default=False)
+    notification_due_at = models.DateTimeField(null=True, blank=True)
+    notification_late_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        indexes = [
+            # The 24-hour monitor: notifications due, not yet flagged.
+            models.Index(
+                fields=["notification_due_at"],
+                name="decision_notification_watch",
+                condition=models.Q(notify_referrer=True, notification_late_at__isnull=True),
+            ),
+            # The late-notifications list, newest first.
+            models.Index(
+                fields=["-notification_late_at"],
+                name="decision_notification_late",
+                condition=models.Q(notification_late_at__isnull=False),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(rationale=""), name="decision_has_rationale"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} ({self.decided_at:%Y-%m-%d %H:%M})"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mash import auth_views, views
+from mash import auth_views, screening_views, views
 
 app_name = "mash"
 
@@ -17,4 +17,41 @@ urlpatterns = [
     path("referrals/<str:reference>/", views.referral_view, name="referral"),
     path("referrals/<str:reference>/release/", views.release_view, name="release"),
     path("referrals/<str:reference>/reassign/", views.reassign_view, name="reassign"),
+    # screening routes (mash-screening): the screening page and its actions
+    path("referrals/<str:reference>/screening/", screening_views.screening_page, name="screening"),
+    path(
+        "referrals/<str:reference>/screening/urgency/",
+        screening_views.urgency_view,
+        name="screening_urgency",
+    ),
+    path(
+        "referrals/<str:reference>/screening/need-level/",
+        screening_views.need_level_view,
+        name="screening_need_level",
+    ),
+    path(
+        "referrals/<str:reference>/screening/checks/",
+        screening_views.record_check_view,
+        name="screening_check",
+    ),
+    path(
+        "referrals/<str:reference>/screening/enquiries/new/",
+        screening_views.enquiry_view,
+        name="screening_enquiry",
+    ),
+    path(
+        "referrals/<str:reference>/screening/enquiries/<int:pk>/answer/",
+        screening_views.answer_view,
+        name="screening_answer",
+    ),
+    path(
+        "referrals/<str:reference>/screening/decision/",
+        screening_views.decision_view,
+        name="screening_decision",
+    ),
+    path(
+        "outcome-notifications/late/",
+        screening_views.late_notifications_view,
+        name="late_notifications",
+    ),
 ]

@@ -1,0 +1,183 @@
+"""Telling the referrer the outcome, and watching the 24-hour promise.
+
+`queue_outcome_notification` writes the outcome email into the outbox (reporting.outbox) inside
+the decision's transaction, when the referrer can be contacted (named, an email given, and not
+unsafe to contact). The outbox sends it after commit and its sweeper retries; the dedupe key
+`outcome:<referral id>` means one email per referral whatever happens.
+
+`flag_late_notifications` is run by a periodic beat task (mash.tasks): it scans the database
+for decisions whose outcome email was not sent within 24 hours of the decision and marks each
+one late exactly once (a conditional UPDATE), with an audit event. The screening page and the
+outcome notifications list show the flag.
+
+The email says the outcome in plain, non-sensitive words: the reference, the date, what
+happens next in general terms. Never the child's name, the concern, or the rationale.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from contacts.calendar import to_london
+from mash import audit
+from reporting.models import OutboxMessage
+from reporting.outbox import enqueue_email
+
+KIND = "outcome"
+WITHIN = dt.timedelta(hours=24)
+LATE = "outcome_notification_late"
+BATCH = 500
+
+# What each outcome means for the person who told us, in plain words that give nothing away
+# about the child or the family (the email may be read by someone else).
+PLAIN_WORDS = {
+    "nfa": (
+        "We have looked carefully at what you told us. We do not need to take any further "
+        "action at the moment."
+    ),
+    "advice": (
+        "We have looked carefully at what you told us. We have given advice and information "
+        "about support that is available."
+    ),
+    "family_wellbeing": (
+        "We have looked carefully at what you told us. Support is being offered through our "
+        "Family Wellbeing service."
+    ),
+    "assessment": (
+        "We have looked carefully at what you told us. A social worker is following it up."
+    ),
+    "strategy": (
+        "We have looked carefully at what you told us. Children's social care are following "
+        "it up with other agencies."
+    ),
+    "disabled_children": (
+        "We have looked carefully at what you told us. It has been passed to a specialist "
+        "children's social care team, who are following it up."
+    ),
+    "other": (
+        "We have looked carefully at what you told us and decided what should happen next. "
+        "We are following it up."
+    ),
+}
+
+
+def dedupe_key(referral) -> str:
+    return f"outcome:{referral.pk}"
+
+
+def should_notify(referral) -> bool:
+    """The referrer may be emailed: named, an email given, and not unsafe to contact."""
+    return bool(referral.is_contactable)
+
+
+def compose(referral, decision) -> tuple[str, str]:
+    """The subject and body of the outcome email."""
+    borough = referral.borough
+    service = getattr(borough, "mash_name", "") or "Children's services"
+    council = getattr(borough, "council_name", "") or borough.name
+    decided = to_london(decision.decided_at)
+    subject = f"Update on your report {referral.reference}"
+    body = "\n\n".join(
+        [
+            f"Thank you for contacting {council} about a child's welfare.",
+            f"Your reference is {referral.reference}. On {decided:%-d %B %Y} our {service} "
+            "finished looking at it.",
+            PLAIN_WORDS.get(decision.outcome, PLAIN_WORDS["other"]),
+            "To protect the privacy of the child and their family, we cannot share any more "
+            "detail.",
+            "If you are still worried, or something new happens, tell us again and quote your "
+            "reference. If a child is in immediate danger, call 999.",
+            f"{service}\n{council}",
+        ]
+    )
+    return subject, body
+
+
+def queue_outcome_notification(*, referral, decision) -> OutboxMessage | None:
+    """Put the outcome email in the outbox (inside the decision's transaction). None when the
+    referrer cannot be contacted."""
+    if not should_notify(referral):
+        return None
+    subject, body = compose(referral, decision)
+    return enqueue_email(
+        kind=KIND,
+        to=referral.referrer_email,
+        subject=subject,
+        body=body,
+        referral=referral,
+        dedupe_key=dedupe_key(referral),
+    )
+
+
+def outcome_message(referral) -> OutboxMessage | None:
+    return OutboxMessage.objects.filter(dedupe_key=dedupe_key(referral)).first()
+
+
+def _sent_in_time():
+    return OutboxMessage.objects.filter(
+        referral_id=OuterRef("record__referral_id"),
+        kind=KIND,
+        sent_at__isnull=False,
+        sent_at__lte=OuterRef("notification_due_at"),
+    )
+
+
+def late_candidates(now: dt.datetime):
+    """Decisions whose outcome email was due by `now`, not sent in time and not yet flagged."""
+    from mash.models import Decision
+
+    return (
+        Decision.objects.filter(
+            notify_referrer=True,
+            notification_late_at__isnull=True,
+            notification_due_at__lte=now,
+        )
+        .filter(~Exists(_sent_in_time()))
+        .order_by("notification_due_at", "id")
+    )
+
+
+def flag_late_notifications(*, now: dt.datetime | None = None, limit: int = BATCH) -> int:
+    """Mark late every decision whose outcome email was not sent within 24 hours; each is
+    flagged (and audited) once, however often or concurrently this runs. Returns how many
+    this run flagged."""
+    from mash.models import Decision
+
+    now = now or timezone.now()
+    flagged = 0
+    candidates = late_candidates(now).select_related("record__referral__borough")[:limit]
+    for decision in candidates:
+        referral = decision.record.referral
+        with transaction.atomic():
+            won = Decision.objects.filter(pk=decision.pk, notification_late_at__isnull=True).update(
+                notification_late_at=now
+            )
+            if not won:
+                continue
+            message = outcome_message(referral)
+            audit.record(
+                action=LATE,
+                referral=referral,
+                decided_at=decision.decided_at.isoformat(),
+                due_at=decision.notification_due_at.isoformat(),
+                sent_at=message.sent_at.isoformat() if message and message.sent_at else None,
+            )
+        flagged += 1
+    return flagged
+
+
+def late_notifications(*, boroughs):
+    """Decisions flagged late in these boroughs, most recently flagged first."""
+    from mash.models import Decision
+
+    return (
+        Decision.objects.filter(
+            notification_late_at__isnull=False, record__borough__in=list(boroughs)
+        )
+        .select_related("record__referral", "record__borough", "decided_by")
+        .order_by("-notification_late_at", "-id")
+    )

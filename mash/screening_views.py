@@ -1,0 +1,379 @@
+"""The screening page and its actions: urgency, Continuum of Need level, record checks,
+enquiries and their answers, the decision; and the list of late outcome notifications.
+
+Thin views over `mash.screening` (writes), `mash.matching` and `mash.notifications`. Every view
+is behind `staff_required`, finds the referral through `get_referral_or_404` (another
+borough's reference answers 404, as one that does not exist) and is audited: each page shown
+writes a "referral_viewed" event, each change its own event (in `mash.screening`).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from contacts.calendar import calendar_for
+from mash import audit, matching, notifications, screening
+from mash.access import get_referral_or_404, referrals_for, staff_required, user_boroughs
+from mash.deadlines import deadline_for
+from mash.models import Decision, Enquiry, ScreeningRecord
+from mash.screening_forms import (
+    AnswerForm,
+    DecisionForm,
+    EnquiryForm,
+    NeedLevelForm,
+    RecordCheckForm,
+    UrgencyForm,
+)
+from mash.services import ScreeningError
+from reporting.models import CONCERN_CATEGORIES
+
+CATEGORY_LABELS = dict(CONCERN_CATEGORIES)
+LATE_VIEWED = "late_notifications_viewed"
+
+
+def _in_scope(request, reference):
+    queryset = referrals_for(request.user).select_related(
+        "borough", "screening", "screening__claimed_by"
+    )
+    referral = get_referral_or_404(request.user, reference, request=request, queryset=queryset)
+    try:
+        record = referral.screening
+    except ScreeningRecord.DoesNotExist as exc:
+        raise Http404("This referral has no screening record") from exc
+    return referral, record
+
+
+def _screening_url(referral, anchor: str = "") -> str:
+    url = reverse("mash:screening", args=[referral.reference])
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _decision(record):
+    try:
+        return record.decision
+    except Decision.DoesNotExist:
+        return None
+
+
+def _wellbeing(referral) -> dict | None:
+    """What a Family Wellbeing referral adds (consent, criteria), read defensively: these
+    fields arrive with the Family Wellbeing journey."""
+    criteria = getattr(referral, "wellbeing_criteria", None) or []
+    consent_forms = getattr(referral, "consent_forms", None)
+    forms = list(consent_forms.all()) if consent_forms is not None else []
+    if referral.kind not in {"family_wellbeing", "self_referral"} and not (criteria or forms):
+        return None
+    try:
+        from reporting.models import WELLBEING_CRITERIA
+    except ImportError:  # pragma: no cover - before the Family Wellbeing journey lands
+        WELLBEING_CRITERIA = []
+    labels = dict(WELLBEING_CRITERIA)
+    carers = getattr(referral, "carers", None)
+    return {
+        "consent_given_by": getattr(referral, "consent_given_by", ""),
+        "consent_date": getattr(referral, "consent_date", None),
+        "consent_forms": forms,
+        "criteria": [
+            {
+                "label": labels.get(item.get("code"), item.get("code")),
+                "details": item.get("details", ""),
+            }
+            for item in criteria
+            if isinstance(item, dict)
+        ],
+        "support_tried": getattr(referral, "support_tried", ""),
+        "other_agencies": getattr(referral, "other_agencies", ""),
+        "carers": list(carers.all()) if carers is not None else [],
+    }
+
+
+@staff_required
+@require_http_methods(["GET", "HEAD"])
+def screening_page(request, reference):
+    referral, record = _in_scope(request, reference)
+    audit.record(
+        action=audit.REFERRAL_VIEWED,
+        user=request.user,
+        referral=referral,
+        request=request,
+        page="screening",
+    )
+    now = timezone.now()
+    calendar = calendar_for(record.borough)
+    children = list(referral.children.all())
+    checks = [
+        (child, matching.find_matches(child, exclude_referral=referral, now=now))
+        for child in children
+    ]
+    recent = sorted({m.referral.reference for _, found in checks for m in found if m.recent})
+    decision = _decision(record)
+    urgency = list(record.urgency_ratings.select_related("set_by"))
+    levels = list(record.need_levels.select_related("set_by"))
+    return render(
+        request,
+        "mash/screening/page.html",
+        {
+            "nav_current": "queue",
+            "referral": referral,
+            "record": record,
+            "children": children,
+            "categories": [CATEGORY_LABELS.get(c, c) for c in referral.concern_categories],
+            "wellbeing": _wellbeing(referral),
+            "deadline": deadline_for(record, now, calendar),
+            "urgency": urgency[0] if urgency else None,
+            "urgency_history": urgency,
+            "level": levels[0] if levels else None,
+            "level_history": levels,
+            "checks": checks,
+            "recent": recent,
+            "record_checks": list(record.record_checks.select_related("checked_by")),
+            "enquiries": list(record.enquiries.select_related("requested_by", "answered_by")),
+            "decision": decision,
+            "outcome_message": notifications.outcome_message(referral) if decision else None,
+            "may_change": screening.may_change(request.user, record),
+            "holds_it": record.claimed_by_id == request.user.pk,
+        },
+    )
+
+
+def _action(
+    request,
+    reference,
+    *,
+    form_class,
+    page: str,
+    title: str,
+    button: str,
+    perform,
+    anchor: str,
+    open_only: bool = True,
+    extra=None,
+    get_object=None,
+):
+    """One screening action: GET shows its form, POST validates and calls `perform(referral,
+    record, data, obj)` which returns the success message."""
+    referral, record = _in_scope(request, reference)
+    obj = get_object(record) if get_object else None
+    if open_only and record.decided_at is not None:
+        messages.info(request, "This referral has been decided: it can no longer be changed.")
+        return HttpResponseRedirect(_screening_url(referral))
+    if not screening.may_change(request.user, record):
+        messages.error(request, "Someone else is screening this referral.")
+        return HttpResponseRedirect(_screening_url(referral))
+    form = form_class(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                message = perform(referral, record, form.cleaned_data, obj)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            except ScreeningError as exc:
+                messages.error(request, str(exc))
+                return HttpResponseRedirect(_screening_url(referral))
+            else:
+                messages.success(request, message)
+                return HttpResponseRedirect(_screening_url(referral, anchor))
+    else:
+        audit.record(
+            action=audit.REFERRAL_VIEWED,
+            user=request.user,
+            referral=referral,
+            request=request,
+            page=page,
+        )
+    return render(
+        request,
+        "mash/screening/form.html",
+        {
+            "nav_current": "queue",
+            "referral": referral,
+            "record": record,
+            "form": form,
+            "title": title,
+            "button": button,
+            "form_has_errors": bool(form.errors),
+            "back_url": _screening_url(referral),
+            **(extra(referral) if extra else {}),
+            **({"object": obj} if obj is not None else {}),
+        },
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def urgency_view(request, reference):
+    def perform(referral, record, data, obj):
+        row = screening.set_urgency(
+            user=request.user,
+            referral=referral,
+            rating=data["rating"],
+            reason=data["reason"],
+            request=request,
+        )
+        return f"Urgency (screener's rating) set to {row.get_rating_display().lower()}."
+
+    return _action(
+        request,
+        reference,
+        form_class=UrgencyForm,
+        page="urgency",
+        title="Set the urgency rating",
+        button="Save the urgency rating",
+        perform=perform,
+        anchor="urgency",
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def need_level_view(request, reference):
+    def perform(referral, record, data, obj):
+        row = screening.set_need_level(
+            user=request.user,
+            referral=referral,
+            level=data["level"],
+            reason=data["reason"],
+            request=request,
+        )
+        return f"Continuum of Need recorded: {row.get_level_display().lower()}."
+
+    return _action(
+        request,
+        reference,
+        form_class=NeedLevelForm,
+        page="need_level",
+        title="Record the Continuum of Need level",
+        button="Save the level",
+        perform=perform,
+        anchor="need-level",
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def record_check_view(request, reference):
+    def perform(referral, record, data, obj):
+        screening.record_check(
+            user=request.user, referral=referral, notes=data["notes"], request=request
+        )
+        return "Record check saved."
+
+    return _action(
+        request,
+        reference,
+        form_class=RecordCheckForm,
+        page="record_check",
+        title="Record the checks",
+        button="Save the record check",
+        perform=perform,
+        anchor="checks",
+        extra=lambda referral: {"matches": matching.matches_for_referral(referral)},
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def enquiry_view(request, reference):
+    def perform(referral, record, data, obj):
+        row = screening.request_enquiry(
+            user=request.user,
+            referral=referral,
+            agency=data["agency"],
+            agency_detail=data.get("agency_detail", ""),
+            question=data["question"],
+            request=request,
+        )
+        return f"Enquiry to {row.agency_name} recorded."
+
+    return _action(
+        request,
+        reference,
+        form_class=EnquiryForm,
+        page="enquiry",
+        title="Record an enquiry to a partner agency",
+        button="Save the enquiry",
+        perform=perform,
+        anchor="enquiries",
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def answer_view(request, reference, pk):
+    def get_object(record):
+        enquiry = Enquiry.objects.filter(pk=pk, record=record).first()
+        if enquiry is None:
+            raise Http404("No such enquiry")
+        return enquiry
+
+    def perform(referral, record, data, obj):
+        screening.answer_enquiry(
+            user=request.user,
+            referral=referral,
+            enquiry_id=obj.pk,
+            answer=data["answer"],
+            request=request,
+        )
+        return f"Answer from {obj.agency_name} recorded."
+
+    return _action(
+        request,
+        reference,
+        form_class=AnswerForm,
+        page="enquiry_answer",
+        title="Record the agency's answer",
+        button="Save the answer",
+        perform=perform,
+        anchor="enquiries",
+        open_only=False,
+        get_object=get_object,
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def decision_view(request, reference):
+    def perform(referral, record, data, obj):
+        decision = screening.record_decision(
+            user=request.user,
+            referral=referral,
+            outcome=data["outcome"],
+            rationale=data["rationale"],
+            request=request,
+        )
+        told = (
+            " The outcome email to the referrer is in the outbox."
+            if decision.notify_referrer
+            else ""
+        )
+        return f"Decision recorded: {decision.get_outcome_display().lower()}.{told}"
+
+    return _action(
+        request,
+        reference,
+        form_class=DecisionForm,
+        page="decision",
+        title="Record the decision",
+        button="Record the decision",
+        perform=perform,
+        anchor="decision",
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "HEAD"])
+def late_notifications_view(request):
+    boroughs = list(user_boroughs(request.user))
+    late = list(notifications.late_notifications(boroughs=boroughs)[:200])
+    audit.record(action=LATE_VIEWED, user=request.user, request=request, rows=len(late))
+    return render(
+        request,
+        "mash/screening/late_notifications.html",
+        {"nav_current": "queue", "late": late, "boroughs": boroughs},
+    )

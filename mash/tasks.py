@@ -1,0 +1,11 @@
+"""Celery tasks of mash: thin wrappers over plain functions, idempotent (acks_late is global)."""
+
+from celery import shared_task
+
+from mash import notifications
+
+
+@shared_task(name="mash.flag_late_outcome_notifications")
+def flag_late_outcome_notifications() -> int:
+    """Beat: flag decisions whose outcome email was not sent within 24 hours (each once)."""
+    return notifications.flag_late_notifications()

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from reporting.breaker import Breaker
 from reporting.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -32,6 +33,9 @@ RETRY_MAX = dt.timedelta(hours=1)
 # After this many attempts the sweeper stops trying (the row stays, with last_error, in admin).
 MAX_ATTEMPTS = 12
 SWEEP_BATCH = 200
+# After a failed publish, skip the broker for this long (per process): a hung Redis would
+# otherwise add its socket timeout to every submission. The sweeper sends what was skipped.
+broker = Breaker("celery broker", cooldown=30.0)
 
 
 def enqueue_email(
@@ -62,18 +66,25 @@ def enqueue_email(
 
 def publish(message_id: int) -> bool:
     """Ask Celery to send the message now. Broker errors (Redis down or unreachable) are
-    logged, never raised: the row stays unsent and the sweeper sends it later."""
+    logged, never raised: the row stays unsent and the sweeper sends it later. After a failure
+    the broker is skipped for a while (see `broker`) so a dead Redis costs one slow request per
+    process, not every request."""
     from reporting.tasks import send_outbox_message
 
+    if broker.is_open:
+        logger.info("outbox: broker presumed down; message %s left to the sweeper", message_id)
+        return False
     try:
         send_outbox_message.delay(message_id)
     except Exception:
+        broker.failed()
         logger.warning(
             "outbox: could not queue message %s; the sweeper will send it",
             message_id,
             exc_info=True,
         )
         return False
+    broker.succeeded()
     return True
 
 

@@ -11,7 +11,8 @@ Settings:
 - RATE_LIMIT_SALT: the HMAC key (defaults to SECRET_KEY).
 
 If the cache is down the limit fails open: a report about a child is never refused because
-Redis is.
+Redis is. After a cache failure the cache is skipped for a while (per process), so a hung Redis
+does not add its socket timeout to every submission.
 """
 
 from __future__ import annotations
@@ -26,10 +27,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 
+from reporting.breaker import Breaker
+
 logger = logging.getLogger(__name__)
 
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
+cache_breaker = Breaker("rate limit cache", cooldown=30.0)
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,8 @@ def check_and_count(request, *, now: float | None = None) -> bool:
     rate = submission_rate()
     if not rate.enabled:
         return True
+    if cache_breaker.is_open:
+        return True
     now = time.time() if now is None else now
     key = _key(request, rate, now)
     try:
@@ -85,9 +91,12 @@ def check_and_count(request, *, now: float | None = None) -> bool:
         cache.set(key, 1, timeout=rate.period)
         count = 1
     except Exception:
+        cache_breaker.failed()
         logger.warning("rate limit: cache unavailable; allowing the submission", exc_info=True)
         return True
     if count is None:  # django-redis with IGNORE_EXCEPTIONS: Redis is down
+        cache_breaker.failed()
+        logger.warning("rate limit: cache unavailable; allowing the submission")
         return True
     return count <= rate.count
 

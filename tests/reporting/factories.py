@@ -187,3 +187,16 @@ def eager_celery():
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def reset_breakers():
+    """Each test starts, and leaves, with the broker and cache presumed up."""
+    from reporting.outbox import broker
+    from reporting.ratelimit import cache_breaker
+
+    broker.reset()
+    cache_breaker.reset()
+    yield
+    broker.reset()
+    cache_breaker.reset()

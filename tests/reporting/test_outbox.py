@@ -18,9 +18,13 @@ from reporting.tasks import send_outbox_message, sweep_outbox
 from tests.reporting.factories import (
     OutboxMessageFactory,
     eager_celery,  # noqa: F401 (a fixture)
+    reset_breakers,  # noqa: F401 (a fixture)
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("eager_celery", "reset_breakers"),
+]
 START = dt.datetime(2026, 3, 2, 10, 0, tzinfo=LONDON)
 
 
@@ -156,6 +160,27 @@ def test_a_failed_send_is_recorded_and_retried_later():
     message.refresh_from_db()
     assert message.sent_at is not None and message.last_error == "" and message.attempts == 2
     assert len(mail.outbox) == 1
+
+
+def test_after_a_broker_failure_publishing_is_skipped_for_a_while(monkeypatch):
+    from kombu.exceptions import OperationalError
+
+    clock = [1000.0]
+    monkeypatch.setattr(outbox.broker, "clock", lambda: clock[0])
+    with mock.patch(
+        "reporting.tasks.send_outbox_message.delay", side_effect=OperationalError("timed out")
+    ) as delay:
+        assert outbox.publish(1) is False
+        assert outbox.publish(2) is False  # skipped: no second wait on a hung Redis
+        assert delay.call_count == 1
+        clock[0] += outbox.broker.cooldown + 1
+        assert outbox.publish(3) is False
+        assert delay.call_count == 2
+    clock[0] += outbox.broker.cooldown + 1
+    with mock.patch("reporting.tasks.send_outbox_message.delay") as delay:
+        assert outbox.publish(4) is True
+        assert outbox.publish(5) is True
+        assert delay.call_count == 2
 
 
 def test_retry_delay_doubles_up_to_an_hour():

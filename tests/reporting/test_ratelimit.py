@@ -7,6 +7,7 @@ from django.test import RequestFactory
 
 from reporting import ratelimit
 from reporting.ratelimit import Rate, check_and_count, client_hash, parse_rate, retry_after
+from tests.reporting.factories import reset_breakers  # noqa: F401 (a fixture)
 
 NOW = 1_800_000_000.0  # a fixed instant, 20 minutes into an hour window
 IP = "203.0.113.42"
@@ -14,6 +15,9 @@ IP = "203.0.113.42"
 
 def request_from(address=IP):
     return RequestFactory().post("/bromley/report/", REMOTE_ADDR=address)
+
+
+pytestmark = pytest.mark.usefixtures("reset_breakers")
 
 
 @pytest.fixture(autouse=True)
@@ -95,6 +99,25 @@ def test_fails_open_when_the_cache_is_down(monkeypatch):
 
     monkeypatch.setattr(ratelimit.cache, "add", down)
     assert all(check_and_count(request_from(), now=NOW) for _ in range(20))
+
+
+def test_after_a_cache_failure_the_cache_is_skipped_for_a_while(monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr(ratelimit.cache_breaker, "clock", lambda: clock[0])
+    calls = []
+
+    def down(*args, **kwargs):
+        calls.append(args)
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(ratelimit.cache, "add", down)
+    assert check_and_count(request_from(), now=NOW) is True
+    assert check_and_count(request_from(), now=NOW) is True
+    assert len(calls) == 1  # the second request did not wait on a dead cache
+    clock[0] += 31
+    monkeypatch.undo()  # the cache is back
+    monkeypatch.setattr(ratelimit.cache_breaker, "clock", lambda: clock[0])
+    assert [check_and_count(request_from(), now=NOW) for _ in range(11)] == [True] * 10 + [False]
 
 
 def test_a_key_expiring_between_add_and_incr_starts_a_new_count(monkeypatch):

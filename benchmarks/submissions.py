@@ -1,0 +1,531 @@
+"""Do submissions survive load, and a dead Redis? 1,000 concern reports through the real
+journey, from 20 concurrent clients, against gunicorn on PostgreSQL.
+
+Run on demand (not a test):
+
+    .venv/bin/python benchmarks/submissions.py [--submissions 1000] [--clients 20]
+        [--phase both|up|down] [--workers 3] [--threads 4]
+
+Each submission is a fresh visitor walking the whole public journey at /bromley/report/:
+GET the first question (session and CSRF cookies, CSRF token), POST every question page in
+turn (one child, the concern, then anonymous or named with an email, alternately), POST
+"Check your answers" (the request that runs `submit_concern`), then GET the confirmation page
+and read the reference from it. About 17 requests per submission.
+
+Two phases, each with its own gunicorn (gthread) on the same PostgreSQL database
+(DATABASE_URL, default postgres://postgres@127.0.0.1:5432/bench_reporting, created if
+missing):
+  up    REDIS_URL is a real Redis (--redis-url, default redis://127.0.0.1:6379/7) and a Celery
+        worker sends the acknowledgement emails (to Django's dummy email backend).
+  down  REDIS_URL points at a closed port for the whole phase, as if Redis had died: the
+        broker publish after commit fails (caught and logged), the cache fails open. After the
+        load the outbox sweeper (what beat runs every minute) sends the emails left behind.
+        The shared Redis is never stopped: other work uses it.
+
+The per-client rate limit is turned off for the run (RATE_LIMIT_SUBMISSIONS=0): all 20
+clients come from 127.0.0.1, which the limit would otherwise, rightly, throttle.
+
+For each phase it prints p50/p95/p99 of the submitting request (POST check-your-answers) and of
+every request in the journey, and checks: every submission answered with the confirmation,
+every reference shown to a client is in the database, the database gained exactly as many
+referrals as were submitted, no duplicate reference, and every acknowledgement email owed was
+sent. PASS/FAIL also against p95 of the submitting request under 150 ms. Results go to
+benchmarks/results/ (ignored by git). Exit status 0 on PASS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import json
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results"
+PYTHON = sys.executable
+BIN = Path(sys.executable).parent
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/bench_reporting"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/7"
+MAX_P95_MS = 150.0
+BASE = "/bromley/report/"
+
+CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+REFERENCE_RE = re.compile(r"\b(BRM-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4})\b")
+
+# The journey's pages and answers, as a visitor types them (the same as tests/reporting's).
+JOURNEY = [
+    ("danger/", {"danger": "no"}),
+    ("who/", {"who": "public"}),
+    ("child/1/name/", {"first_name": "Sam", "last_name": "Smith"}),
+    ("child/1/age/", {"age_known": "dob"}),
+    (
+        "child/1/date-of-birth/",
+        {"date_of_birth_0": "3", "date_of_birth_1": "4", "date_of_birth_2": "2016"},
+    ),
+    ("child/1/where/", {"address": "1 High Street\nBromley", "postcode": "br1 3uh"}),
+    ("children/", {"add_another": "no"}),
+    ("other-children/", {"other_children_in_home": "no"}),
+    ("categories/", {"categories": ["neglect", "physical"]}),
+    (
+        "description/",
+        {
+            "description": (
+                "He is often outside late at night with no coat, and says there is no food at "
+                "home. I hear shouting most evenings and last week he had a bruise on his face."
+            )
+        },
+    ),
+    ("when/", {"when_happened": "Most evenings for the last month"}),
+    ("still-happening/", {"still_happening": "yes"}),
+    ("how-known/", {"how_known": "saw"}),
+]
+ANONYMOUS = [("about-you/", {"anonymous": "yes"})]
+NAMED = [
+    ("about-you/", {"anonymous": "no"}),
+    (
+        "your-details/",
+        {
+            "name": "Pat Jones",
+            "phone": "07911 123456",
+            "email": "pat@example.com",
+            "relationship": "Neighbour",
+        },
+    ),
+    ("contact-safe/", {"safe_to_contact": "yes", "contact_notes": "After 6pm"}),
+]
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--submissions", type=int, default=1000)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--phase", default="both", choices=["both", "up", "down"])
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=4, help="gthread threads per worker")
+    parser.add_argument("--port", type=int, default=8766)
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
+    parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL)
+    return parser.parse_args()
+
+
+# --- Processes -------------------------------------------------------------------------------
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_env(database_url: str, redis_url: str) -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"REDIS_URL", "DEBUG", "SECRET_KEY", "ROOT_URLCONF", "DATABASE_URL"}
+    }
+    env.update(
+        DATABASE_URL=database_url,
+        REDIS_URL=redis_url,
+        DJANGO_SETTINGS_MODULE="benchmarks.bench_settings",
+        DEBUG="0",
+        SECRET_KEY="benchmark-only-" + "x" * 40,
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        LOG_LEVEL="WARNING",
+        RATE_LIMIT_SUBMISSIONS="0",
+        EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
+        PYTHONPATH=str(ROOT),
+        BENCH_BARE_FILE=str(RESULTS / "bare_body.html"),
+    )
+    return env
+
+
+def ensure_database(database_url: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(database_url)
+    name = parts.path.lstrip("/")
+    maintenance = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(maintenance, autocommit=True, connect_timeout=5) as connection:
+        if not connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
+        ).fetchone():
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            print(f"created database {name}")
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
+    return done.stdout
+
+
+def start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
+    with log.open("w") as out:
+        return subprocess.Popen(
+            command, cwd=ROOT, env=env, start_new_session=True, stdout=out, stderr=out
+        )
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=5)
+
+
+def wait_until_up(port: int, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"gunicorn exited with {process.returncode}")
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise SystemExit("gunicorn did not answer /healthz in time")
+
+
+# --- One visitor -----------------------------------------------------------------------------
+
+
+class Visitor:
+    """One browser: its own cookies and keep-alive connection."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.cookies: dict[str, str] = {}
+        self.connection: http.client.HTTPConnection | None = None
+
+    def request(self, method: str, path: str, data: dict | None = None):
+        headers = {}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if data is not None:
+            body = urlencode(data, doseq=True)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        for attempt in range(2):
+            if self.connection is None:
+                self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            started = time.perf_counter()
+            try:
+                self.connection.request(method, path, body=body, headers=headers)
+                response = self.connection.getresponse()
+                content = response.read()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                self.close()  # the server closed an idle keep-alive connection: reconnect
+                if attempt:
+                    raise
+                continue
+            elapsed = time.perf_counter() - started
+            for header in response.headers.get_all("Set-Cookie") or []:
+                cookie = SimpleCookie(header)
+                for name, morsel in cookie.items():
+                    self.cookies[name] = morsel.value
+            if response.will_close:
+                self.close()
+            return response.status, response.headers, content.decode(), elapsed
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
+
+
+def submit_one(port: int, named: bool) -> dict:
+    """Walk the journey once. Returns timings and the reference shown, or the failure."""
+    visitor = Visitor(port)
+    timings: list[float] = []
+    try:
+        status, _, html, elapsed = visitor.request("GET", BASE + "danger/")
+        timings.append(elapsed)
+        token = CSRF_RE.search(html)
+        if status != 200 or not token:
+            return {"error": f"GET danger/ answered {status}", "timings": timings}
+        for path, answers in JOURNEY + (NAMED if named else ANONYMOUS):
+            data = {**answers, "csrfmiddlewaretoken": token.group(1)}
+            status, _, _, elapsed = visitor.request("POST", BASE + path, data)
+            timings.append(elapsed)
+            if status != 302:
+                return {"error": f"POST {path} answered {status}", "timings": timings}
+        data = {"website": "", "csrfmiddlewaretoken": token.group(1)}
+        status, headers, _, submit_elapsed = visitor.request(
+            "POST", BASE + "check-your-answers/", data
+        )
+        timings.append(submit_elapsed)
+        if status != 302 or headers.get("Location") != BASE + "sent/":
+            return {"error": f"POST check-your-answers/ answered {status}", "timings": timings}
+        status, _, html, elapsed = visitor.request("GET", BASE + "sent/")
+        timings.append(elapsed)
+        reference = REFERENCE_RE.search(html)
+        if status != 200 or not reference:
+            return {"error": f"GET sent/ answered {status} without a reference", "timings": timings}
+        return {
+            "reference": reference.group(1),
+            "named": named,
+            "submit": submit_elapsed,
+            "timings": timings,
+        }
+    except OSError as exc:
+        return {"error": f"{type(exc).__name__}: {exc}", "timings": timings}
+    finally:
+        visitor.close()
+
+
+def run_load(port: int, submissions: int, clients: int) -> tuple[list[dict], float]:
+    results: list[dict] = []
+    lock = threading.Lock()
+    counter = iter(range(submissions))
+
+    def client() -> None:
+        while True:
+            with lock:
+                number = next(counter, None)
+            if number is None:
+                return
+            outcome = submit_one(port, named=number % 2 == 0)
+            with lock:
+                results.append(outcome)
+                done = len(results)
+            if done % 100 == 0:
+                print(f"  {done}/{submissions} submitted", flush=True)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, time.perf_counter() - started
+
+
+# --- Checks ----------------------------------------------------------------------------------
+
+
+def db_query(database_url: str, sql: str, params=()) -> list[tuple]:
+    import psycopg
+
+    with psycopg.connect(database_url, connect_timeout=5) as connection:
+        return connection.execute(sql, params).fetchall()
+
+
+def referral_count(database_url: str) -> int:
+    return db_query(database_url, "SELECT count(*) FROM reporting_referral")[0][0]
+
+
+def unsent_for(database_url: str, references: list[str]) -> int:
+    return db_query(
+        database_url,
+        "SELECT count(*) FROM reporting_outboxmessage m JOIN reporting_referral r "
+        "ON r.id = m.referral_id WHERE m.sent_at IS NULL AND r.reference = ANY(%s)",
+        (references,),
+    )[0][0]
+
+
+def percentiles(values: list[float]) -> dict:
+    if len(values) < 2:
+        return {"p50_ms": 0.0, "p95_ms": 0.0, "p99_ms": 0.0, "max_ms": 0.0}
+    cuts = statistics.quantiles(values, n=100, method="inclusive")
+    return {
+        "p50_ms": cuts[49] * 1000,
+        "p95_ms": cuts[94] * 1000,
+        "p99_ms": cuts[98] * 1000,
+        "max_ms": max(values) * 1000,
+    }
+
+
+def run_phase(name: str, args, database_url: str) -> dict:
+    redis_url = args.redis_url if name == "up" else f"redis://127.0.0.1:{closed_port()}/0"
+    env = server_env(database_url, redis_url)
+    logs = RESULTS / f"submissions-{name}"
+    logs.mkdir(parents=True, exist_ok=True)
+    print(f"\n== phase {name}: REDIS_URL={redis_url}")
+
+    before = referral_count(database_url)
+    gunicorn = start(
+        [
+            str(BIN / "gunicorn"),
+            "config.wsgi:application",
+            f"--bind=127.0.0.1:{args.port}",
+            f"--workers={args.workers}",
+            "--worker-class=gthread",
+            f"--threads={args.threads}",
+            "--timeout=30",
+            "--log-level=warning",
+        ],
+        env,
+        logs / "gunicorn.log",
+    )
+    worker = None
+    if name == "up":
+        worker = start(
+            [str(BIN / "celery"), "-A", "config", "worker", "--concurrency=2", "-l", "WARNING"],
+            env,
+            logs / "worker.log",
+        )
+    try:
+        wait_until_up(args.port, gunicorn)
+        for _ in range(args.workers * 2):  # warm each worker: imports, connections
+            submit_one(args.port, named=True)
+        before = referral_count(database_url)
+        results, seconds = run_load(args.port, args.submissions, args.clients)
+        after_load = referral_count(database_url)
+        ok = [r for r in results if "reference" in r]
+        references = [r["reference"] for r in ok]
+        owed = [r["reference"] for r in ok if r["named"]]
+        swept = 0
+        if worker is not None:  # let the worker drain what it was given
+            deadline = time.monotonic() + 120
+            while unsent_for(database_url, owed) and time.monotonic() < deadline:
+                time.sleep(1)
+        else:  # Redis is "back": what beat's sweep_outbox would do, run until nothing is left
+            sweep_env = server_env(database_url, "")
+            out = manage(
+                sweep_env,
+                "shell",
+                "-c",
+                "from reporting.outbox import sweep_unsent\n"
+                "total = 0\n"
+                "while (n := sweep_unsent()):\n"
+                "    total += n\n"
+                "print('SWEPT', total)",
+            )
+            swept = int(re.search(r"SWEPT (\d+)", out).group(1))
+    finally:
+        stop(gunicorn)
+        if worker is not None:
+            stop(worker)
+
+    in_db = db_query(
+        database_url,
+        "SELECT count(*) FROM reporting_referral WHERE reference = ANY(%s)",
+        (references,),
+    )[0][0]
+    duplicates = db_query(
+        database_url,
+        "SELECT count(*) FROM (SELECT reference FROM reporting_referral "
+        "GROUP BY reference HAVING count(*) > 1) d",
+    )[0][0]
+    unsent = unsent_for(database_url, owed)
+    all_timings = [t for r in results for t in r["timings"]]
+    submit = percentiles([r["submit"] for r in ok])
+    journey = percentiles(all_timings)
+    errors: dict[str, int] = {}
+    for r in results:
+        if "error" in r:
+            errors[r["error"]] = errors.get(r["error"], 0) + 1
+    checks = {
+        f"all {args.submissions} submissions confirmed": len(ok) == args.submissions,
+        "every confirmed reference is in the database": in_db == len(references),
+        "the database gained exactly the submissions": after_load - before == len(ok),
+        "no duplicate reference (clients)": len(set(references)) == len(references),
+        "no duplicate reference (database)": duplicates == 0,
+        f"every acknowledgement sent ({len(owed)} owed)": unsent == 0,
+        f"submit p95 < {MAX_P95_MS:.0f} ms": submit["p95_ms"] < MAX_P95_MS,
+    }
+    return {
+        "phase": name,
+        "redis_url": redis_url,
+        "seconds": seconds,
+        "requests": len(all_timings),
+        "submissions_per_s": len(ok) / seconds,
+        "confirmed": len(ok),
+        "in_db": in_db,
+        "db_gained": after_load - before,
+        "duplicates": duplicates,
+        "acknowledgements_owed": len(owed),
+        "acknowledgements_unsent": unsent,
+        "swept_after": swept,
+        "submit": submit,
+        "journey": journey,
+        "errors": errors,
+        "checks": checks,
+    }
+
+
+def main() -> int:
+    args = parse_args()
+    database_url = args.database_url or DEFAULT_DATABASE_URL
+    if not database_url.startswith(("postgres://", "postgresql://")):
+        raise SystemExit(f"this benchmark runs on PostgreSQL, not {database_url}")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    env = server_env(database_url, "")
+    ensure_database(database_url)
+    manage(env, "migrate", "--noinput", "-v", "0")
+    manage(env, "collectstatic", "--noinput", "-v", "0")
+
+    phases = ["up", "down"] if args.phase == "both" else [args.phase]
+    outcomes = [run_phase(name, args, database_url) for name in phases]
+
+    now = dt.datetime.now(dt.UTC)
+    lines = [
+        f"submissions benchmark, {now:%Y-%m-%d %H:%M:%S} UTC, {os.cpu_count()} CPUs",
+        f"server: gunicorn {args.workers} x gthread ({args.threads} threads), DEBUG=0, "
+        f"PostgreSQL; load: {args.clients} concurrent visitors, {args.submissions} submissions "
+        "per phase through the whole journey (~17 requests each)",
+    ]
+    passed = True
+    for o in outcomes:
+        s, j = o["submit"], o["journey"]
+        lines += [
+            "",
+            f"phase {o['phase']} (REDIS_URL {o['redis_url']}): {o['seconds']:.1f} s, "
+            f"{o['submissions_per_s']:.1f} submissions/s, {o['requests']} requests",
+            f"  submit (POST check-your-answers): p50 {s['p50_ms']:.1f} ms, p95 "
+            f"{s['p95_ms']:.1f} ms, p99 {s['p99_ms']:.1f} ms, max {s['max_ms']:.1f} ms",
+            f"  every journey request:            p50 {j['p50_ms']:.1f} ms, p95 "
+            f"{j['p95_ms']:.1f} ms, p99 {j['p99_ms']:.1f} ms, max {j['max_ms']:.1f} ms",
+            f"  confirmed {o['confirmed']}, in the database {o['in_db']}, database gained "
+            f"{o['db_gained']}, duplicate references {o['duplicates']}",
+            f"  acknowledgements owed {o['acknowledgements_owed']}, unsent at the end "
+            f"{o['acknowledgements_unsent']}"
+            + (f" (the sweeper sent {o['swept_after']} after)" if o["phase"] == "down" else ""),
+        ]
+        if o["errors"]:
+            lines.append(f"  errors: {o['errors']}")
+        lines += [f"  {'PASS' if ok else 'FAIL'}  {name}" for name, ok in o["checks"].items()]
+        passed = passed and all(o["checks"].values())
+    lines.append("PASS" if passed else "FAIL")
+    report = "\n".join(lines)
+    print(report)
+    stamp = now.strftime("%Y%m%dT%H%M%SZ")
+    (RESULTS / f"submissions-{stamp}.json").write_text(
+        json.dumps(
+            {
+                "at": now.isoformat(),
+                "args": vars(args) | {"database_url": None},
+                "phases": outcomes,
+                "passed": passed,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+    (RESULTS / f"submissions-{stamp}.txt").write_text(report + "\n")
+    return 0 if passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -166,6 +166,12 @@ CELERY_BEAT_SCHEDULE["mash-flag-late-outcome-notifications"] = {
     "task": "mash.flag_late_outcome_notifications",
     "schedule": 5 * 60.0,
     "options": {"expires": 4 * 60},
+# reporting: delete consent form uploads never attached to a referral (abandoned journeys).
+CELERY_BEAT_SCHEDULE["reporting-delete-abandoned-uploads"] = {
+    "task": "reporting.delete_abandoned_uploads",
+    "schedule": 60.0 * 60,
+    "options": {"expires": 30 * 60},
+}
 }
 
 # reporting: per-client limit on submissions (reporting.ratelimit), "<count>/<period>" with
@@ -273,6 +279,30 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 
 # --- Logging --------------------------------------------------------------------------------
+# --- Uploads (signed consent forms: reporting.uploads) --------------------------------------
+# Private files: never under STATIC_ROOT or a media URL; the storage has no URL at all.
+PRIVATE_STORAGE = {
+    "BACKEND": "reporting.uploads.PrivateFileSystemStorage",
+    "OPTIONS": {
+        "location": os.environ.get("PRIVATE_STORAGE_DIR", str(VAR_DIR / "private")),
+        "file_permissions_mode": 0o600,
+        "directory_permissions_mode": 0o700,
+    },
+}
+CONSENT_FORM_MAX_BYTES = 10 * 1024 * 1024
+CONSENT_UPLOAD_RETENTION_HOURS = 24  # unattached uploads are deleted after this
+# The size limit is enforced while the request is read (before anything piles up in memory
+# or on disk); files under 2.5 MB stay in memory, bigger ones spool to a temporary file.
+FILE_UPLOAD_HANDLERS = [
+    "reporting.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # the non-file fields of one request
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
+FILE_UPLOAD_PERMISSIONS = 0o600
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -23,5 +23,6 @@ urlpatterns = [
     ),
     path("mash/", include("mash.urls")),
     path("<slug:borough_slug>/report/", include("reporting.urls")),
+    path("<slug:borough_slug>/", include("reporting.family_urls")),
     path("", include("contacts.urls")),
 ]

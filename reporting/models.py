@@ -50,6 +50,49 @@ def validate_concern_categories(value) -> None:
         raise ValidationError("A concern category is listed twice", code="duplicate")
 
 
+WELLBEING_CRITERIA = [
+    ("permanent_exclusion", "Permanent exclusion from school"),
+    ("exclusion_risk", "Risk of school exclusion or school attendance issues"),
+    ("mental_health", "Parental or carer mental ill-health"),
+    ("learning_disability", "Parental learning disability"),
+    ("domestic_abuse", "Parental domestic abuse"),
+    ("substance_misuse", "Parental drug or alcohol misuse"),
+    ("low_level_neglect", "Low-level neglect"),
+    ("physical_chastisement", "Physical chastisement"),
+]
+WELLBEING_CRITERIA_CODES = frozenset(code for code, _ in WELLBEING_CRITERIA)
+CONTACT_METHODS = [("phone", "Phone"), ("email", "Email"), ("letter", "Letter")]
+CONTACT_METHOD_CODES = frozenset(code for code, _ in CONTACT_METHODS)
+
+
+def validate_wellbeing_criteria(value) -> None:
+    if not isinstance(value, list) or not all(
+        isinstance(item, dict) and isinstance(item.get("code"), str) for item in value
+    ):
+        raise ValidationError("Criteria must be a list of {code, details}", code="invalid")
+    codes = [item["code"] for item in value]
+    unknown = sorted(set(codes) - WELLBEING_CRITERIA_CODES)
+    if unknown:
+        raise ValidationError(
+            "Unknown Family Wellbeing criterion: %(codes)s",
+            code="unknown_criterion",
+            params={"codes": ", ".join(unknown)},
+        )
+    if len(set(codes)) != len(codes):
+        raise ValidationError("A criterion is listed twice", code="duplicate")
+    for item in value:
+        details = item.get("details", "")
+        if not isinstance(details, str) or len(details) > TEXT_MAX_LENGTH:
+            raise ValidationError("Criterion details must be text", code="invalid")
+
+
+def validate_contact_methods(value) -> None:
+    if not isinstance(value, list) or not set(value) <= CONTACT_METHOD_CODES:
+        raise ValidationError("Contact methods must be phone, email or letter", code="invalid")
+    if len(set(value)) != len(value):
+        raise ValidationError("A contact method is listed twice", code="duplicate")
+
+
 def _text(max_length: int, **kwargs) -> models.TextField:
     """A blank-allowed TextField with a model-level length limit (no DB limit to trip on)."""
     return models.TextField(blank=True, validators=[MaxLengthValidator(max_length)], **kwargs)
@@ -127,6 +170,31 @@ class Referral(models.Model):
         max_length=7, choices=YesNoUnknown.choices, blank=True
     )
     other_children_details = _text(TEXT_MAX_LENGTH)
+
+    # Family Wellbeing (referral, self-referral) and consultation requests
+    consent_given_by = models.CharField(
+        max_length=NAME_MAX_LENGTH, blank=True, help_text="Who gave written consent."
+    )
+    consent_date = models.DateField(null=True, blank=True)
+    wellbeing_criteria = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_wellbeing_criteria],
+        help_text='Family Wellbeing criteria that apply: [{"code": ..., "details": ...}].',
+    )
+    support_tried = _text(TEXT_MAX_LENGTH)
+    other_agencies = _text(TEXT_MAX_LENGTH)
+    contact_methods = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_contact_methods],
+        help_text="How the person wants to be contacted: phone, email, letter.",
+    )
+    referrer_address = _text(SHORT_TEXT_MAX_LENGTH)
+    referrer_postcode = models.CharField(max_length=POSTCODE_MAX_LENGTH, blank=True)
+    callback_date = models.DateField(null=True, blank=True)
+    callback_start = models.TimeField(null=True, blank=True)
+    callback_end = models.TimeField(null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -223,3 +291,56 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk}"
+
+
+class Carer(models.Model):
+    """A parent or carer in a family referred to Family Wellbeing."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="carers")
+    name = models.CharField(max_length=NAME_MAX_LENGTH)
+    relationship = models.CharField(max_length=NAME_MAX_LENGTH, blank=True)
+    phone = models.CharField(max_length=16, blank=True, validators=[validate_e164])
+    email = models.EmailField(blank=True)
+    address = _text(SHORT_TEXT_MAX_LENGTH)
+    postcode = models.CharField(max_length=POSTCODE_MAX_LENGTH, blank=True)
+    language = models.CharField(max_length=NAME_MAX_LENGTH, blank=True)
+    interpreter_needed = models.BooleanField(default=False)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["referral", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["referral", "order"], name="carer_order_in_referral"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ConsentForm(models.Model):
+    """A parent's or carer's signed consent form, uploaded with a Family Wellbeing referral.
+
+    The file lives in private storage (settings.PRIVATE_STORAGE) under `stored_name`, a random
+    name: nothing serves it by URL. The row is written when the file is uploaded, with no
+    referral; submitting the referral attaches it. Rows (and files) never attached are deleted
+    by `reporting.uploads.delete_abandoned_uploads`."""
+
+    referral = models.ForeignKey(
+        Referral,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="consent_forms",
+    )
+    stored_name = models.CharField(max_length=100, unique=True, editable=False)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -13,3 +13,10 @@ def send_outbox_message(message_id: int) -> bool:
 @shared_task(name="reporting.sweep_outbox")
 def sweep_outbox() -> int:
     return outbox.sweep_unsent()
+
+
+@shared_task(name="reporting.delete_abandoned_uploads")
+def delete_abandoned_uploads() -> int:
+    from reporting import uploads
+
+    return uploads.delete_abandoned_uploads()

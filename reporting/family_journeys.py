@@ -1,0 +1,591 @@
+"""The Family Wellbeing referral (a professional, with the parent's written consent), the
+self-referral (a parent, carer or young person) and the consultation request (a professional
+asking MASH to talk a family through): their steps on the generic engine (reporting/journey.py),
+the answers they hand to reporting/family_services.py, and their check-your-answers rows.
+
+The children's pages are the concern journey's, with its "add another child" rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from reporting import concern_journey as cj
+from reporting import family_forms as ff
+from reporting import forms as f
+from reporting.concern_journey import Row, Section, answer, choice_label, format_date
+from reporting.journey import Journey, Location, State, Step
+from reporting.models import CONTACT_METHODS, WELLBEING_CRITERIA
+
+CHILDREN = cj.CHILDREN
+CARERS = "carers"
+
+
+# -- voice -----------------------------------------------------------------------------------
+def young_person(state: State) -> bool:
+    return answer(state, "who", "who") == "child"
+
+
+def voice(state: State, index: int | None = None) -> f.Voice:
+    you = young_person(state) and index == 0
+    return f.Voice(you=you, name="" if index is None else cj.child_name(state, index))
+
+
+def with_voice(state, index):
+    return {"voice": voice(state, index)}
+
+
+# -- children (the concern journey's pages and rules) ----------------------------------------
+def first_child(state, index):
+    return Location("name", 0)
+
+
+def after_child_name(state, index):
+    return "date-of-birth" if voice(state, index).you else "age"
+
+
+def _child(name, form_class, next_rule, **kwargs) -> Step:
+    return Step(
+        name,
+        form_class=form_class,
+        next=next_rule,
+        group=CHILDREN,
+        form_kwargs=with_voice,
+        **kwargs,
+    )
+
+
+def child_steps(after_children) -> list[Step]:
+    return [
+        _child(
+            "name",
+            f.ChildNameForm,
+            after_child_name,
+            on_save=cj.child_named,
+            back=cj.back_from_child_name,
+        ),
+        _child("age", ff.FamilyAgeKnownForm, cj.after_age_known),
+        _child("date-of-birth", ff.FamilyChildDobForm, "where"),
+        _child("due-date", f.ChildDueForm, "where"),
+        _child("where", f.ChildWhereForm, cj.after_where),
+        Step(
+            "remove-child",
+            form_class=f.RemoveChildForm,
+            group=CHILDREN,
+            detached=True,
+            on_save=cj.remove_child,
+            form_kwargs=cj.remove_kwargs,
+        ),
+        Step(
+            "children",
+            form_class=f.AddAnotherChildForm,
+            next=after_children,
+            template="reporting/children.html",
+            on_save=cj.add_another_child,
+            prepare=cj.stop_adding,
+            form_kwargs=cj.children_kwargs,
+        ),
+    ]
+
+
+# -- parents and carers (the same pattern, for the "carers" group) ---------------------------
+def carer_name(state: State, index: int) -> str:
+    items = state.items(CARERS)
+    if not 0 <= index < len(items):
+        return ""
+    return (items[index].get("carer") or {}).get("name", "")
+
+
+def after_carer(state, index):
+    count = len(state.items(CARERS))
+    if index + 1 < count:
+        return Location("carer", index + 1)
+    if state.extra.get("adding_carer"):
+        return Location("carer", count)
+    return "carers"
+
+
+def add_another_carer(state: State, data: dict, index) -> Location | None:
+    if data.get("add_another") == f.YES:
+        state.forget("carers")
+        state.extra["adding_carer"] = True
+        return Location("carer", len(state.items(CARERS)))
+    return None
+
+
+def carer_saved(state: State, data: dict, index) -> None:
+    state.extra.pop("adding_carer", None)
+
+
+def stop_adding_carer(state: State) -> None:
+    state.extra.pop("adding_carer", None)
+
+
+def remove_carer(state: State, data: dict, index) -> Location:
+    if data.get("remove") == f.YES:
+        state.remove_item(CARERS, index)
+    return Location("carers")
+
+
+def back_from_carer(state: State, index) -> Location | None:
+    if index and index >= len(state.items(CARERS)):
+        return Location("carers")
+    return None
+
+
+def carers_kwargs(state, index):
+    return {"count": len(state.items(CARERS))}
+
+
+def remove_carer_kwargs(state, index):
+    return {"child_name": carer_name(state, index) or f"parent or carer {index + 1}"}
+
+
+def carer_steps(after_carers) -> list[Step]:
+    return [
+        Step(
+            "carer",
+            form_class=ff.CarerForm,
+            next=after_carer,
+            group=CARERS,
+            on_save=carer_saved,
+            back=back_from_carer,
+        ),
+        Step(
+            "remove-carer",
+            form_class=ff.RemoveCarerForm,
+            group=CARERS,
+            detached=True,
+            on_save=remove_carer,
+            form_kwargs=remove_carer_kwargs,
+        ),
+        Step(
+            "carers",
+            form_class=ff.AddAnotherCarerForm,
+            next=after_carers,
+            template="reporting/family/carers.html",
+            on_save=add_another_carer,
+            prepare=stop_adding_carer,
+            form_kwargs=carers_kwargs,
+        ),
+    ]
+
+
+# -- Family Wellbeing referral by a professional ---------------------------------------------
+def after_consent(state, index):
+    return "consent-form" if answer(state, "consent", "consent") == f.YES else "no-consent"
+
+
+def consent_form_kwargs(state, index):
+    return {"existing": (state.answer("consent-form") or {}).get("file")}
+
+
+def criteria_kwargs(state, index):
+    return {"codes": answer(state, "criteria", "criteria", [])}
+
+
+CHECK_TITLE = "Check your answers before sending"
+
+FAMILY_WELLBEING = Journey(
+    name="family_wellbeing",
+    steps=[
+        Step("professional", form_class=ff.ProfessionalForm, next="consent"),
+        Step("consent", form_class=ff.HaveConsentForm, next=after_consent),
+        Step(
+            "no-consent",
+            title="We cannot accept a referral without consent",
+            template="reporting/family/no_consent.html",
+        ),
+        Step(
+            "consent-form",
+            form_class=ff.ConsentUploadForm,
+            next=first_child,
+            form_kwargs=consent_form_kwargs,
+        ),
+        *child_steps(lambda state, index: Location("carer", 0)),
+        *carer_steps("criteria"),
+        Step("criteria", form_class=ff.CriteriaForm, next="criteria-details"),
+        Step(
+            "criteria-details",
+            form_class=ff.CriteriaDetailsForm,
+            next="support-tried",
+            form_kwargs=criteria_kwargs,
+        ),
+        Step("support-tried", form_class=ff.SupportTriedForm, next="other-agencies"),
+        Step("other-agencies", form_class=ff.OtherAgenciesForm, next="check"),
+        Step("check", title=CHECK_TITLE, template="reporting/family/check_answers.html"),
+    ],
+)
+
+# -- self-referral ---------------------------------------------------------------------------
+SELF_REFERRAL = Journey(
+    name="self_referral",
+    steps=[
+        Step("who", form_class=ff.SelfWhoForm, next=first_child),
+        *child_steps("help"),
+        Step("help", form_class=ff.SelfHelpForm, next="description"),
+        Step("description", form_class=ff.SelfDescriptionForm, next="contact"),
+        Step("contact", form_class=ff.ContactMethodsForm, next="your-details"),
+        Step(
+            "your-details",
+            form_class=ff.SelfDetailsForm,
+            next="check",
+            form_kwargs=lambda state, index: {"methods": answer(state, "contact", "methods", [])},
+        ),
+        Step("check", title=CHECK_TITLE, template="reporting/family/check_answers.html"),
+    ],
+)
+
+
+# -- consultation ----------------------------------------------------------------------------
+CONSULTATION = Journey(
+    name="consultation",
+    steps=[
+        Step("your-details", form_class=ff.ProfessionalForm, next="summary"),
+        Step("summary", form_class=ff.ConsultationSummaryForm, next="callback"),
+        # The view passes the borough's working calendar to the callback form.
+        Step("callback", form_class=ff.CallbackForm, next="check"),
+        Step("check", title=CHECK_TITLE, template="reporting/family/check_answers.html"),
+    ],
+)
+
+
+# -- answers ---------------------------------------------------------------------------------
+def _on_path(journey: Journey, state: State):
+    found = {(loc.step, loc.index): value for loc, value in journey.answers_on_path(state)}
+
+    def get(step: str, index=None) -> dict:
+        return found.get((step, index), {})
+
+    return found, get
+
+
+def _children(found, get) -> list[dict]:
+    children, index = [], 0
+    while ("name", index) in found:
+        name, known = get("name", index), get("age", index).get("age_known")
+        unborn = known == "unborn"
+        children.append(
+            {
+                "first_name": name.get("first_name", ""),
+                "last_name": name.get("last_name", ""),
+                "name_unknown": bool(name.get("name_unknown")),
+                "date_of_birth": None
+                if unborn
+                else get("date-of-birth", index).get("date_of_birth"),
+                "approximate_age": None,
+                "unborn": unborn,
+                "due_date": get("due-date", index).get("due_date") if unborn else None,
+                "address": get("where", index).get("address", ""),
+                "postcode": get("where", index).get("postcode", ""),
+                "school": get("where", index).get("school", ""),
+            }
+        )
+        index += 1
+    return children
+
+
+def _professional(details: dict) -> dict:
+    return {key: details.get(key, "") for key in ("name", "organisation", "role", "email", "phone")}
+
+
+def family_wellbeing_answers(state: State) -> dict:
+    found, get = _on_path(FAMILY_WELLBEING, state)
+    carers, index = [], 0
+    while ("carer", index) in found:
+        carer = get("carer", index)
+        carers.append(
+            {
+                "name": carer.get("name", ""),
+                "relationship": carer.get("relationship", ""),
+                "phone": carer.get("phone", ""),
+                "email": carer.get("email", ""),
+                "address": carer.get("address", ""),
+                "postcode": carer.get("postcode", ""),
+                "language": carer.get("language", ""),
+                "interpreter_needed": carer.get("interpreter") == f.YES,
+            }
+        )
+        index += 1
+    details = get("criteria-details")
+    consent = get("consent-form")
+    return {
+        "professional": _professional(get("professional")),
+        "consent": {
+            "given": get("consent").get("consent") == f.YES,
+            "consented_by": consent.get("consented_by", ""),
+            "consent_date": consent.get("consent_date"),
+            "file": consent.get("file"),
+        },
+        "children": _children(found, get),
+        "carers": carers,
+        "criteria": [
+            {"code": code, "details": details.get(code, "")}
+            for code in get("criteria").get("criteria", [])
+        ],
+        "support_tried": get("support-tried").get("support_tried", ""),
+        "other_agencies": get("other-agencies").get("other_agencies", ""),
+    }
+
+
+def self_referral_answers(state: State) -> dict:
+    found, get = _on_path(SELF_REFERRAL, state)
+    details = get("your-details")
+    return {
+        "who": get("who").get("who", ""),
+        "children": _children(found, get),
+        "criteria": get("help").get("criteria", []),
+        "description": get("description").get("description", ""),
+        "contact": {
+            "methods": get("contact").get("methods", []),
+            "contact_notes": get("contact").get("contact_notes", ""),
+        },
+        "reporter": {
+            key: details.get(key, "") for key in ("name", "phone", "email", "address", "postcode")
+        },
+    }
+
+
+def consultation_answers(state: State) -> dict:
+    found, get = _on_path(CONSULTATION, state)
+    callback = get("callback")
+    return {
+        "professional": _professional(get("your-details")),
+        "description": get("summary").get("description", ""),
+        "callback": {
+            "date": callback.get("callback_date"),
+            "start": callback.get("callback_start"),
+            "end": callback.get("callback_end"),
+        },
+    }
+
+
+# -- check your answers ----------------------------------------------------------------------
+def _professional_rows(pro: dict, step: str) -> list[Row]:
+    at = Location(step)
+    return [
+        Row("Your name", pro["name"], at, "your name"),
+        Row("Organisation", pro["organisation"], at, "your organisation"),
+        Row("Role", pro["role"], at, "your role"),
+        Row("Work email", pro["email"], at, "your work email"),
+        Row("Work phone", f.display_phone(pro["phone"]) or "Not given", at, "your work phone"),
+    ]
+
+
+def _children_sections(children: list[dict], state: State) -> list[Section]:
+    sections = []
+    several = len(children) > 1
+    for index, child in enumerate(children):
+        you = voice(state, index).you
+        title = "You" if you else (f"Child {index + 1}" if several else "The child")
+        section = Section(title, remove=Location("remove-child", index) if several else None)
+        name = (
+            "Not known"
+            if child["name_unknown"]
+            else " ".join(p for p in (child["first_name"], child["last_name"]) if p)
+        )
+        label = title.lower()
+        section.rows.append(Row("Name", name, Location("name", index), f"{label}'s name"))
+        if child["unborn"]:
+            value, key = f"Not born yet, due {format_date(child['due_date'])}", "Due date"
+        else:
+            value, key = format_date(child["date_of_birth"]), "Date of birth"
+        change = Location("date-of-birth", index) if you else Location("age", index)
+        section.rows.append(Row(key, value, change, f"{label}'s {key.lower()}"))
+        where = "\n".join(p for p in (child["address"], child["postcode"]) if p)
+        section.rows += [
+            Row("Address", where or "Not given", Location("where", index), f"{label}'s address"),
+            Row(
+                "School or nursery",
+                child["school"] or "Not given",
+                Location("where", index),
+                f"{label}'s school",
+            ),
+        ]
+        sections.append(section)
+    return sections
+
+
+def family_wellbeing_sections(state: State) -> list[Section]:
+    answers = family_wellbeing_answers(state)
+    you = Section("About you", _professional_rows(answers["professional"], "professional"))
+    consent = answers["consent"]
+    upload = Location("consent-form")
+    file = consent["file"] or {}
+    consent_section = Section(
+        "Consent",
+        [
+            Row("Written consent", "Yes", Location("consent"), "whether you have consent"),
+            Row(
+                "Signed consent form",
+                f"{file.get('original_name', '')} ({_size(file.get('size', 0))})",
+                upload,
+                "the signed consent form",
+            ),
+            Row("Consent given by", consent["consented_by"], upload, "who gave consent"),
+            Row("Date signed", format_date(consent["consent_date"]), upload, "the date signed"),
+        ],
+    )
+    sections = [you, consent_section, *_children_sections(answers["children"], state)]
+    several = len(answers["carers"]) > 1
+    for index, carer in enumerate(answers["carers"]):
+        title = f"Parent or carer {index + 1}" if several else "Parent or carer"
+        at = Location("carer", index)
+        label = title.lower()
+        contact = "\n".join(
+            p
+            for p in (
+                f.display_phone(carer["phone"]),
+                carer["email"],
+                carer["address"],
+                carer["postcode"],
+            )
+            if p
+        )
+        language = carer["language"] or "Not given"
+        if carer["interpreter_needed"]:
+            language += "\nNeeds an interpreter"
+        sections.append(
+            Section(
+                title,
+                [
+                    Row("Name", carer["name"], at, f"{label}'s name"),
+                    Row(
+                        "Relationship",
+                        carer["relationship"] or "Not given",
+                        at,
+                        f"{label}'s relationship",
+                    ),
+                    Row("Contact details", contact, at, f"{label}'s contact details"),
+                    Row("Language", language, at, f"{label}'s language"),
+                ],
+                remove=Location("remove-carer", index) if several else None,
+            )
+        )
+    labels = dict(WELLBEING_CRITERIA)
+    need = Section(
+        "Why the family needs support",
+        [
+            Row(
+                "Criteria",
+                "\n".join(labels[c["code"]] for c in answers["criteria"]),
+                Location("criteria"),
+                "which criteria apply",
+            ),
+            *(
+                Row(
+                    labels[c["code"]],
+                    c["details"],
+                    Location("criteria-details"),
+                    f"details about {labels[c['code']].lower()}",
+                )
+                for c in answers["criteria"]
+            ),
+            Row(
+                "Support tried",
+                answers["support_tried"],
+                Location("support-tried"),
+                "what support has been tried",
+            ),
+            Row(
+                "Other agencies",
+                answers["other_agencies"] or "None given",
+                Location("other-agencies"),
+                "other agencies involved",
+            ),
+        ],
+    )
+    sections.append(need)
+    return sections
+
+
+def _size(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f}MB"
+    return f"{max(1, round(size / 1024))}KB"
+
+
+def self_referral_sections(state: State) -> list[Section]:
+    answers = self_referral_answers(state)
+    who = choice_label(ff.SelfWhoForm.base_fields["who"].choices, answers["who"])
+    reporter, contact = answers["reporter"], answers["contact"]
+    at = Location("your-details")
+    you = Section(
+        "About you",
+        [
+            Row("Who you are", who, Location("who"), "who you are"),
+            Row("Your name", reporter["name"], at, "your name"),
+            Row("Phone", f.display_phone(reporter["phone"]) or "Not given", at, "your phone"),
+            Row("Email", reporter["email"] or "Not given", at, "your email address"),
+            Row(
+                "Address",
+                "\n".join(p for p in (reporter["address"], reporter["postcode"]) if p)
+                or "Not given",
+                at,
+                "your address",
+            ),
+            Row(
+                "Contact me by",
+                "\n".join(choice_label(CONTACT_METHODS, m) for m in contact["methods"]),
+                Location("contact"),
+                "how to contact you",
+            ),
+            Row(
+                "When it is safe to contact me",
+                contact["contact_notes"] or "Any time",
+                Location("contact"),
+                "when it is safe to contact you",
+            ),
+        ],
+    )
+    help_labels = dict(ff.SELF_CRITERIA)
+    help_section = Section(
+        "The help you would like",
+        [
+            Row(
+                "Help with",
+                "\n".join(help_labels[c] for c in answers["criteria"]) or "Not given",
+                Location("help"),
+                "what you would like help with",
+            ),
+            Row(
+                "About your family",
+                answers["description"],
+                Location("description"),
+                "about your family",
+            ),
+        ],
+    )
+    return [you, *_children_sections(answers["children"], state), help_section]
+
+
+def consultation_sections(state: State) -> list[Section]:
+    answers = consultation_answers(state)
+    callback = answers["callback"]
+    when = ""
+    if callback["date"]:
+        start = ff.time_label(_time(callback["start"]))
+        end = ff.time_label(_time(callback["end"]))
+        when = f"{_weekday(callback['date'])} {format_date(callback['date'])}, {start} to {end}"
+    return [
+        Section("About you", _professional_rows(answers["professional"], "your-details")),
+        Section(
+            "What you would like to talk through",
+            [
+                Row(
+                    "Summary",
+                    answers["description"],
+                    Location("summary"),
+                    "what you would like to talk through",
+                ),
+                Row("Call me back", when, Location("callback"), "when we can call you back"),
+            ],
+        ),
+    ]
+
+
+def _time(value: str):
+    return dt.time.fromisoformat(value)
+
+
+def _weekday(iso: str) -> str:
+    return f"{dt.date.fromisoformat(iso):%A}"

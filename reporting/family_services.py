@@ -1,0 +1,282 @@
+"""Writes for the Family Wellbeing referral, the self-referral and the consultation request.
+
+Each submission is one transaction, like `submit_concern`'s: the referral under a new
+reference, its children and parents or carers, the signed consent form attached (Family
+Wellbeing), whatever `referral_submitted` receivers write (MASH's screening record), and the
+acknowledgement email's outbox row. If anything fails nothing is saved; an uploaded consent
+form then stays unattached, and `reporting.uploads.delete_abandoned_uploads` removes it later.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from contacts.models import Borough
+from contacts.phone import national_format
+from reporting.models import Carer, Child, ConsentForm, Referral
+from reporting.outbox import enqueue_email
+from reporting.services import (
+    ACKNOWLEDGEMENT,
+    EMAIL_LINE_PURPOSES,
+    _child,
+    _date,
+    _phone,
+    clean_text,
+    save_with_new_reference,
+)
+from reporting.signals import referral_submitted
+
+logger = logging.getLogger(__name__)
+
+SUBJECTS = {
+    Referral.Kind.FAMILY_WELLBEING: "We have received your Family Wellbeing referral",
+    Referral.Kind.SELF_REFERRAL: "We have received your request for Family Wellbeing support",
+    Referral.Kind.CONSULTATION: "We have received your request for a consultation",
+}
+
+
+def _validate(referral: Referral) -> None:
+    referral.full_clean(
+        exclude=["reference", "borough"], validate_unique=False, validate_constraints=False
+    )
+
+
+def _children(answers: dict) -> list[Child]:
+    data = answers.get("children") or []
+    if not data:
+        raise ValidationError({"children": "Tell us about at least one child"}, code="required")
+    return [_child(child, order) for order, child in enumerate(data)]
+
+
+def _carer(data: dict, order: int) -> Carer:
+    carer = Carer(
+        name=clean_text(data.get("name")),
+        relationship=clean_text(data.get("relationship")),
+        phone=_phone(data.get("phone")),
+        email=clean_text(data.get("email")),
+        address=clean_text(data.get("address")),
+        postcode=clean_text(data.get("postcode")).upper(),
+        language=clean_text(data.get("language")),
+        interpreter_needed=bool(data.get("interpreter_needed")),
+        order=order,
+    )
+    carer.full_clean(exclude=["referral"], validate_unique=False, validate_constraints=False)
+    return carer
+
+
+def _professional(referral: Referral, professional: dict) -> None:
+    referral.referrer_type = Referral.ReferrerType.PROFESSIONAL
+    referral.referrer_name = clean_text(professional.get("name"))
+    referral.referrer_email = clean_text(professional.get("email"))
+    referral.referrer_phone = _phone(professional.get("phone"))
+    referral.organisation = clean_text(professional.get("organisation"))
+    referral.role = clean_text(professional.get("role"))
+    referral.safe_to_contact = True
+    if not referral.referrer_email:
+        raise ValidationError({"referrer_email": "Enter your work email address"}, code="required")
+
+
+def acknowledgement(referral: Referral) -> tuple[str, str]:
+    """Subject and body: the reference and what happens next. Nothing about the family."""
+    borough = referral.borough
+    lines = []
+    for line in (
+        borough.lines.filter(purpose__in=EMAIL_LINE_PURPOSES)
+        .prefetch_related("numbers")
+        .order_by("order", "id")
+    ):
+        numbers = [national_format(number.number) for number in line.numbers.all()]
+        if numbers:
+            lines.append(
+                {"label": line.label, "hours_summary": line.hours_summary, "numbers": numbers}
+            )
+    context = {
+        "referral": referral,
+        "kind": referral.kind,
+        "reference": referral.reference,
+        "name": referral.referrer_name,
+        "council_name": borough.council_name,
+        "mash_name": borough.mash_name,
+        "lines": lines,
+    }
+    body = render_to_string("reporting/family/emails/acknowledgement_body.txt", context)
+    return f"{SUBJECTS[referral.kind]}: {referral.reference}", body.strip() + "\n"
+
+
+@transaction.atomic
+def _submit(
+    referral: Referral,
+    children: list[Child],
+    carers: list[Carer] = (),
+    consent_file: str | None = None,
+    *,
+    acknowledge: bool,
+) -> Referral:
+    save_with_new_reference(referral)
+    for item in [*children, *carers]:
+        item.referral = referral
+    Child.objects.bulk_create(children)
+    Carer.objects.bulk_create(list(carers))
+    if consent_file is not None:
+        attached = ConsentForm.objects.filter(
+            stored_name=consent_file, referral__isnull=True
+        ).update(referral=referral)
+        if attached != 1:
+            raise ValidationError(
+                {"consent_form": "The signed consent form is missing: upload it again"},
+                code="consent_form_missing",
+            )
+    referral_submitted.send(sender=Referral, referral=referral)
+    if acknowledge and referral.referrer_email:
+        subject, body = acknowledgement(referral)
+        enqueue_email(
+            kind=ACKNOWLEDGEMENT,
+            to=referral.referrer_email,
+            subject=subject,
+            body=body,
+            referral=referral,
+            dedupe_key=f"{ACKNOWLEDGEMENT}:{referral.reference}",
+        )
+    logger.info(
+        "referral %s submitted (%s, %s)", referral.reference, referral.kind, referral.borough.slug
+    )
+    return referral
+
+
+def submit_family_wellbeing(
+    *,
+    borough: Borough,
+    answers: dict,
+    channel: str = Referral.Channel.ONLINE,
+    received_at: dt.datetime | None = None,
+) -> Referral:
+    """A professional's Family Wellbeing referral, with the parent's written consent. Refused
+    (ValidationError) without consent or without its uploaded, not yet attached, form."""
+    consent = answers.get("consent") or {}
+    file = consent.get("file") or {}
+    if not consent.get("given") or not file.get("stored_name"):
+        raise ValidationError(
+            {"consent": "A Family Wellbeing referral needs the parent's written consent"},
+            code="no_consent",
+        )
+    criteria = [
+        {"code": clean_text(item.get("code")), "details": clean_text(item.get("details"))}
+        for item in answers.get("criteria") or []
+    ]
+    if not criteria:
+        raise ValidationError({"wellbeing_criteria": "Select at least one"}, code="required")
+    referral = Referral(
+        kind=Referral.Kind.FAMILY_WELLBEING,
+        channel=channel,
+        borough=borough,
+        received_at=received_at or timezone.now(),
+        consent_given_by=clean_text(consent.get("consented_by")),
+        consent_date=_date(consent.get("consent_date"), "consent_date"),
+        wellbeing_criteria=criteria,
+        description="\n\n".join(
+            f"{item['code'].replace('_', ' ').capitalize()}: {item['details']}" for item in criteria
+        ),
+        support_tried=clean_text(answers.get("support_tried")),
+        other_agencies=clean_text(answers.get("other_agencies")),
+    )
+    _professional(referral, answers.get("professional") or {})
+    if not referral.consent_given_by or not referral.consent_date:
+        raise ValidationError({"consent": "Say who gave consent and when"}, code="required")
+    if referral.consent_date > timezone.localdate():
+        raise ValidationError({"consent_date": "Consent cannot be in the future"}, code="future")
+    _validate(referral)
+    children = _children(answers)
+    carers = [_carer(data, order) for order, data in enumerate(answers.get("carers") or [])]
+    if not carers:
+        raise ValidationError({"carers": "Tell us about at least one parent or carer"})
+    return _submit(referral, children, carers, file["stored_name"], acknowledge=True)
+
+
+def submit_self_referral(
+    *,
+    borough: Borough,
+    answers: dict,
+    channel: str = Referral.Channel.ONLINE,
+    received_at: dt.datetime | None = None,
+) -> Referral:
+    """A parent, carer or young person asking Family Wellbeing for help. The acknowledgement
+    is emailed only when they chose to be contacted by email."""
+    who = clean_text(answers.get("who"))
+    if who not in (Referral.ReferrerType.PARENT_CARER, Referral.ReferrerType.CHILD):
+        raise ValidationError({"referrer_type": "A parent, carer or young person"}, code="invalid")
+    reporter = answers.get("reporter") or {}
+    contact = answers.get("contact") or {}
+    methods = list(contact.get("methods") or [])
+    if not methods:
+        raise ValidationError({"contact_methods": "Choose how to be contacted"}, code="required")
+    referral = Referral(
+        kind=Referral.Kind.SELF_REFERRAL,
+        channel=channel,
+        borough=borough,
+        received_at=received_at or timezone.now(),
+        referrer_type=who,
+        referrer_name=clean_text(reporter.get("name")),
+        referrer_email=clean_text(reporter.get("email")),
+        referrer_phone=_phone(reporter.get("phone")),
+        referrer_address=clean_text(reporter.get("address")),
+        referrer_postcode=clean_text(reporter.get("postcode")).upper(),
+        referrer_relationship=(
+            "The young person themself" if who == Referral.ReferrerType.CHILD else "Parent or carer"
+        ),
+        safe_to_contact=True,
+        contact_methods=methods,
+        contact_notes=clean_text(contact.get("contact_notes")),
+        wellbeing_criteria=[
+            {"code": clean_text(code), "details": ""} for code in answers.get("criteria") or []
+        ],
+        description=clean_text(answers.get("description")),
+    )
+    _validate(referral)
+    children = _children(answers)
+    return _submit(referral, children, acknowledge="email" in methods)
+
+
+def submit_consultation(
+    *,
+    borough: Borough,
+    answers: dict,
+    channel: str = Referral.Channel.ONLINE,
+    received_at: dt.datetime | None = None,
+) -> Referral:
+    """A professional asking MASH to talk a family through, with a callback window. The
+    family need not be named, so there may be no children."""
+    callback = answers.get("callback") or {}
+    referral = Referral(
+        kind=Referral.Kind.CONSULTATION,
+        channel=channel,
+        borough=borough,
+        received_at=received_at or timezone.now(),
+        description=clean_text(answers.get("description")),
+        callback_date=_date(callback.get("date"), "callback_date"),
+        callback_start=_time(callback.get("start"), "callback_start"),
+        callback_end=_time(callback.get("end"), "callback_end"),
+    )
+    _professional(referral, answers.get("professional") or {})
+    if not (referral.callback_date and referral.callback_start and referral.callback_end):
+        raise ValidationError({"callback_date": "Say when we can call back"}, code="required")
+    if referral.callback_end <= referral.callback_start:
+        raise ValidationError({"callback_end": "The window must end after it starts"})
+    _validate(referral)
+    return _submit(referral, [], acknowledge=True)
+
+
+def _time(value, field: str) -> dt.time | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.time):
+        return value
+    try:
+        return dt.time.fromisoformat(str(value))
+    except ValueError as exc:
+        raise ValidationError({field: "Enter a real time"}, code="invalid_time") from exc

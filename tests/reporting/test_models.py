@@ -122,3 +122,35 @@ def test_model_limits_are_checked_by_full_clean(bromley):
     with pytest.raises(ValidationError) as info:
         child.full_clean(exclude=["referral"])
     assert "approximate_age" in info.value.message_dict
+
+
+@pytest.mark.django_db
+def test_selectors(bromley, bexley):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from reporting.selectors import find_referral, referrals_received, unsent_messages
+
+    now = timezone.now()
+    old = ReferralFactory(borough=bromley, received_at=now - dt.timedelta(days=3))
+    new = ReferralFactory(borough=bromley, received_at=now - dt.timedelta(hours=1))
+    ReferralFactory(borough=bexley, received_at=now - dt.timedelta(hours=1))
+
+    assert find_referral(reference=new.reference.lower().replace("-", " ")) == new
+    assert find_referral(reference="BRM-0000-0000") is None
+    assert find_referral(reference="not a reference") is None
+
+    since = now - dt.timedelta(days=1)
+    assert list(referrals_received(borough=bromley, since=since)) == [new]
+    assert list(referrals_received(borough=bromley, since=now - dt.timedelta(days=7))) == [
+        new,
+        old,
+    ]
+    assert list(referrals_received(borough=bromley, since=since, until=since)) == []
+
+    sent = OutboxMessageFactory(sent_at=now)
+    waiting = OutboxMessageFactory()
+    assert list(unsent_messages()) == [waiting]
+    assert sent not in unsent_messages()
+    assert list(unsent_messages(older_than=dt.timedelta(hours=1))) == []

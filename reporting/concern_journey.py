@@ -503,14 +503,19 @@ def check_sections(state: State) -> list[Section]:
             if child["name_unknown"]
             else " ".join(p for p in (child["first_name"], child["last_name"]) if p)
         )
-        section.rows.append(Row("Name", name, Location("name", index), f"{title.lower()}'s name"))
+        whose = (
+            voice(state, index).childs
+            if child_name(state, index) or voice(state, index).you
+            else f"{title.lower()}'s"
+        )
+        section.rows.append(Row("Name", name, Location("name", index), f"{whose} name"))
         if child["unborn"]:
             section.rows.append(
                 Row(
                     "Due date",
                     f"Not born yet, due {format_date(child['due_date'])}",
                     Location("age", index),
-                    f"{title.lower()}'s due date",
+                    f"{whose} due date",
                 )
             )
         elif child["date_of_birth"]:
@@ -519,7 +524,7 @@ def check_sections(state: State) -> list[Section]:
                     "Date of birth",
                     format_date(child["date_of_birth"]),
                     Location("age", index),
-                    f"{title.lower()}'s date of birth",
+                    f"{whose} date of birth",
                 )
             )
         else:
@@ -529,7 +534,7 @@ def check_sections(state: State) -> list[Section]:
                     "Age",
                     f"About {age}" if age != 0 else "Under 1",
                     Location("age", index),
-                    f"{title.lower()}'s age",
+                    f"{whose} age",
                 )
             )
         where = [child["address"], child["postcode"]]
@@ -538,7 +543,7 @@ def check_sections(state: State) -> list[Section]:
                 "Address",
                 "\n".join(p for p in where if p) or "Not given",
                 Location("where", index),
-                f"{title.lower()}'s address",
+                f"{whose} address",
             )
         )
         section.rows.append(
@@ -546,7 +551,7 @@ def check_sections(state: State) -> list[Section]:
                 "School",
                 child["school"] or "Not given",
                 Location("where", index),
-                f"{title.lower()}'s school",
+                f"{whose} school",
             )
         )
         sections.append(section)

@@ -308,6 +308,14 @@ class Enquiry(models.Model):
     def is_open(self) -> bool:
         return self.answered_at is None
 
+    @classmethod
+    def open_exists(cls, record_ref: str = "pk") -> models.Exists:
+        """EXISTS an unanswered enquiry of the outer ScreeningRecord: the queue's indicator, one
+        indexed probe per row inside the page's own query (no extra query)."""
+        return models.Exists(
+            cls.objects.filter(record=models.OuterRef(record_ref), answered_at__isnull=True)
+        )
+
     @property
     def agency_name(self) -> str:
         if self.agency == self.Agency.OTHER and self.agency_detail:

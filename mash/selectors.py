@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from mash.access import user_boroughs
 from mash.deadlines import Deadline, DeadlineState, calendars_for, deadline_for, state_q
-from mash.models import ScreeningRecord
+from mash.models import Enquiry, ScreeningRecord
 from reporting.models import Referral
 
 PAGE_SIZE = 50
@@ -199,6 +199,8 @@ def queue_page(
         "claimed_by__first_name",
         "claimed_by__last_name",
     )
+    # screening: flag rows with an enquiry to a partner agency still unanswered (no extra query)
+    listing = listing.annotate(has_open_enquiry=Enquiry.open_exists())
     if before is not None:
         found = list(listing.filter(before_q(before)).order_by("-due_at", "-id")[: page_size + 1])
         more_before = len(found) > page_size

@@ -393,3 +393,38 @@ def test_late_notifications_list_is_scoped(client, bromley, bexley):
     response = signed_in(client, screener(bexley)).get(reverse("mash:late_notifications"))
     assert response.status_code == 200
     assert AuditEvent.objects.filter(action="late_notifications_viewed").count() == 1
+
+
+# --- the queue ----------------------------------------------------------------------------
+def test_an_open_enquiry_shows_on_the_queue_at_no_extra_query(client, bromley, time_machine):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    time_machine.move_to(RECEIVED + dt.timedelta(hours=1), tick=False)
+    asked, quiet = submit(bromley), submit(bromley)
+    user = screener(bromley)
+    c = signed_in(client, user)
+    with CaptureQueriesContext(connection) as before:
+        assert "Enquiry open" not in c.get("/mash/").text
+    enquiry = screening.request_enquiry(
+        user=user, referral=asked, agency="probation", question="Known to probation?"
+    )
+    with CaptureQueriesContext(connection) as after:
+        body = c.get("/mash/").text
+    assert len(after.captured_queries) == len(before.captured_queries)
+    rows = {
+        ref: row
+        for ref, row in (
+            (r.split("</a>")[0].rsplit(">", 1)[-1], r) for r in body.split('scope="row"')[1:]
+        )
+    }
+    assert "Enquiry open" in rows[asked.reference].split("</th>")[0]
+    assert "Enquiry open" not in rows[quiet.reference].split("</th>")[0]
+    screening.answer_enquiry(user=user, referral=asked, enquiry_id=enquiry.pk, answer="No")
+    assert "Enquiry open" not in c.get("/mash/").text
+
+
+def test_the_referral_summary_links_to_the_screening_page(client, bromley):
+    referral = submit(bromley)
+    body = signed_in(client, screener(bromley)).get(url("referral", referral)).text
+    assert url("screening", referral) in body

@@ -127,6 +127,8 @@ def test_naive_at_is_london_time_in_summer(client, seeded_boroughs):
         ("2026-07-06T03:15:00-04:00", "2026-07-06T08:15:00+01:00", False),
         ("2026-11-23T16:59:59.500000Z", "2026-11-23T16:59:59.500000+00:00", True),
         ("2026-11-23", "2026-11-23T00:00:00+00:00", False),  # a date alone is midnight
+        ("2026-07-06 08:45:00", "2026-07-06T08:45:00+01:00", True),  # a space for the T
+        ("2026-07-06 07:45:00+00:00", "2026-07-06T08:45:00+01:00", True),
     ],
 )
 def test_at_with_z_and_offsets(client, seeded_boroughs, at, expected_at, in_hours):

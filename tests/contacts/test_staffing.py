@@ -438,3 +438,19 @@ def test_admin_edit_of_office_hours_on_the_borough_form(bexley, admin_client):
     assert open_purposes(staffing) == {CHILDRENS}
     assert staffing.in_hours is True
     assert staffing.next_change == ldn(2026, 11, 23, 17)
+
+
+def test_admin_edit_of_a_contact_line_schedule_takes_effect_at_once(bromley, admin_client):
+    line = ContactLine.objects.get(borough=bromley, purpose=RAT)
+    url = f"/admin/contacts/contactline/{line.pk}/change/"
+    # (in the past: the staff session started at the real now, and idles out 30 minutes later)
+    with time_machine.travel(ldn(2026, 11, 16, 20, 0), tick=False):
+        assert open_purposes(now_staffing("bromley")) == {OOH}
+        data = change_form_data(admin_client.get(url))
+        data["schedule"] = ContactLine.Schedule.OUTSIDE_OFFICE_HOURS
+        data["label"] = "Referral team (evenings)"
+        response = admin_client.post(url, data)
+        assert response.status_code == 302
+        staffing = now_staffing("bromley")
+    assert open_purposes(staffing) == {OOH, RAT}
+    assert "Referral team (evenings)" in [s.line.label for s in staffing.open_lines]

@@ -13,15 +13,17 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import json
 import random
 import time
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from psycopg import sql
 
 from contacts.calendar import calendar_for
 from contacts.models import Borough
@@ -181,6 +183,64 @@ def reference(prefix: str, rng: random.Random) -> str:
     return "-".join([prefix, *groups])
 
 
+def _postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def copy_in(model, objects, *, with_pk: bool) -> None:
+    """PostgreSQL: write model instances with COPY (far faster than INSERTs for 100,000s of
+    rows). Values are taken as the instances hold them; JSON is serialised and empty
+    auto_now(_add) timestamps are filled with now."""
+    fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
+    names = [f.attname for f in fields]
+    json_names = {f.attname for f in fields if isinstance(f, models.JSONField)}
+    stamped = {
+        f.attname
+        for f in fields
+        if getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False)
+    }
+    now = timezone.now()
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(model._meta.db_table),
+        sql.SQL(", ").join(sql.Identifier(f.column) for f in fields),
+    )
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        for obj in objects:
+            row = []
+            for name in names:
+                value = getattr(obj, name)
+                if name in json_names:
+                    value = json.dumps(value)
+                elif value is None and name in stamped:
+                    value = now
+                row.append(value)
+            copy.write_row(row)
+
+
+def save_referrals(referrals) -> None:
+    """Insert referrals and give each its id (children and records need it)."""
+    if not _postgres():
+        Referral.objects.bulk_create(referrals, batch_size=1_000)
+        return
+    table = Referral._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, len(referrals)],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    for referral, pk in zip(referrals, ids, strict=True):
+        referral.pk = pk
+    copy_in(Referral, referrals, with_pk=True)
+
+
+def save(model, objects) -> None:
+    if _postgres():
+        copy_in(model, objects, with_pk=False)
+    else:
+        model.objects.bulk_create(objects, batch_size=2_000)
+
+
 class Command(BaseCommand):
     help = "Fill the database with fake referrals and demo staff (never in production)."
 
@@ -281,6 +341,10 @@ class Command(BaseCommand):
         taken = set(Referral.objects.values_list("reference", flat=True))
         now = timezone.now()
         made = {b.pk: 0 for b in boroughs}
+        descriptions = [
+            " ".join(rng.choice(WORDS) for _ in range(rng.randint(15, 80))).capitalize() + "."
+            for _ in range(500)
+        ]
         for start in range(0, count, BATCH):
             size = min(BATCH, count - start)
             referrals = []
@@ -291,13 +355,12 @@ class Command(BaseCommand):
                     ref = reference(borough.reference_prefix, rng)
                 taken.add(ref)
                 received = now - dt.timedelta(seconds=rng.uniform(0, DAYS_BACK * 86_400))
-                referrals.append(self.fake_referral(borough, ref, received, rng))
+                referral = self.fake_referral(borough, ref, received, rng)
+                referral.description = rng.choice(descriptions)
+                referrals.append(referral)
             with transaction.atomic():
-                Referral.objects.bulk_create(referrals, batch_size=1_000)
-                Child.objects.bulk_create(
-                    (child for r in referrals for child in self.fake_children(r, rng)),
-                    batch_size=2_000,
-                )
+                save_referrals(referrals)  # sets their ids
+                save(Child, [child for r in referrals for child in self.fake_children(r, rng)])
                 records = []
                 for r in referrals:
                     due = screening_due_at(
@@ -312,7 +375,7 @@ class Command(BaseCommand):
                         )
                     records.append(record)
                     made[r.borough_id] += 1
-                ScreeningRecord.objects.bulk_create(records, batch_size=2_000)
+                save(ScreeningRecord, records)
             if count > BATCH:
                 self.stdout.write(f"  {min(start + size, count):,} / {count:,}")
         return made
@@ -345,8 +408,7 @@ class Command(BaseCommand):
             concern_categories=sorted(
                 rng.sample([code for code, _ in CONCERN_CATEGORIES], rng.randint(1, 3))
             ),
-            description=" ".join(rng.choice(WORDS) for _ in range(rng.randint(15, 80))).capitalize()
-            + ".",
+            description="",
             when_happened=rng.choice(["Last night", "This week", "For months", "Today", ""]),
             still_happening=rng.choice(["yes", "no", "unknown"]),
             how_known=rng.choice(["saw", "heard", "told", "other"]),

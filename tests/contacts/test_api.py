@@ -251,3 +251,62 @@ def test_cache_max_age_with_an_explicit_at_is_short(client, seeded_boroughs):
         response = api(client, "bromley", at="2026-11-23T16:59:30")
     assert response.status_code == 200
     assert max_age(response) <= 60
+
+
+def test_any_borough_by_data_alone(client, db):
+    """A third borough, made only of data: office 10:00-16:00, a late line Friday and Saturday
+    22:00 to 02:00 (past midnight, not on bank holidays), and the office line."""
+    from tests.contacts.factories import (
+        ContactLineFactory,
+        PhoneNumberFactory,
+        StaffedWindowFactory,
+        borough_with_office_hours,
+    )
+
+    borough = borough_with_office_hours(slug="testshire", name="Testshire")
+    office = ContactLineFactory(borough=borough, label="Front door", order=0)
+    PhoneNumberFactory(line=office, number="+442079460000")
+    late = ContactLineFactory(
+        borough=borough,
+        purpose="out_of_hours",
+        label="Late line",
+        schedule="windows",
+        on_closed_days="closed",
+        order=1,
+    )
+    PhoneNumberFactory(line=late, number="+443003038671")
+    for weekday in (4, 5):
+        StaffedWindowFactory(line=late, weekday=weekday, starts=dt.time(22), ends=dt.time(2))
+    late_line = [{"purpose": "out_of_hours", "label": "Late line", "numbers": ["0300 303 8671"]}]
+
+    def ask(at):
+        return api(client, "testshire", at=at).json()
+
+    assert ask("2026-11-27T15:59:00") == {
+        "borough": "testshire",
+        "at": "2026-11-27T15:59:00+00:00",
+        "in_hours": True,
+        "open_lines": [
+            {"purpose": "childrens_services", "label": "Front door", "numbers": ["020 7946 0000"]}
+        ],
+        "next_change": "2026-11-27T16:00:00+00:00",
+    }
+    assert ask("2026-11-27T16:00:00")["next_change"] == "2026-11-27T22:00:00+00:00"
+    assert ask("2026-11-27T16:00:00")["open_lines"] == []
+    body = ask("2026-11-28T01:59:59")
+    assert body["open_lines"] == late_line
+    assert body["next_change"] == "2026-11-28T02:00:00+00:00"
+    assert ask("2026-11-28T02:00:00")["next_change"] == "2026-11-28T22:00:00+00:00"
+    assert ask("2026-11-29T01:00:00")["open_lines"] == late_line
+    assert ask("2026-11-29T02:00:00")["next_change"] == "2026-11-30T10:00:00+00:00"
+    # bank holidays are closed whole calendar days for this line: Christmas Day (Friday) and
+    # Boxing Day (Saturday) remove both nights' windows up to midnight on Sunday, when the
+    # part of Saturday night's window that falls on an ordinary day still runs
+    assert ask("2026-12-25T23:00:00")["open_lines"] == []
+    assert ask("2026-12-25T23:00:00")["next_change"] == "2026-12-27T00:00:00+00:00"
+    assert ask("2026-12-26T00:30:00")["open_lines"] == []
+    assert ask("2026-12-26T22:30:00")["open_lines"] == []
+    body = ask("2026-12-27T00:30:00")
+    assert body["open_lines"] == late_line
+    assert body["next_change"] == "2026-12-27T02:00:00+00:00"
+    assert client.get("/testshire/").status_code == 200

@@ -323,6 +323,7 @@ class SelfHelpForm(f.QuestionForm):
         help_text="Select all that apply, or none. You can tell us more on the next page.",
         error_messages={"invalid_choice": "Select what you would like help with"},
     )
+    criteria.hints = {}
 
 
 class CriteriaDetailsForm(f.QuestionForm):
@@ -508,7 +509,7 @@ class CallbackForm(f.QuestionForm):
 
     heading = "When can we call you back?"
     date_fields = ("callback_date",)
-    callback_date = f.GovDateField(label="Day", what="date")
+    callback_date = f.GovDateField(label="Date", what="date")
     callback_start = forms.ChoiceField(
         label="From",
         choices=[("", "Choose a time"), *TIME_CHOICES],

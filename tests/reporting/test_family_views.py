@@ -93,6 +93,9 @@ def errors(response) -> list[str]:
 def walk(client, base, steps):
     response = None
     for path, data in steps:
+        if not path.startswith("check-your-answers"):
+            page = client.get(base + path)  # every page renders before it is answered
+            assert page.status_code == 200, (path, page.status_code)
         response = client.post(base + path, data)
         assert response.status_code == 302, (path, errors(response))
     return response

@@ -382,3 +382,31 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_outcome_display()} ({self.decided_at:%Y-%m-%d %H:%M})"
+
+
+# --- Consultations (owner "mash-intake", issue 6) -----------------------------------------
+
+
+class ConsultationAdvice(models.Model):
+    """The advice MASH gave a professional who asked for a consultation: what, who, when.
+    Recording it closes the consultation (its screening record's `decided_at`, in the same
+    transaction: `mash.consultations.record_advice`). One per consultation, final."""
+
+    record = models.OneToOneField(
+        ScreeningRecord, on_delete=models.CASCADE, related_name="consultation_advice"
+    )
+    advice = models.TextField()
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    given_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-given_at", "-id"]
+        verbose_name_plural = "consultation advice"
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(advice=""), name="consultation_has_advice"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Advice given {self.given_at:%Y-%m-%d %H:%M}"

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from mash import auth_views, screening_views, views
+from mash import (
+    auth_views,
+    consultation_views,
+    downloads,
+    intake_views,
+    screening_views,
+    views,
+)
 
 app_name = "mash"
 
@@ -53,5 +60,28 @@ urlpatterns = [
         "outcome-notifications/late/",
         screening_views.late_notifications_view,
         name="late_notifications",
+    ),
+    # more MASH work routes (mash-intake): log a referral, consultations, consent downloads
+    path("log/", intake_views.log_referral, name="log_referral"),
+    path("consultations/", consultation_views.consultation_queue, name="consultations"),
+    path(
+        "consultations/<str:reference>/",
+        consultation_views.consultation_view,
+        name="consultation",
+    ),
+    path(
+        "consultations/<str:reference>/claim/",
+        consultation_views.claim_view,
+        name="consultation_claim",
+    ),
+    path(
+        "consultations/<str:reference>/advice/",
+        consultation_views.advice_view,
+        name="consultation_advice",
+    ),
+    path(
+        "referrals/<str:reference>/consent/<int:pk>/",
+        downloads.consent_form_download,
+        name="consent_download",
     ),
 ]

@@ -153,6 +153,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "max_retries": 0,
     "visibility_timeout": 3600,
 }
+# The Redis result backend subscribes to a task's result as it is sent, and by default retries
+# a dead Redis 20 times a second apart: a task with a result would hang its caller ~20 s.
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
+CELERY_REDIS_SOCKET_TIMEOUT = 2
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 0}}
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BEAT_SCHEDULE: dict = {}
 # reporting: re-send outbox emails still unsent (Redis was down, a worker died, SMTP failed).

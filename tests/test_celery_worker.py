@@ -1,0 +1,208 @@
+"""Celery for real: a worker process against the real Redis runs a task, a dead broker never
+hangs the caller, and with no Redis at all tasks run inline.
+
+Each case runs in a subprocess so that settings load fresh from the environment it is given.
+"""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CELERY = Path(sys.executable).with_name("celery")
+# The worker test's own Redis database, so no other test's cache.clear() (FLUSHDB) on the
+# REDIS_URL database can drop its message or its result.
+WORKER_TEST_DB = int(os.environ.get("CELERY_TEST_REDIS_DB", "15"))
+
+
+def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """A minimal environment: none of the service URLs of the caller's, just what is given."""
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp_path),
+        "LANG": "C.UTF-8",
+        "PYTHONPATH": str(ROOT),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "VAR_DIR": str(tmp_path / "var"),
+        "LOG_LEVEL": "WARNING",
+    }
+    env.update(extra)
+    return env
+
+
+def run_python(code: str, env: dict[str, str], timeout: float = 60) -> dict:
+    """Run `code` in a fresh interpreter; it prints one JSON line last."""
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def closed_port() -> int:
+    """A local TCP port that refuses connections. Not an ephemeral one (bind to port 0): a
+    client's own ephemeral port can connect to itself (TCP simultaneous open)."""
+    for port in (6390, 1, 9, 13):
+        with socket.socket() as probe:
+            probe.settimeout(1)
+            if probe.connect_ex(("127.0.0.1", port)) != 0:
+                return port
+    pytest.fail("no closed local port found")
+
+
+def dedicated_redis_url() -> str:
+    parts = urlsplit(os.environ["REDIS_URL"])
+    return urlunsplit(parts._replace(path=f"/{WORKER_TEST_DB}", query=""))
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+
+
+def wait_for(result, worker: subprocess.Popen, log: Path, timeout: float):
+    """The task's result; fails at once, with the worker's log, if the worker dies first."""
+    from celery.exceptions import TimeoutError as ResultTimeout
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if worker.poll() is not None:
+            pytest.fail(f"the worker exited ({worker.returncode}):\n{log.read_text()}")
+        try:
+            return result.get(timeout=1)
+        except ResultTimeout:
+            continue
+    pytest.fail(f"no answer from the worker in {timeout} s:\n{log.read_text()}")
+
+
+@pytest.mark.redis
+def test_a_real_worker_process_runs_config_ping_through_redis(tmp_path):
+    from celery import Celery
+
+    redis_url = dedicated_redis_url()
+    queue = f"test-ping-{uuid.uuid4().hex}"
+    token = uuid.uuid4().hex
+    log = tmp_path / "worker.log"
+    env = clean_env(tmp_path, REDIS_URL=redis_url, LOG_LEVEL="INFO")
+
+    # A client of our own on the same broker: sends by name, like any other process would.
+    client = Celery("ping-client", broker=redis_url, backend=redis_url)
+    client.conf.update(broker_connection_timeout=2, broker_connection_retry_on_startup=False)
+
+    with log.open("w") as output:
+        worker = subprocess.Popen(
+            [
+                str(CELERY),
+                "-A",
+                "config",
+                "worker",
+                "--pool=solo",
+                "--concurrency=1",
+                f"--queues={queue}",
+                f"--hostname=test-{queue}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "--loglevel=INFO",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        result = client.send_task("config.ping", args=[token], queue=queue)
+        answer = wait_for(result, worker, log, timeout=60)
+        assert answer == f"pong:{token}"
+        result.forget()
+    finally:
+        stop(worker)
+        with client.connection_for_write() as connection:
+            connection.default_channel.queue_delete(queue)
+        client.close()
+
+    worker_log = log.read_text()
+    # It was that process, on that queue, that ran it.
+    assert f"Task config.ping[{result.id}] received" in worker_log
+    assert f"Task config.ping[{result.id}] succeeded" in worker_log
+    assert worker.returncode is not None
+
+
+def test_delay_with_redis_down_returns_or_raises_within_3_seconds(tmp_path):
+    port = closed_port()
+    env = clean_env(tmp_path, REDIS_URL=f"redis://127.0.0.1:{port}/0")
+    outcome = run_python(
+        """
+import json, time
+import django
+django.setup()
+from django.conf import settings
+from config.celery import app, ping
+
+started = time.monotonic()
+try:
+    ping.delay("x")
+    outcome = "returned"
+except Exception as exc:
+    outcome = type(exc).__name__
+print(json.dumps({
+    "outcome": outcome,
+    "seconds": time.monotonic() - started,
+    "eager": app.conf.task_always_eager,
+    "broker": settings.CELERY_BROKER_URL,
+}))
+""",
+        env,
+    )
+    assert outcome["eager"] is False
+    assert outcome["broker"] == f"redis://127.0.0.1:{port}/0"
+    assert outcome["seconds"] < 3, outcome
+    # Nothing listens there, so the task cannot have been sent.
+    assert outcome["outcome"] != "returned", outcome
+
+
+def test_without_redis_url_tasks_run_eagerly_in_process(tmp_path):
+    outcome = run_python(
+        """
+import json
+import django
+django.setup()
+from django.conf import settings
+from config.celery import app, ping
+
+result = ping.delay("inline")
+print(json.dumps({
+    "setting": settings.CELERY_TASK_ALWAYS_EAGER,
+    "conf": app.conf.task_always_eager,
+    "broker": app.conf.broker_url,
+    "result": result.get(timeout=1),
+    "redis_url": settings.REDIS_URL,
+}))
+""",
+        clean_env(tmp_path),
+    )
+    assert outcome == {
+        "setting": True,
+        "conf": True,
+        "broker": "memory://",
+        "result": "pong:inline",
+        "redis_url": "",
+    }

@@ -1,0 +1,207 @@
+"""Settings come from the environment, and /healthz tells the truth about the database.
+
+Settings are read once per process, so each environment is tried in a fresh interpreter that
+prints what it resolved.
+"""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import OperationalError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+PRINT_SETTINGS = """
+import json
+from django.conf import settings
+db = settings.DATABASES["default"]
+print(json.dumps({
+    "engine": db["ENGINE"],
+    "name": str(db["NAME"]),
+    "user": db.get("USER", ""),
+    "password": db.get("PASSWORD", ""),
+    "host": db.get("HOST", ""),
+    "port": db.get("PORT", ""),
+    "connect_timeout": db.get("OPTIONS", {}).get("connect_timeout"),
+    "cache": settings.CACHES["default"]["BACKEND"],
+    "cache_location": settings.CACHES["default"].get("LOCATION", ""),
+    "broker": settings.CELERY_BROKER_URL,
+    "result_backend": settings.CELERY_RESULT_BACKEND,
+    "eager": settings.CELERY_TASK_ALWAYS_EAGER,
+    "debug": settings.DEBUG,
+    "allowed_hosts": settings.ALLOWED_HOSTS,
+    "secret_key": settings.SECRET_KEY,
+    "staticfiles": settings.STORAGES["staticfiles"]["BACKEND"],
+}))
+"""
+
+
+def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """Nothing from the caller's environment but PATH: only what the test gives."""
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp_path),
+        "PYTHONPATH": str(ROOT),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "VAR_DIR": str(tmp_path / "var"),
+        "LOG_LEVEL": "WARNING",
+    }
+    env.update(extra)
+    return env
+
+
+def run_python(code: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def resolved(env: dict[str, str]) -> dict:
+    done = run_python(PRINT_SETTINGS, env)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def closed_port() -> int:
+    """A local TCP port that refuses connections. Not an ephemeral one (bind to port 0): a
+    client's own ephemeral port can connect to itself (TCP simultaneous open)."""
+    for port in (6390, 1, 9, 13):
+        with socket.socket() as probe:
+            probe.settimeout(1)
+            if probe.connect_ex(("127.0.0.1", port)) != 0:
+                return port
+    pytest.fail("no closed local port found")
+
+
+def test_services_come_from_the_environment(tmp_path):
+    values = resolved(
+        clean_env(
+            tmp_path,
+            DATABASE_URL="postgres://alice:s3cret@db.internal:6543/childwelfare",
+            REDIS_URL="redis://cache.internal:6380/3",
+            DEBUG="0",
+            ALLOWED_HOSTS="report.example.gov.uk, www.report.example.gov.uk",
+            SECRET_KEY="a-real-secret-from-the-environment",
+        )
+    )
+    assert values["engine"] == "django.db.backends.postgresql"
+    assert (values["name"], values["user"], values["password"]) == (
+        "childwelfare",
+        "alice",
+        "s3cret",
+    )
+    assert (values["host"], values["port"]) == ("db.internal", 6543)
+    assert values["connect_timeout"] == 5  # a dead database fails a request, never hangs it
+    assert values["cache"] == "django_redis.cache.RedisCache"
+    assert values["cache_location"] == "redis://cache.internal:6380/3"
+    assert values["broker"] == values["result_backend"] == "redis://cache.internal:6380/3"
+    assert values["eager"] is False
+    assert values["debug"] is False
+    assert values["allowed_hosts"] == ["report.example.gov.uk", "www.report.example.gov.uk"]
+    assert values["secret_key"] == "a-real-secret-from-the-environment"
+    assert values["staticfiles"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("1", True),
+        ("true", True),
+        ("Yes", True),
+        ("on", True),
+        ("0", False),
+        ("no", False),
+        ("", False),
+        ("off", False),
+    ],
+)
+def test_how_debug_is_read(monkeypatch, raw, expected):
+    from config.settings import env_bool
+
+    monkeypatch.setenv("DEBUG", raw)
+    assert env_bool("DEBUG") is expected
+
+
+def test_debug_on_from_the_environment(tmp_path):
+    values = resolved(clean_env(tmp_path, DEBUG="1"))
+    assert values["debug"] is True
+    assert values["staticfiles"] == "django.contrib.staticfiles.storage.StaticFilesStorage"
+
+
+def test_with_nothing_set_the_embedded_default_needs_no_services(tmp_path):
+    values = resolved(clean_env(tmp_path))
+    assert values["engine"] == "django.db.backends.sqlite3"
+    assert Path(values["name"]) == tmp_path / "var" / "db.sqlite3"
+    assert values["cache"] == "django.core.cache.backends.locmem.LocMemCache"
+    assert values["broker"] == "memory://"
+    assert values["eager"] is True
+    assert values["debug"] is False
+    assert values["allowed_hosts"] == ["127.0.0.1", "localhost", "testserver"]
+    # A key generated once for this install, kept private in VAR_DIR, the same next time.
+    key_file = tmp_path / "var" / "secret_key"
+    assert values["secret_key"] == key_file.read_text().strip()
+    assert len(values["secret_key"]) >= 50
+    assert key_file.stat().st_mode & 0o077 == 0
+    assert resolved(clean_env(tmp_path))["secret_key"] == values["secret_key"]
+
+
+def test_debug_off_refuses_an_insecure_secret_key(tmp_path):
+    done = run_python(
+        PRINT_SETTINGS, clean_env(tmp_path, DEBUG="0", SECRET_KEY="django-insecure-abc")
+    )
+    assert done.returncode != 0
+    assert "ImproperlyConfigured" in done.stderr and "SECRET_KEY" in done.stderr
+
+
+@pytest.mark.django_db
+def test_healthz_is_503_json_when_the_database_raises(client, monkeypatch):
+    from django.db import connection
+
+    def unreachable():
+        raise OperationalError("could not connect to server: Connection refused")
+
+    monkeypatch.setattr(connection, "cursor", unreachable)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"status": "unavailable", "database": "unreachable"}
+    assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_healthz_is_200_json_when_the_database_answers(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_healthz_is_503_against_a_postgres_that_is_not_there(tmp_path):
+    """No mock: a real connection attempt to a closed port, answered within the timeout."""
+    port = closed_port()
+    done = run_python(
+        """
+import json, time
+import django
+django.setup()
+from django.test import Client
+started = time.monotonic()
+response = Client().get("/healthz")
+print(json.dumps({
+    "status": response.status_code,
+    "body": response.json(),
+    "seconds": time.monotonic() - started,
+}))
+""",
+        clean_env(tmp_path, DATABASE_URL=f"postgres://postgres@127.0.0.1:{port}/nowhere"),
+    )
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout.strip().splitlines()[-1])
+    assert answer["status"] == 503, answer
+    assert answer["body"] == {"status": "unavailable", "database": "unreachable"}
+    assert answer["seconds"] < 6, answer

@@ -364,6 +364,7 @@ class Section:
     title: str
     rows: list[Row] = field(default_factory=list)
     remove: Location | None = None
+    add_child: bool = False  # the last child's section offers "Add another child"
 
 
 def choice_label(choices, value) -> str:
@@ -532,7 +533,7 @@ def check_sections(state: State) -> list[Section]:
             section.rows.append(
                 Row(
                     "Age",
-                    f"About {age}" if age != 0 else "Under 1",
+                    f"About {age} years old" if age != 0 else "Under 1",
                     Location("age", index),
                     f"{whose} age",
                 )
@@ -554,6 +555,7 @@ def check_sections(state: State) -> list[Section]:
                 f"{whose} school",
             )
         )
+        section.add_child = index == len(answers["children"]) - 1
         sections.append(section)
 
     home = Section("Other children")

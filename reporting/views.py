@@ -156,7 +156,11 @@ def children_rows(state, slug: str) -> list[dict]:
         elif data.get("date_of_birth"):
             age = "Born " + _long_date(data["date_of_birth"])
         elif data.get("approximate_age") is not None:
-            age = f"About {data['approximate_age']}" if data["approximate_age"] else "Under 1"
+            age = (
+                f"About {data['approximate_age']} years old"
+                if data["approximate_age"]
+                else "Under 1"
+            )
         else:
             age = ""
         rows.append(
@@ -241,7 +245,10 @@ def check(request, borough_slug: str):
         sections.append(
             {
                 "title": section.title,
-                "remove_url": location_url(slug, section.remove) if section.remove else None,
+                "remove_url": location_url(slug, section.remove, change=True)
+                if section.remove
+                else None,
+                "add_child": section.add_child,
                 "rows": [
                     {
                         "key": row.key,
@@ -262,6 +269,7 @@ def check(request, borough_slug: str):
             borough,
             title=CONCERN.step(CONCERN.finish).title,
             sections=sections,
+            children_url=location_url(slug, Location("children"), change=True),
             form=CheckAnswersForm(),
             about_self=about_self(state),
             back_url=location_url(slug, back) if back else None,

@@ -300,5 +300,5 @@ def test_check_sections_offer_a_change_link_for_every_answer():
     assert all(CONCERN.may_show(state, row.change) for row in rows)
     values = {row.key: row.value for row in rows}
     assert values["Phone"] == "020 8461 7373"
-    assert values["Age"] == "About 7"
+    assert values["Age"] == "About 7 years old"
     assert values["Address"] == "BR1 3UH"

@@ -580,3 +580,30 @@ def test_error_summary_links_to_each_field(web):
     assert '<a href="#id_date_of_birth_1">Date of birth must include a month</a>' in html
     # What was typed is kept.
     assert 'value="12"' in html and 'value="2015"' in html
+
+
+def test_add_and_remove_children_from_check_answers(web):
+    walk(web, public() + ANONYMOUS)
+    check = web.get(BASE + "check-your-answers/").content.decode()
+    assert f'href="{BASE}children/?change=1">Add another child</a>' in check
+    response = walk(web, [("children/?change=1", {"add_another": "yes"})])
+    assert response["Location"] == BASE + "child/2/name/?change=1"
+    response = walk(
+        web,
+        [
+            ("child/2/name/?change=1", {"first_name": "Alex"}),
+            ("child/2/age/?change=1", {"age_known": "age"}),
+            ("child/2/age-in-years/?change=1", {"approximate_age": "4"}),
+        ],
+    )
+    response = walk(web, [("child/2/where/?change=1", {"school": "Nursery"})])
+    assert response["Location"] == BASE + "children/?change=1"
+    response = walk(web, [("children/?change=1", {"add_another": "no"})])
+    assert response["Location"] == BASE + "check-your-answers/"
+    check = web.get(BASE + "check-your-answers/").content.decode()
+    assert "Alex" in check
+    assert f'href="{BASE}child/1/remove-child/?change=1">Remove child 1 from this report' in check
+    response = walk(web, [("child/1/remove-child/?change=1", {"remove": "yes"})])
+    assert response["Location"] == BASE + "check-your-answers/"
+    submit(web)
+    assert [c.first_name for c in Referral.objects.get().children.all()] == ["Alex"]

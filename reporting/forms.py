@@ -194,7 +194,7 @@ class GovDateField(DateInputField):
     def __init__(self, *, label: str, what: str, **kwargs):
         self.what = what  # "date of birth"
         super().__init__(label=label, require_all_fields=False, **kwargs)
-        self.error_messages["required"] = f"Enter {kwargs.get('enter', '') or 'the ' + what}"
+        self.error_messages["required"] = f"Enter the {what}"
 
     def _fail(self, message: str, parts) -> None:
         for index, field in enumerate(self.fields):
@@ -885,10 +885,6 @@ class YourDetailsForm(QuestionForm):
         ):
             self.add_error("phone", "Enter a phone number or email address")
         return data
-
-
-class YourDetailsChildForm(YourDetailsForm):
-    """A young person telling us about themself: the child's questions already named them."""
 
 
 class ContactSafeForm(QuestionForm):

@@ -16,7 +16,17 @@ from django.views.decorators.http import require_http_methods, require_safe
 from contacts.selectors import staffing_for
 from contacts.views import borough_or_404
 from reporting import ratelimit
-from reporting.concern_journey import CONCERN, about_self, answer, check_sections
+from reporting.concern_journey import (
+    CHILDREN,
+    CONCERN,
+    about_self,
+    answer,
+    check_sections,
+    child_data,
+    child_name,
+    format_date,
+    voice,
+)
 from reporting.concern_journey import build_answers as build_concern_answers
 from reporting.forms import CheckAnswersForm
 from reporting.journey import Location
@@ -144,8 +154,7 @@ def step(request, borough_slug: str, step_name: str, number: int | None = None):
 
 
 def children_rows(state, slug: str) -> list[dict]:
-    from reporting.concern_journey import CHILDREN, child_data, child_name, voice
-
+    """The "You have told us about N children" list: name, age, change and remove links."""
     rows = []
     items = state.items(CHILDREN)
     for index in range(len(items)):
@@ -154,7 +163,7 @@ def children_rows(state, slug: str) -> list[dict]:
         if data.get("unborn"):
             age = "Not born yet"
         elif data.get("date_of_birth"):
-            age = "Born " + _long_date(data["date_of_birth"])
+            age = "Born " + format_date(data["date_of_birth"])
         elif data.get("approximate_age") is not None:
             age = (
                 f"About {data['approximate_age']} years old"
@@ -174,12 +183,6 @@ def children_rows(state, slug: str) -> list[dict]:
             }
         )
     return rows
-
-
-def _long_date(iso: str) -> str:
-    from reporting.concern_journey import format_date
-
-    return format_date(iso)
 
 
 @never_cache

@@ -304,8 +304,17 @@ class QuestionForm(JourneyForm):
 
     def full_clean(self):
         super().full_clean()
-        for errors in (self._errors or {}).values():
+        for name, errors in (self._errors or {}).items():
             del errors.data[1:]  # one message per field, as GOV.UK shows them
+            # crispy-forms-gds marks only TextInput, Select and Textarea (with the input's
+            # class): give email inputs and textareas their govuk-frontend error class.
+            widget = self.fields[name].widget if name in self.fields else None
+            error_class = {
+                forms.EmailInput: "govuk-input--error",
+                forms.Textarea: "govuk-textarea--error",
+            }.get(type(widget))
+            if error_class:
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} {error_class}".strip()
 
     def error_links(self) -> list[tuple[str, str]]:
         """(href, message) for the error summary: each links to the input to fix."""

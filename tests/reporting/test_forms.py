@@ -430,3 +430,12 @@ def test_honeypot():
     assert f.CheckAnswersForm({"website": "x"}).is_bot
     assert not f.CheckAnswersForm({"website": ""}).is_bot
     assert not f.CheckAnswersForm({}).is_bot
+
+
+def test_inputs_in_error_have_the_error_class():
+    form = f.YourDetailsForm({"name": "", "email": "nope"})
+    form.is_valid()
+    assert "govuk-input--error" in form.fields["email"].widget.attrs["class"]
+    form = f.ConcernDescriptionForm({"description": ""})
+    form.is_valid()
+    assert "govuk-textarea--error" in form.fields["description"].widget.attrs["class"]

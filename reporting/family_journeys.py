@@ -172,7 +172,7 @@ def carer_steps(after_carers) -> list[Step]:
 
 # -- Family Wellbeing referral by a professional ---------------------------------------------
 def after_consent(state, index):
-    return "consent-form" if answer(state, "consent", "consent") == f.YES else "no-consent"
+    return "professional" if answer(state, "consent", "consent") == f.YES else "no-consent"
 
 
 def consent_form_kwargs(state, index):
@@ -188,13 +188,14 @@ CHECK_TITLE = "Check your answers before sending"
 FAMILY_WELLBEING = Journey(
     name="family_wellbeing",
     steps=[
-        Step("professional", form_class=ff.ProfessionalForm, next="consent"),
+        # Consent first: without it there is no referral, so nothing else is asked.
         Step("consent", form_class=ff.HaveConsentForm, next=after_consent),
         Step(
             "no-consent",
             title="We cannot accept a referral without consent",
             template="reporting/family/no_consent.html",
         ),
+        Step("professional", form_class=ff.ProfessionalForm, next="consent-form"),
         Step(
             "consent-form",
             form_class=ff.ConsentUploadForm,

@@ -61,13 +61,15 @@ def test_family_wellbeing_referral_with_upload(page, site, tmp_path):
     screenshot(page, "fw-start")
     page.get_by_role("button", name="Start now").click()
 
+    _check(page, "fw consent question")
+    _continue(page)
+    _error(page, "fw consent error", "Select yes if you have the parent's or carer's written")
+    page.get_by_label("Yes").check()
+    _continue(page)
+
     _continue(page)
     _error(page, "fw professional error", "Enter your work email address")
     _professional(page)
-    _continue(page)
-
-    _check(page, "fw consent question")
-    page.get_by_label("Yes").check()
     _continue(page)
 
     # The upload page: a wrong file first, then a real PDF.
@@ -91,6 +93,7 @@ def test_family_wellbeing_referral_with_upload(page, site, tmp_path):
     assert ConsentForm.objects.get().original_name == "signed-consent.pdf"
 
     # The child
+    _check(page, "fw child name")
     page.get_by_label("First name").fill("Amira")
     page.get_by_label("Last name").fill("Hughes")
     _continue(page)
@@ -99,6 +102,7 @@ def test_family_wellbeing_referral_with_upload(page, site, tmp_path):
     _continue(page)
     _date(page, dt.date(2017, 3, 14))
     _continue(page)
+    _check(page, "fw child where")
     page.get_by_label("Address").fill("12 Station Road")
     page.get_by_label("Postcode").fill("BR1 3UH")
     _continue(page)
@@ -151,9 +155,7 @@ def test_family_wellbeing_referral_with_upload(page, site, tmp_path):
 
 
 def test_no_consent_stop_offers_a_consultation(page, site):
-    page.goto(f"{site}/bromley/family-wellbeing/professional/")
-    _professional(page)
-    _continue(page)
+    page.goto(f"{site}/bromley/family-wellbeing/consent/")
     page.get_by_label("No").check()
     _continue(page)
     expect(page.get_by_role("heading", level=1)).to_have_text(

@@ -119,7 +119,7 @@ def consent_page(file=None, **overrides):
 
 
 def start_fw(web):
-    walk(web, FW, [("professional/", PROFESSIONAL), ("consent/", {"consent": "yes"})])
+    walk(web, FW, [("consent/", {"consent": "yes"}), ("professional/", PROFESSIONAL)])
 
 
 def full_fw(web):
@@ -153,9 +153,9 @@ def test_start_pages(web):
 
 def test_csrf_required(bromley):
     client = Client(enforce_csrf_checks=True)
-    html = client.get(FW + "professional/").content.decode()
+    html = client.get(FW + "consent/").content.decode()
     assert 'name="csrfmiddlewaretoken"' in html
-    assert client.post(FW + "professional/", PROFESSIONAL).status_code == 403
+    assert client.post(FW + "consent/", {"consent": "yes"}).status_code == 403
 
 
 def test_concern_journeys_early_help_page_points_here(web):
@@ -165,6 +165,7 @@ def test_concern_journeys_early_help_page_points_here(web):
 
 # -- the professional ------------------------------------------------------------------------
 def test_work_email_is_required_and_typed_answers_are_kept(web):
+    walk(web, FW, [("consent/", {"consent": "yes"})])
     response = web.post(FW + "professional/", {**PROFESSIONAL, "email": ""})
     assert response.status_code == 200
     assert errors(response) == ["Enter your work email address"]
@@ -174,6 +175,7 @@ def test_work_email_is_required_and_typed_answers_are_kept(web):
 
 
 def test_bad_email_and_phone_get_govuk_messages(web):
+    walk(web, FW, [("consent/", {"consent": "yes"})])
     response = web.post(FW + "professional/", {**PROFESSIONAL, "email": "jo@", "phone": "12"})
     found = errors(response)
     assert "Enter an email address in the correct format, like name@example.com" in found
@@ -182,20 +184,20 @@ def test_bad_email_and_phone_get_govuk_messages(web):
 
 # -- consent ---------------------------------------------------------------------------------
 def test_no_consent_stops_and_offers_a_consultation(web):
-    walk(web, FW, [("professional/", PROFESSIONAL)])
+    assert 'href="/bromley/family-wellbeing/consent/"' in web.get(FW).content.decode()
     response = walk(web, FW, [("consent/", {"consent": "no"})])
     assert response["Location"] == FW + "no-consent/"
     html = web.get(FW + "no-consent/").content.decode()
     assert "We cannot accept a referral without consent" in html
     assert 'href="/bromley/consultation/"' in html
     # The rest of the journey is out of reach, and nothing was saved.
+    assert web.get(FW + "professional/")["Location"] == FW + "no-consent/"
     assert web.get(FW + "consent-form/")["Location"] == FW + "no-consent/"
     assert web.get(FW + "check-your-answers/")["Location"] == FW + "no-consent/"
     assert Referral.objects.count() == 0
 
 
 def test_consent_question_needs_an_answer(web):
-    walk(web, FW, [("professional/", PROFESSIONAL)])
     response = web.post(FW + "consent/", {})
     assert errors(response) == ["Select yes if you have the parent's or carer's written consent"]
 

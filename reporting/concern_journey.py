@@ -98,8 +98,20 @@ def after_age_known(state, index):
     return {"dob": "date-of-birth", "age": "age-in-years", "unborn": "due-date"}[known]
 
 
+def age_facts(state: State, index: int) -> dict:
+    """The child's age as last answered: a date of birth, an age, or a due date (answers to the
+    other age pages may linger from before a change, and do not count)."""
+    item = state.items(CHILDREN)[index] if index < len(state.items(CHILDREN)) else {}
+    known = (item.get("age") or {}).get("age_known")
+    page = {"dob": "date-of-birth", "age": "age-in-years", "unborn": "due-date"}.get(known)
+    facts = dict(item.get(page) or {}) if page else {}
+    if known == "unborn":
+        facts["unborn"] = True
+    return facts
+
+
 def after_child_age(state, index):
-    return "adult" if f.is_adult(child_data(state, index), today()) else "where"
+    return "adult" if f.is_adult(age_facts(state, index), today()) else "where"
 
 
 def after_where(state, index):

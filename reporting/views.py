@@ -20,9 +20,9 @@ from reporting.concern_journey import (
     CHILDREN,
     CONCERN,
     about_self,
+    age_facts,
     answer,
     check_sections,
-    child_data,
     child_name,
     format_date,
     voice,
@@ -158,10 +158,10 @@ def children_rows(state, slug: str) -> list[dict]:
     rows = []
     items = state.items(CHILDREN)
     for index in range(len(items)):
-        data = child_data(state, index)
+        data = age_facts(state, index)
         name = "You" if voice(state, index).you else (child_name(state, index) or "Name not known")
         if data.get("unborn"):
-            age = "Not born yet"
+            age = "Not born yet, due " + format_date(data.get("due_date"))
         elif data.get("date_of_birth"):
             age = "Born " + format_date(data["date_of_birth"])
         elif data.get("approximate_age") is not None:

@@ -607,3 +607,28 @@ def test_add_and_remove_children_from_check_answers(web):
     assert response["Location"] == BASE + "check-your-answers/"
     submit(web)
     assert [c.first_name for c in Referral.objects.get().children.all()] == ["Alex"]
+
+
+def test_only_the_latest_age_answer_counts(web):
+    walk(web, [*START, ("who/", {"who": "public"}), CHILD_ONE[0]])
+    walk(web, [("child/1/age/", {"age_known": "dob"})])
+    response = walk(
+        web,
+        [
+            (
+                "child/1/date-of-birth/",
+                {"date_of_birth_0": "1", "date_of_birth_1": "1", "date_of_birth_2": "1990"},
+            )
+        ],
+    )
+    assert response["Location"] == BASE + "adult/"
+    # They meant an age: the old date of birth no longer makes the child an adult.
+    walk(web, [("child/1/age/", {"age_known": "age"})])
+    response = walk(web, [("child/1/age-in-years/", {"approximate_age": "10"})])
+    assert response["Location"] == BASE + "child/1/where/"
+    walk(web, [("child/1/where/", {"school": "Hill School"})])
+    assert "About 10 years old" in web.get(BASE + "children/").content.decode()
+    walk(web, [*CHILDREN_DONE, *CONCERN, *ANONYMOUS])
+    submit(web)
+    child = Referral.objects.get().children.get()
+    assert child.approximate_age == 10 and child.date_of_birth is None

@@ -7,7 +7,7 @@ import functools
 
 import holidays
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from contacts.calendar import LONDON, UTC, WorkingCalendar, calendar_for, elapsed, to_london
@@ -390,7 +390,8 @@ def test_add_is_monotonic_and_composes(calendar, start, d1, d2):
 def test_add_ends_inside_or_at_the_end_of_a_working_period(calendar, start, delta):
     assume(delta > dt.timedelta(0))
     end = calendar.add_working_time(start, delta)
-    just_before = end - dt.timedelta(microseconds=1)
+    # (in UTC: London-time arithmetic is wall-clock and drops fold in the repeated hour)
+    just_before = end.astimezone(UTC) - dt.timedelta(microseconds=1)
     # the last microsecond counted was working time
     assert calendar.is_working_time(just_before.astimezone(UTC).astimezone(LONDON))
     assert oracle_between(calendar, just_before, end) == dt.timedelta(microseconds=1)
@@ -430,9 +431,15 @@ def test_no_working_time_on_weekends_bank_holidays_or_closures(calendar, moment)
 
 @PROPERTY
 @given(calendar=calendars(), moment=moments)
+@example(  # opens at the first 01:30 of 25 October 2026; 01:00 GMT comes after it
+    calendar=WorkingCalendar(hours={**BROMLEY.hours, 6: (dt.time(1, 30), dt.time(3))}),
+    moment=dt.datetime(2026, 10, 25, 1, 0, tzinfo=UTC).astimezone(LONDON),
+)
+@example(calendar=SMALL_HOURS, moment=SECOND_0120)
+@example(calendar=SMALL_HOURS, moment=FIRST_0120)
 def test_is_working_time_agrees_with_the_oracle(calendar, moment):
     tiny = dt.timedelta(microseconds=1)
-    expected = oracle_between(calendar, moment, moment + tiny) == tiny
+    expected = oracle_between(calendar, moment, moment.astimezone(UTC) + tiny) == tiny
     assert calendar.is_working_time(moment) is expected
 
 

@@ -183,6 +183,32 @@ def criteria_kwargs(state, index):
     return {"codes": answer(state, "criteria", "criteria", [])}
 
 
+def recheck(step_name: str, form_class, kwargs):
+    """An `on_save` hook for a question whose answer shapes a later page (which criteria
+    need details, which contact details are needed): when the later page's stored answer no
+    longer passes, it is set aside as a draft (shown again as typed) and asked again."""
+
+    def hook(state: State, data: dict, index) -> None:
+        stored = state.answer(step_name)
+        if stored is None:
+            return None
+        form = form_class(data=stored, **kwargs(state, None))
+        if not form.is_valid():
+            state.extra[draft_key(step_name)] = stored
+            state.forget(step_name)
+        return None
+
+    return hook
+
+
+def draft_key(step_name: str) -> str:
+    return f"draft:{step_name}"
+
+
+def contact_kwargs(state, index):
+    return {"methods": answer(state, "contact", "methods", [])}
+
+
 CHECK_TITLE = "Check your answers before sending"
 
 FAMILY_WELLBEING = Journey(
@@ -204,7 +230,12 @@ FAMILY_WELLBEING = Journey(
         ),
         *child_steps(lambda state, index: Location("carer", 0)),
         *carer_steps("criteria"),
-        Step("criteria", form_class=ff.CriteriaForm, next="criteria-details"),
+        Step(
+            "criteria",
+            form_class=ff.CriteriaForm,
+            next="criteria-details",
+            on_save=recheck("criteria-details", ff.CriteriaDetailsForm, criteria_kwargs),
+        ),
         Step(
             "criteria-details",
             form_class=ff.CriteriaDetailsForm,
@@ -225,12 +256,17 @@ SELF_REFERRAL = Journey(
         *child_steps("help"),
         Step("help", form_class=ff.SelfHelpForm, next="description"),
         Step("description", form_class=ff.SelfDescriptionForm, next="contact"),
-        Step("contact", form_class=ff.ContactMethodsForm, next="your-details"),
+        Step(
+            "contact",
+            form_class=ff.ContactMethodsForm,
+            next="your-details",
+            on_save=recheck("your-details", ff.SelfDetailsForm, contact_kwargs),
+        ),
         Step(
             "your-details",
             form_class=ff.SelfDetailsForm,
             next="check",
-            form_kwargs=lambda state, index: {"methods": answer(state, "contact", "methods", [])},
+            form_kwargs=contact_kwargs,
         ),
         Step("check", title=CHECK_TITLE, template="reporting/family/check_answers.html"),
     ],

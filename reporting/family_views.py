@@ -195,6 +195,7 @@ def step(
         if form.is_valid():
             data = form.dump()
             state.set_answer(the_step, index, data)
+            state.extra.pop(fj.draft_key(the_step.name), None)
             target = the_step.on_save(state, data, index) if the_step.on_save else None
             if change:
                 target = journey.first_incomplete(state)
@@ -204,9 +205,10 @@ def step(
             keep_change = change and target.step != journey.finish
             return redirect(location_url(the_flow, slug, target, change=keep_change))
     else:
-        form = the_step.form_class(
-            initial=the_step.form_class.initial_from(state.answer(the_step, index)), **kwargs
-        )
+        stored = state.answer(the_step, index)
+        if stored is None and index is None:  # an answer set aside to be asked again
+            stored = state.extra.get(fj.draft_key(the_step.name))
+        form = the_step.form_class(initial=the_step.form_class.initial_from(stored), **kwargs)
 
     if change:
         back_url = reverse(f"family:{flow}_check", args=[slug])

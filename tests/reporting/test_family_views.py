@@ -543,3 +543,53 @@ def test_callback_window_is_checked_against_working_hours(web, changes, message)
     found = errors(response)
     assert len(found) == 1 and message in found[0], found
     assert 'value="10:00" selected' in response.content.decode() or "callback_start" in changes
+
+
+def test_choosing_another_criterion_asks_for_its_details(web):
+    full_fw(web)
+    check = FW + "check-your-answers/"
+    response = web.post(
+        FW + "criteria/?change=1",
+        {"criteria": ["mental_health", "exclusion_risk", "low_level_neglect"]},
+    )
+    assert response["Location"] == FW + "criteria-details/?change=1"
+    assert web.get(check)["Location"] == FW + "criteria-details/"
+    html = web.get(FW + "criteria-details/?change=1").content.decode()
+    assert "Mum has depression." in html  # what was typed before is kept
+    response = web.post(
+        FW + "criteria-details/?change=1",
+        {
+            "mental_health": "Mum has depression.",
+            "exclusion_risk": "Misses Mondays.",
+            "low_level_neglect": "No breakfast.",
+        },
+    )
+    assert response["Location"] == check
+    # Fewer criteria: the details still pass, straight back to the check page.
+    response = web.post(FW + "criteria/?change=1", {"criteria": ["mental_health"]})
+    assert response["Location"] == check
+    web.post(check, {"website": ""})
+    referral = Referral.objects.get()
+    assert referral.wellbeing_criteria == [
+        {"code": "mental_health", "details": "Mum has depression."}
+    ]
+
+
+def test_choosing_letter_later_asks_for_the_address(web):
+    walk(
+        web,
+        SELF,
+        [
+            *SELF_STEPS,
+            ("contact/", {"methods": ["email"]}),
+            ("your-details/", {"name": "Aisha Khan", "email": "aisha@example.com"}),
+        ],
+    )
+    response = web.post(SELF + "contact/?change=1", {"methods": ["email", "letter"]})
+    assert response["Location"] == SELF + "your-details/?change=1"
+    html = web.get(SELF + "your-details/?change=1").content.decode()
+    assert 'value="Aisha Khan"' in html
+    assert web.post(SELF + "check-your-answers/", {"website": ""})["Location"] == (
+        SELF + "your-details/"
+    )
+    assert Referral.objects.count() == 0

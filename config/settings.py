@@ -166,17 +166,17 @@ CELERY_BEAT_SCHEDULE["reporting-sweep-outbox"] = {
     "schedule": 60.0,
     "options": {"expires": 55},
 }
-# mash: flag decisions whose outcome email to the referrer was not sent within 24 hours.
-CELERY_BEAT_SCHEDULE["mash-flag-late-outcome-notifications"] = {
-    "task": "mash.flag_late_outcome_notifications",
-    "schedule": 5 * 60.0,
-    "options": {"expires": 4 * 60},
 # reporting: delete consent form uploads never attached to a referral (abandoned journeys).
 CELERY_BEAT_SCHEDULE["reporting-delete-abandoned-uploads"] = {
     "task": "reporting.delete_abandoned_uploads",
     "schedule": 60.0 * 60,
     "options": {"expires": 30 * 60},
 }
+# mash: flag decisions whose outcome email to the referrer was not sent within 24 hours.
+CELERY_BEAT_SCHEDULE["mash-flag-late-outcome-notifications"] = {
+    "task": "mash.flag_late_outcome_notifications",
+    "schedule": 5 * 60.0,
+    "options": {"expires": 4 * 60},
 }
 
 # reporting: per-client limit on submissions (reporting.ratelimit), "<count>/<period>" with
@@ -279,11 +279,6 @@ STORAGES = {
 }
 WHITENOISE_MAX_AGE = 3600
 
-# --- Forms ----------------------------------------------------------------------------------
-CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
-CRISPY_TEMPLATE_PACK = "gds"
-
-# --- Logging --------------------------------------------------------------------------------
 # --- Uploads (signed consent forms: reporting.uploads) --------------------------------------
 # Private files: never under STATIC_ROOT or a media URL; the storage has no URL at all.
 PRIVATE_STORAGE = {
@@ -308,6 +303,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # the non-file fields of one request
 DATA_UPLOAD_MAX_NUMBER_FILES = 5
 FILE_UPLOAD_PERMISSIONS = 0o600
 
+# --- Forms ----------------------------------------------------------------------------------
+CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
+CRISPY_TEMPLATE_PACK = "gds"
+
+# --- Logging --------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,11 +1,14 @@
 """The whole "Report a concern about a child" journey in Chromium, with axe-core on every page
 and every error state."""
 
+import datetime as dt
 import re
 
 import pytest
+from django.test import RequestFactory
 from playwright.sync_api import expect
 
+from reporting import ratelimit
 from reporting.models import Referral
 from tests.e2e.conftest import assert_accessible, screenshot
 
@@ -56,11 +59,13 @@ def question(page, name: str, *, errors: tuple[str, ...] = (), shot: str | None 
         screenshot(page, shot)
 
 
-def start(page, site, slug="bromley") -> None:
+def start(page, site, slug="bromley", shot=None) -> None:
     page.goto(f"{site}/{slug}/")
     page.get_by_role("button", name="Report a concern online").click()
     heading(page, "Report a concern about a child")
     accessible(page, "start page")
+    if shot:
+        screenshot(page, shot)
     page.get_by_role("button", name="Start now").click()
     heading(page, "Is a child in immediate danger right now?")
 
@@ -129,7 +134,12 @@ def concern(page, *, with_errors=False, description="He is outside late with no 
     choose(page, "Neglect")
     choose(page, "Emotional abuse")
     continue_(page)
-    question(page, "description", errors=("Enter what is worrying you",) if with_errors else ())
+    question(
+        page,
+        "description",
+        errors=("Enter what is worrying you",) if with_errors else (),
+        shot="report-description" if with_errors else None,
+    )
     page.get_by_label("Tell us what is worrying you").fill(description)
     continue_(page)
     heading(page, "When did it happen?")
@@ -160,7 +170,7 @@ def send(page) -> str:
 
 
 def test_anonymous_report_one_child_with_every_error(page, site):
-    start(page, site)
+    start(page, site, shot="report-00-start")
     screenshot(page, "report-01-danger")
     question(
         page,
@@ -204,7 +214,7 @@ def test_anonymous_report_one_child_with_every_error(page, site):
 
 def test_named_report_two_children_on_a_phone(page, site):
     page.set_viewport_size(MOBILE)
-    start(page, site)
+    start(page, site, shot="report-mobile-start")
     choose(page, "No")
     continue_(page)
     choose(page, "A relative of the child")
@@ -404,3 +414,86 @@ def test_the_journey_works_for_another_borough(page, site, slug):
     continue_(page)
     heading(page, "Call 999 now")
     expect(page.locator("main")).to_contain_text("020 3045 5440")  # Bexley's MASH
+
+
+def test_unborn_baby_remove_a_child_and_the_pages_that_stop_a_report(page, site, settings):
+    start(page, site)
+    choose(page, "No")
+    continue_(page)
+    choose(page, "Someone who works with children or families")
+    continue_(page)
+    choose(page, "I am worried a child is being harmed or is at risk of harm")
+    continue_(page)
+    page.get_by_label("Full name").fill("Jo Bell")
+    page.get_by_label("Organisation").fill("Health visiting")
+    page.get_by_label("Your role").fill("Health visitor")
+    page.get_by_label("Work phone number").fill("020 8461 7373")
+    continue_(page)
+    choose(page, "Yes")
+    continue_(page)
+    question(page, "family agrees", errors=("Select yes if the family agrees",))
+    choose(page, "I do not know")
+    continue_(page)
+    child(page, first="Sam", age="2")
+    choose(page, "Yes")
+    continue_(page)
+    page.get_by_label("I do not know their name").check()
+    continue_(page)
+    choose(page, "The baby is not born yet")
+    continue_(page)
+    heading(page, "When is the baby due?")
+    question(page, "due date", errors=("Enter the baby's due date",))
+    enter_date(page, "1", "1", "2020")
+    question(
+        page,
+        "due date past",
+        errors=("Due date must be today or in the future",),
+        shot="report-due-date",
+    )
+    today = page.evaluate("new Date().getFullYear()")
+    enter_date(page, "1", "1", str(today + 5))
+    errors_shown(page, "due date far", "Due date must be within the next 10 months")
+    page.get_by_label("Year").fill("")
+    page.get_by_label("Month").fill("")
+    page.get_by_label("Day").fill("")
+    soon = dt.date.today() + dt.timedelta(days=60)
+    enter_date(page, str(soon.day), str(soon.month), str(soon.year))
+    continue_(page)
+    page.get_by_label("School, college or nursery").fill("Little Acorns Nursery")
+    continue_(page)
+    heading(page, "You have told us about 2 children")
+    page.get_by_role("link", name="Remove Sam").click()
+    heading(page, "Are you sure you want to remove Sam?")
+    question(page, "remove child", errors=("Select yes if you want to remove this child",))
+    choose(page, "Yes")
+    continue_(page)
+    heading(page, "You have told us about 1 child")
+    expect(page.locator("main")).to_contain_text("Not born yet")
+    choose(page, "No")
+    continue_(page)
+    concern(page)
+    heading(page, "Check your answers")
+    # A bot fills the hidden field: nothing is saved, and the page says to call.
+    page.evaluate("document.getElementById('id_website').value = 'http://spam.example'")
+    page.get_by_role("button", name="Send report").click()
+    heading(page, "Sorry, there is a problem")
+    accessible(page, "problem")
+    assert Referral.objects.count() == 0
+    # Too many reports from one place: a friendly page, and the answers are kept.
+    settings.RATE_LIMIT_SUBMISSIONS = "1/h"
+    assert ratelimit.check_and_count(RequestFactory().post("/", REMOTE_ADDR="127.0.0.1"))
+    page.go_back()
+    page.reload()
+    heading(page, "Check your answers")
+    page.get_by_role("button", name="Send report").click()
+    heading(page, "You have sent too many reports")
+    accessible(page, "too many")
+    screenshot(page, "report-too-many")
+    assert Referral.objects.count() == 0
+    settings.RATE_LIMIT_SUBMISSIONS = ""
+    page.get_by_role("link", name="go back to check your answers").click()
+    page.get_by_role("button", name="Send report").click()
+    expect(page.locator(".govuk-panel__title")).to_have_text("Report sent")
+    referral = Referral.objects.get()
+    assert referral.children.get().unborn
+    assert referral.family_agrees == "unknown"

@@ -66,7 +66,7 @@ def test_normalise_name_folds_case_accents_hyphens_spaces_apostrophes():
 
 def test_normalise_postcode():
     assert normalise_postcode(" br1 3uh") == normalise_postcode("BR13UH") == "BR13UH"
-    assert matching.postcode_spellings("br13uh") == ["BR1 3UH", "BR13UH"]
+    assert matching.postcode_spellings("br13uh") == ["BR1 3UH", "BR13UH", "br1 3uh", "br13uh"]
 
 
 @pytest.mark.parametrize(
@@ -214,6 +214,8 @@ def test_prefilter_runs_in_the_database(bromley):
     """Only plausible candidates are fetched (one query), not the whole borough."""
     for i in range(30):
         earlier(first=f"Zed{i}", last="Quinn", dob=dt.date(2010, 1, 1), postcode="BR6 0AA")
+    for year in range(2008, 2016):  # the same name with a date of birth of their own
+        earlier(first="Amira", last="Hughes", dob=dt.date(year, 6, 1), postcode="BR6 0AA")
     old = earlier()
     new = child()
     with CaptureQueriesContext(connection) as ctx:
@@ -232,3 +234,18 @@ def test_prefilter_runs_in_the_database(bromley):
         .count()
         == 1
     )
+
+
+def test_one_name_known_matches_with_the_date_of_birth(bromley):
+    old = earlier(first="", last="Hughes", postcode="")
+    new = child(postcode="")
+    (match,) = find_matches(new, exclude_referral=new.referral, now=NOW)
+    assert match.referral == old.referral and match.is_strong
+
+
+def test_a_typo_at_the_start_of_a_name_still_matches_on_date_of_birth(bromley):
+    old = earlier(first="Amira", last="Gughes", postcode="")
+    new = child(postcode="")
+    assert refs(find_matches(new, exclude_referral=new.referral, now=NOW)) == [
+        old.referral.reference
+    ]

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from mash import audit, consultations
 from mash.access import get_referral_or_404, staff_required
 from mash.intake_forms import AdviceForm
+from reporting.forms import display_phone
 
 QUEUE_VIEWED = "consultations_viewed"
 
@@ -64,6 +65,7 @@ def _page(request, referral, form=None, *, status=200):
             "referral": referral,
             "record": record,
             "advice": consultations.advice_for(record),
+            "phone": display_phone(referral.referrer_phone),
             "holds_it": record.claimed_by_id == request.user.pk,
             "may_advise": record.decided_at is None
             and record.claimed_by_id in (None, request.user.pk),

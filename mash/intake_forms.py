@@ -36,7 +36,13 @@ CHANNEL_CHOICES = [
     (Referral.Channel.LETTER.value, "Letter"),
 ]
 _TIME = re.compile(r"^([01]?[0-9]|2[0-3])[:.]([0-5][0-9])$")
-NARROW = {"postcode": "govuk-input--width-10", "phone": "govuk-input--width-20"}
+NARROW = {
+    "postcode": "govuk-input--width-10",
+    "phone": "govuk-input--width-20",
+    "approximate_age": "govuk-input--width-3",
+    "received_time": "govuk-input--width-5",
+}
+INLINE_LABEL_MAX = 16  # radios with short labels only sit side by side
 
 
 # -- staff layout of a public question form ----------------------------------------------------
@@ -56,11 +62,16 @@ class StaffLayout:
                     continue
                 context["rows"] = 3
             elif isinstance(widget, forms.RadioSelect) and len(field.choices) <= 3:
-                context["radios_inline"] = not any(getattr(field, "hints", {}).values())
+                context["radios_inline"] = not any(getattr(field, "hints", {}).values()) and all(
+                    len(str(label)) <= INLINE_LABEL_MAX for _, label in field.choices
+                )
             elif isinstance(widget, forms.TextInput | forms.EmailInput):
                 context["css_class"] = NARROW.get(name, "govuk-!-width-two-thirds")
                 if name == "phone":
                     context["type"] = "tel"
+                if name in {"approximate_age", "received_time"}:
+                    context["inputmode"] = "numeric"
+                    context["spellcheck"] = "false"
                 if name in {"email", "first_name", "last_name"}:
                     context["spellcheck"] = "false"
             parts.append(f.part(name, **context))
@@ -216,6 +227,9 @@ class ChildAgeKnownForm(StaffLayout, f.ChildAgeKnownForm):
             ("age", "Approximate age known"),
             ("unborn", "Not born yet"),
         ]
+        field.error_messages["required"] = field.error_messages["invalid_choice"] = (
+            "Select what is known about the child's age"
+        )
 
 
 class ChildDobForm(StaffLayout, f.ChildDobForm):
@@ -596,7 +610,7 @@ class AdviceForm(forms.Form):
         self.helper.form_tag = False
         self.helper.disable_csrf = True
         self.helper.layout = Layout(
-            Field.textarea("advice", label_size=Size.MEDIUM, max_characters=max_length)
+            Field.textarea("advice", label_size=Size.SMALL, max_characters=max_length)
         )
 
     def clean_advice(self):

@@ -191,6 +191,8 @@ def test_record_advice_closes_it(clock, client_in, screener, bromley):
     page = client_in.get(reverse("mash:consultation", args=[request.reference]))
     html = page.content.decode()
     assert "Agreed the school offers early help." in html and "Closed" in html
+    # The screening page of a closed consultation still opens (no screening decision).
+    assert client_in.get(reverse("mash:screening", args=[request.reference])).status_code == 200
     # Closed: it leaves the open list, and advice cannot be recorded again.
     assert not consultations.consultation_queue(user=screener).exists()
     with pytest.raises(consultations.AlreadyClosed):
@@ -300,6 +302,8 @@ def test_viewing_a_consultation_is_audited(clock, client_in, bromley):
     request = consultation(bromley)
     response = client_in.get(reverse("mash:consultation", args=[request.reference]))
     assert response.status_code == 200
-    assert "Hillside Primary School" in response.content.decode()
+    html = response.content.decode()
+    assert "Hillside Primary School" in html
+    assert "020 8461 7373" in html and "+442084617373" not in html
     event = AuditEvent.objects.get(action="referral_viewed")
     assert event.referral == request and event.detail["page"] == "consultation"

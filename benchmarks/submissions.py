@@ -466,6 +466,10 @@ def run_phase(name: str, args, database_url: str) -> dict:
 
 
 def main() -> int:
+    # Run as a script, this folder is first on sys.path, where a sibling benchmark module
+    # (benchmarks/queue.py) would shadow the standard library's `queue` that psycopg imports.
+    if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
+        sys.path[0] = str(ROOT)
     args = parse_args()
     database_url = args.database_url or DEFAULT_DATABASE_URL
     if not database_url.startswith(("postgres://", "postgresql://")):

@@ -18,7 +18,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from mash.access import user_boroughs
-from mash.deadlines import Deadline, DeadlineState, calendars_for, deadline_for, state_q
+from mash.deadlines import (
+    Deadline,
+    DeadlineState,
+    Timeline,
+    calendars_for,
+    deadline_for,
+    state_q,
+)
 from mash.models import Enquiry, ScreeningRecord
 from reporting.models import Referral
 
@@ -219,11 +226,20 @@ def queue_page(
         )
 
     by_id = {b.pk: b for b in boroughs}
+    timelines = {}
+    for borough_id in {record.borough_id for record in found}:
+        dues = [r.due_at for r in found if r.borough_id == borough_id]
+        timelines[borough_id] = Timeline(
+            calendars[borough_id], min(now, *dues), max(now, *dues), now
+        )
     rows = []
     for record in found:
         record.borough = by_id[record.borough_id]
         record.referral.borough = by_id[record.borough_id]
-        rows.append(QueueRow(record, deadline_for(record, now, calendars[record.borough_id])))
+        deadline = deadline_for(
+            record, now, calendars[record.borough_id], timeline=timelines[record.borough_id]
+        )
+        rows.append(QueueRow(record, deadline))
     return QueuePage(
         rows=rows,
         boroughs=boroughs,

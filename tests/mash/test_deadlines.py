@@ -16,6 +16,7 @@ from mash.deadlines import (
     ON_TRACK,
     OVERDUE,
     DeadlineState,
+    Timeline,
     calendars_for,
     deadline_for,
     deadline_state,
@@ -253,3 +254,19 @@ def test_state_q_is_ranges_on_due_at(bromley, bexley):
         if isinstance(child, type(amber))
     }
     assert bounds == {bromley.pk: at(2026, 11, 24, 10, 15), bexley.pk: at(2026, 11, 24, 10, 45)}
+
+
+@settings(max_examples=200, deadline=None)
+@given(a=moments, b=moments, now=moments)
+def test_timeline_agrees_with_the_calendar(a, b, now):
+    """The queue's prefix-sum timeline gives the same working time and state as the calendar."""
+    calendar = WorkingCalendar(
+        hours=BROMLEY_HOURS, closures=frozenset({dt.date(2026, 12, 24), dt.date(2027, 6, 1)})
+    )
+    start, end = min(a, b, now), max(a, b, now)
+    timeline = Timeline(calendar, start, end, now)
+    assert timeline.between(a, b) == calendar.working_time_between(a, b)
+    record = SimpleNamespace(due_at=b)
+    fast = deadline_for(record, now, calendar, timeline=timeline)
+    slow = deadline_for(record, now, calendar)
+    assert fast == slow

@@ -277,6 +277,14 @@ class Command(BaseCommand):
         began = time.perf_counter()
         people = self.make_staff(boroughs, staff_count, options["password"])
         made = self.make_referrals(boroughs, count, rng, people)
+        if _postgres() and count:
+            # Fresh statistics after a bulk load, or the planner may scan 100,000 rows to
+            # find the queue's first page instead of walking its index.
+            with connection.cursor() as cursor:
+                for model in (Referral, Child, ScreeningRecord):
+                    cursor.execute(
+                        sql.SQL("ANALYZE {}").format(sql.Identifier(model._meta.db_table))
+                    )
         elapsed = time.perf_counter() - began
         per_borough = ", ".join(f"{made[b.pk]:,} {b.name}" for b in boroughs)
         self.stdout.write(

@@ -86,8 +86,19 @@ def test_log_a_phone_referral_and_land_on_screening(page, site, bromley):
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a phone number, like")
     check(page, "phone-error")
 
+    # Another child, then removed again: what was typed stays.
+    page.get_by_role("button", name="Add another child").click()
+    expect(page.get_by_role("heading", name="Child 2")).to_be_visible()
+    expect(page.locator("#id_child0-first_name")).to_have_value("Amira")
+    assert not page.locator(".govuk-error-summary").is_visible()
+    check(page, "two-children")
+    page.get_by_role("button", name="Remove child 2").click()
+    expect(page.get_by_role("heading", name="Child 2")).to_have_count(0)
+    expect(page.locator("#id_child0-last_name")).to_have_value("Hughes")
+
+    # Enter in a field logs the referral (the default button), never adds a child.
     page.locator("#id_referrer-phone").fill("07911 123456")
-    page.get_by_role("button", name="Log referral").click()
+    page.locator("#id_referrer-phone").press("Enter")
     page.wait_for_url(re.compile(r".*/mash/referrals/BRM-[0-9A-Z-]+/screening/$"))
     referral = Referral.objects.get()
     assert page.url.endswith(f"/mash/referrals/{referral.reference}/screening/")

@@ -72,6 +72,8 @@ class Staffing:
     in_hours: bool
     lines: tuple[LineStatus, ...]
     next_change: dt.datetime | None
+    # The lines staffed from next_change on: what to call after the switch.
+    lines_after_change: tuple[LineSpec, ...] = ()
 
     @property
     def open_lines(self) -> tuple[LineStatus, ...]:
@@ -83,7 +85,21 @@ class Staffing:
 
     def at_moment(self, moment: dt.datetime) -> Staffing:
         """The same answer for another moment before `next_change` (nothing changes till then)."""
-        return Staffing(moment, self.in_hours, self.lines, self.next_change)
+        return Staffing(
+            moment, self.in_hours, self.lines, self.next_change, self.lines_after_change
+        )
+
+    @property
+    def next_opening(self) -> dt.datetime | None:
+        """When the first line that is closed now opens."""
+        openings = [s.changes_at for s in self.closed_lines if s.changes_at is not None]
+        return earliest(*openings) if openings else None
+
+    @property
+    def lines_opening_at_change(self) -> tuple[LineSpec, ...]:
+        """Lines staffed after the switch that are not staffed now."""
+        open_now = {status.line.id for status in self.open_lines}
+        return tuple(line for line in self.lines_after_change if line.id not in open_now)
 
 
 # --- interval helpers -----------------------------------------------------------------------
@@ -207,7 +223,20 @@ def compute_staffing(
     changes = [s.changes_at for s in line_statuses if s.changes_at is not None]
     with contextlib.suppress(ValueError):
         changes.append(calendar.next_change(at))
-    return Staffing(at, in_hours, line_statuses, earliest(*changes) if changes else None)
+    next_change = earliest(*changes) if changes else None
+    after: tuple[LineSpec, ...] = ()
+    if next_change is not None:
+        after = tuple(
+            line
+            for line in lines
+            if any(
+                next_change in period
+                for period in line_periods(
+                    line, calendar, next_change.date() - ONE_DAY, next_change.date() + ONE_DAY
+                )
+            )
+        )
+    return Staffing(at, in_hours, line_statuses, next_change, after)
 
 
 # --- words for people -----------------------------------------------------------------------

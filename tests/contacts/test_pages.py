@@ -174,3 +174,33 @@ def test_inactive_borough_page_is_a_404(client, bromley):
     bromley.is_active = False
     bromley.save()
     assert client.get("/bromley/").status_code == 404
+
+
+def test_in_hours_page_says_what_to_call_after_the_switch(client, seeded_boroughs):
+    body = text(get(client, "/bromley/", ldn(2026, 11, 24, 10, 0)))
+    assert "From 5pm today, call the Emergency out-of-hours service on 0300 303 8671" in body, body
+
+
+def test_friday_evening_switch_names_the_out_of_hours_line(client, seeded_boroughs):
+    body = text(get(client, "/bromley/", ldn(2026, 11, 27, 8, 40)))
+    assert "From 5pm today, call the Emergency out-of-hours service" in body
+
+
+def test_bexley_before_its_evening_gap_says_no_line_until_6pm(client, seeded_boroughs):
+    body = text(get(client, "/bexley/", ldn(2026, 11, 24, 16, 0)))
+    assert "From 5pm today, no phone line is staffed until 6pm today." in body
+    assert "From 5pm today, call" not in body
+
+
+def test_out_of_hours_page_says_office_line_opens_next_morning(client, seeded_boroughs):
+    body = text(get(client, "/bromley/", ldn(2026, 11, 24, 20, 0)))
+    assert "From 8:30am tomorrow (Wednesday 25 November), call the Children's services on" in body
+
+
+def test_lines_after_change_is_the_set_staffed_from_next_change(bexley):
+    staffing = staffing_for(bexley, ldn(2026, 11, 24, 7, 30))
+    assert staffing.next_change == ldn(2026, 11, 24, 8, 0)
+    assert staffing.lines_after_change == ()
+    assert staffing.next_opening == ldn(2026, 11, 24, 9, 0)
+    evening = staffing_for(bexley, ldn(2026, 11, 24, 17, 30))
+    assert [line.purpose for line in evening.lines_after_change] == ["out_of_hours"]

@@ -166,7 +166,7 @@ def _action(
     if not screening.may_change(request.user, record):
         messages.error(request, "Someone else is screening this referral.")
         return HttpResponseRedirect(_screening_url(referral))
-    form = form_class(request.POST or None)
+    form = form_class(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if form.is_valid():
             try:

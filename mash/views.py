@@ -78,6 +78,8 @@ def _queue_rows(page, user) -> list[dict]:
                 "tag_class": deadline.state.tag_class,
                 "tag": deadline.state.label,
                 "holder": holder,
+                # screening: an enquiry to a partner agency is still unanswered
+                "open_enquiry": getattr(record, "has_open_enquiry", False),
             }
         )
     return rows

@@ -389,7 +389,6 @@ class SelfWhoForm(f.QuestionForm):
 
 
 class ContactMethodsForm(f.QuestionForm):
-    heading = "How would you like us to contact you?"
     methods = forms.MultipleChoiceField(
         label="How would you like us to contact you?",
         choices=CONTACT_METHODS,
@@ -414,10 +413,6 @@ class ContactMethodsForm(f.QuestionForm):
             f.question("methods", legend_tag="h1"),
             f.part("contact_notes", rows=3),
         )
-
-    @property
-    def title(self):
-        return self.heading
 
 
 class SelfDetailsForm(f.QuestionForm):

@@ -97,6 +97,7 @@ def walk(client, base, steps):
         if not path.startswith("check-your-answers"):
             page = client.get(base + path)  # every page renders before it is answered
             assert page.status_code == 200, (path, page.status_code)
+            assert page.content.decode().count("<h1") == 1, path
         response = client.post(base + path, data)
         assert response.status_code == 302, (path, errors(response))
     return response
@@ -424,6 +425,8 @@ def test_self_referral_chooses_how_to_be_contacted(web):
     walk(web, SELF, SELF_STEPS)
     response = web.post(SELF + "contact/", {})
     assert errors(response) == ["Select how you would like us to contact you"]
+    assert response.content.decode().count("<h1") == 1
+    assert "<title>Error: How would you like us to contact you?" in response.content.decode()
     walk(web, SELF, [("contact/", {"methods": ["phone", "letter"], "contact_notes": "After 3pm"})])
     response = web.post(SELF + "your-details/", {"name": "Aisha Khan"})
     assert errors(response) == [

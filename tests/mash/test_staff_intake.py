@@ -418,3 +418,16 @@ def test_the_form_reuses_the_public_forms():
     assert isinstance(form.children[0].dob, public_forms.ChildDobForm)
     assert isinstance(form.children[0].where, public_forms.ChildWhereForm)
     assert isinstance(form.professional, public_forms.ProfessionalDetailsForm)
+
+
+def test_a_model_refusal_is_shown_and_nothing_is_audited(client_in, monkeypatch):
+    from django.core.exceptions import ValidationError
+
+    def refuse(**kwargs):
+        raise ValidationError({"description": "Too long"})
+
+    monkeypatch.setattr("mash.intake_views.submit_concern", refuse)
+    response = client_in.post(URL, post_data())
+    assert response.status_code == 200
+    assert "The referral could not be saved: check the answers and try again" in errors_of(response)
+    assert not AuditEvent.objects.filter(action="referral_logged").exists()

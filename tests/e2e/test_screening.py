@@ -1,5 +1,5 @@
-"""Screening a referral in Chromium: a screener takes the next referral, opens its screening
-page, sets the urgency rating, the Continuum of Need level, records the checks (an earlier
+"""Screening a referral in Chromium: a screener opens a referral from the queue, then its
+screening page, sets the urgency rating, the Continuum of Need level, records the checks (an earlier
 referral about the same child is found and linked), asks the police, records their answer,
 and decides; the referrer's outcome email is in the outbox, sent. axe-core on every page and
 error state; screenshots in test-results/screenshots/."""
@@ -63,7 +63,7 @@ def test_screen_a_referral_from_start_to_decision(page, site, bromley):
     screener = StaffMemberFactory(boroughs=[bromley]).user
     sign_in_verified(page, site, screener)
 
-    # take next: the older referral is the most urgent; release it and take the next one
+    # the queue, the referral's summary page, and from it the screening page
     page.goto(f"{site}/mash/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Screening queue")
     page.goto(f"{site}/mash/referrals/{referral.reference}/")

@@ -30,6 +30,8 @@ def consultation_queue(request):
     if status not in {consultations.OPEN, consultations.CLOSED}:
         status = consultations.OPEN
     rows = list(consultations.consultation_queue(user=request.user, status=status)[:200])
+    for referral in rows:
+        referral.advice = consultations.advice_for(referral.screening)
     audit.record(
         action=QUEUE_VIEWED, user=request.user, request=request, status=status, rows=len(rows)
     )

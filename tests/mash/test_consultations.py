@@ -100,6 +100,7 @@ def test_closed_filter(clock, client_in, screener, bromley):
     response = client_in.get("/mash/consultations/?status=closed")
     assert [r.reference for r in response.context["rows"]] == [closed_one.reference]
     assert "Talked it through" not in response.content.decode()  # advice on its own page
+    assert screener.get_full_name() in response.content.decode()  # who gave it
     response = client_in.get("/mash/consultations/")
     assert [r.reference for r in response.context["rows"]] == [open_one.reference]
     response = client_in.get("/mash/consultations/?status=nonsense")
@@ -307,3 +308,14 @@ def test_viewing_a_consultation_is_audited(clock, client_in, bromley):
     assert "020 8461 7373" in html and "+442084617373" not in html
     event = AuditEvent.objects.get(action="referral_viewed")
     assert event.referral == request and event.detail["page"] == "consultation"
+
+
+def test_a_consultation_closed_by_a_screening_decision(clock, client_in, bromley):
+    request = consultation(bromley)
+    ScreeningRecord.objects.filter(referral=request).update(decided_at=NOW)
+    page = client_in.get(reverse("mash:consultation", args=[request.reference]))
+    html = page.content.decode()
+    assert "Closed by a screening decision" in html
+    assert "Record advice and close" not in html and "Claim this consultation" not in html
+    listed = client_in.get("/mash/consultations/?status=closed")
+    assert [r.reference for r in listed.context["rows"]] == [request.reference]

@@ -7,6 +7,7 @@ import datetime as dt
 import threading
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.utils import timezone
 
 from contacts.calendar import WorkingCalendar, calendar_for, to_london, utc
@@ -22,6 +23,36 @@ def active_boroughs():
 def get_active_borough(slug: str) -> Borough:
     """The active borough with this slug; raises Borough.DoesNotExist."""
     return Borough.objects.get(slug=slug, is_active=True)
+
+
+# The data_version of each active borough, in the shared cache (Redis in production), so the
+# busiest public page can tell whether what it rendered is still true without a database
+# query. contacts.signals forgets a borough's entry when a change to its contacts commits; the
+# timeout bounds how long a lost invalidation (Redis unreachable at that moment) can last.
+VERSION_CACHE_SECONDS = 60
+MISSING = 0  # cached for a slug with no active borough
+
+
+def _version_key(slug: str) -> str:
+    return f"contacts:borough-version:{slug}"
+
+
+def borough_version(slug: str) -> int | None:
+    """The data_version of the active borough with this slug, or None when there is none."""
+    key = _version_key(slug)
+    version = cache.get(key)
+    if version is None:
+        version = (
+            Borough.objects.filter(slug=slug, is_active=True)
+            .values_list("data_version", flat=True)
+            .first()
+        ) or MISSING
+        cache.set(key, version, VERSION_CACHE_SECONDS)
+    return version or None
+
+
+def forget_borough_version(slug: str) -> None:
+    cache.delete(_version_key(slug))
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Every change to a borough's contacts bumps its data_version, so cached answers about who is
 staffed are dropped at once, in every process."""
 
+from django.db import transaction
 from django.db.models import F
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -17,13 +18,34 @@ from contacts.models import (
 
 def bump(borough_id: int) -> None:
     Borough.objects.filter(pk=borough_id).update(data_version=F("data_version") + 1)
+    slugs = list(Borough.objects.filter(pk=borough_id).values_list("slug", flat=True))
+    forget_versions_on_commit(slugs)
+
+
+def forget_versions_on_commit(slugs: list[str]) -> None:
+    """Drop the cached versions now and again once the change is committed (in between, a
+    request could read the old row and cache it again)."""
+    from contacts.selectors import forget_borough_version
+
+    for slug in slugs:
+        forget_borough_version(slug)
+        transaction.on_commit(lambda slug=slug: forget_borough_version(slug))
 
 
 @receiver(post_save, sender=Borough)
 def borough_saved(sender, instance: Borough, created: bool, raw: bool = False, **kwargs):
-    if not created and not raw:
+    if raw:
+        return
+    if created:
+        forget_versions_on_commit([instance.slug])
+    else:
         bump(instance.pk)
         instance.refresh_from_db(fields=["data_version"])
+
+
+@receiver(post_delete, sender=Borough)
+def borough_deleted(sender, instance: Borough, **kwargs):
+    forget_versions_on_commit([instance.slug])
 
 
 @receiver([post_save, post_delete], sender=OfficeHours)

@@ -1,8 +1,10 @@
 """Public contact pages and the staffed-lines API. Thin: the rules are in selectors/staffing."""
 
 import datetime as dt
+import threading
+from dataclasses import dataclass
 
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -12,6 +14,7 @@ from contacts.calendar import to_london
 from contacts.models import Borough
 from contacts.selectors import (
     active_boroughs,
+    borough_version,
     contacts_for,
     get_active_borough,
     seconds_until,
@@ -57,10 +60,53 @@ def line_rows(borough: Borough, staffing: Staffing) -> list[dict]:
     ]
 
 
+@dataclass(frozen=True)
+class RenderedPage:
+    """A borough page as rendered once, and the span of time in which it is still true."""
+
+    version: int  # the borough's data_version it was rendered from
+    minute: dt.datetime  # the London minute it was rendered in (it shows the time of day)
+    rendered_at: dt.datetime
+    next_change: dt.datetime | None  # who is staffed changes then: never reuse past it
+    staffing: Staffing
+    content: bytes
+
+    def still_true(self, version: int, now: dt.datetime) -> bool:
+        return (
+            self.version == version
+            and self.minute == minute_of(now)
+            and self.rendered_at <= now
+            and (self.next_change is None or now < self.next_change)
+        )
+
+
+def minute_of(moment: dt.datetime) -> dt.datetime:
+    return to_london(moment).replace(second=0, microsecond=0)
+
+
+# The busiest public page is rendered at most once a minute per borough per process, and
+# re-rendered at once when the borough's contacts change or the staffed lines switch.
+_rendered: dict[str, RenderedPage] = {}
+_rendered_lock = threading.Lock()
+
+
+def forget_rendered_pages() -> None:
+    with _rendered_lock:
+        _rendered.clear()
+
+
 @require_safe
 def worried_about_a_child(request, borough_slug: str):
-    borough = borough_or_404(borough_slug)
     now = timezone.now()
+    version = borough_version(borough_slug)
+    if version is None:
+        raise Http404("No such council")
+    page = _rendered.get(borough_slug)
+    if page is not None and page.still_true(version, now):
+        response = HttpResponse(page.content)
+        return cache_until_next_change(response, page.staffing, now)
+
+    borough = borough_or_404(borough_slug)
     staffing = staffing_for(borough, now)
     context = {
         "borough": borough,
@@ -68,6 +114,15 @@ def worried_about_a_child(request, borough_slug: str):
         "lines": line_rows(borough, staffing),
     }
     response = render(request, "contacts/worried_about_a_child.html", context)
+    with _rendered_lock:
+        _rendered[borough_slug] = RenderedPage(
+            borough.data_version,
+            minute_of(now),
+            now,
+            staffing.next_change,
+            staffing,
+            response.content,
+        )
     return cache_until_next_change(response, staffing, now)
 
 

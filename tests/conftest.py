@@ -66,11 +66,14 @@ def _fresh_caches():
     from django.core.cache import cache
 
     from contacts.selectors import clear_memo
+    from contacts.views import forget_rendered_pages
 
     clear_memo()
+    forget_rendered_pages()
     cache.clear()
     yield
     clear_memo()
+    forget_rendered_pages()
 
 
 @pytest.fixture

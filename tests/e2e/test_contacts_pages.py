@@ -155,7 +155,7 @@ def test_exit_this_page_button_leaves_the_site(page, site, at):
 def test_pressing_shift_three_times_leaves_the_site(page, site, at):
     at(WEEKDAY_10AM)
     page.goto(f"{site}/bexley/")
-    # govuk-frontend's Exit this page is initialised by the nonced module script.
+    # govuk-frontend's Exit this page is started by static/app/govuk-init.mjs (no inline JS).
     expect(page.locator("body.govuk-frontend-supported")).to_have_count(1)
     expect(page.locator(".govuk-exit-this-page__indicator")).to_be_attached()
     page.locator("h1").click()

@@ -246,6 +246,13 @@ class Child(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["referral", "order"], name="child_order_in_referral"),
         ]
+        # MASH record checks (mash.matching.candidates_q) look children up by date of birth,
+        # postcode and name prefix; the name-prefix indexes are PostgreSQL expression indexes
+        # made in migration 0003.
+        indexes = [
+            models.Index(fields=["date_of_birth"], name="child_dob"),
+            models.Index(fields=["postcode"], name="child_postcode"),
+        ]
 
     def __str__(self) -> str:
         return self.display_name

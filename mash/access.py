@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from contacts.models import Borough
 from mash import audit
-from mash.models import StaffMember
+from mash.models import ScreeningRecord, StaffMember
 
 
 def no_client_ip(request):
@@ -76,6 +76,20 @@ def get_referral_or_404(user, reference, *, request=None, queryset=None):
         asked_for=str(reference)[:40],
     )
     raise Http404("No referral with that reference")
+
+
+def referral_and_record_or_404(request, reference):
+    """The referral (in the user's boroughs, as `get_referral_or_404`) and its screening
+    record; Http404 when the referral has none."""
+    queryset = referrals_for(request.user).select_related(
+        "borough", "screening", "screening__claimed_by"
+    )
+    referral = get_referral_or_404(request.user, reference, request=request, queryset=queryset)
+    try:
+        record = referral.screening
+    except ScreeningRecord.DoesNotExist as exc:
+        raise Http404("This referral has no screening record") from exc
+    return referral, record
 
 
 def _to_login(request, view_name="mash:login"):

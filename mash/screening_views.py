@@ -19,9 +19,9 @@ from django.views.decorators.http import require_http_methods
 
 from contacts.calendar import calendar_for
 from mash import audit, matching, notifications, screening
-from mash.access import get_referral_or_404, referrals_for, staff_required, user_boroughs
+from mash.access import referral_and_record_or_404, staff_required, user_boroughs
 from mash.deadlines import deadline_for
-from mash.models import Decision, Enquiry, ScreeningRecord
+from mash.models import Decision, Enquiry
 from mash.screening_forms import (
     AnswerForm,
     DecisionForm,
@@ -35,18 +35,6 @@ from reporting.models import CONCERN_CATEGORIES
 
 CATEGORY_LABELS = dict(CONCERN_CATEGORIES)
 LATE_VIEWED = "late_notifications_viewed"
-
-
-def _in_scope(request, reference):
-    queryset = referrals_for(request.user).select_related(
-        "borough", "screening", "screening__claimed_by"
-    )
-    referral = get_referral_or_404(request.user, reference, request=request, queryset=queryset)
-    try:
-        record = referral.screening
-    except ScreeningRecord.DoesNotExist as exc:
-        raise Http404("This referral has no screening record") from exc
-    return referral, record
 
 
 def _screening_url(referral, anchor: str = "") -> str:
@@ -96,7 +84,7 @@ def _wellbeing(referral) -> dict | None:
 @staff_required
 @require_http_methods(["GET", "HEAD"])
 def screening_page(request, reference):
-    referral, record = _in_scope(request, reference)
+    referral, record = referral_and_record_or_404(request, reference)
     audit.record(
         action=audit.REFERRAL_VIEWED,
         user=request.user,
@@ -158,7 +146,7 @@ def _action(
 ):
     """One screening action: GET shows its form, POST validates and calls `perform(referral,
     record, data, obj)` which returns the success message."""
-    referral, record = _in_scope(request, reference)
+    referral, record = referral_and_record_or_404(request, reference)
     obj = get_object(record) if get_object else None
     if open_only and record.decided_at is not None:
         messages.info(request, "This referral has been decided: it can no longer be changed.")

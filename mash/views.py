@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,9 +17,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from contacts.calendar import to_london
 from mash import audit, services
-from mash.access import get_referral_or_404, referrals_for, staff_required
+from mash.access import referral_and_record_or_404, staff_required
 from mash.deadlines import calendars_for, deadline_for
-from mash.models import ScreeningRecord
 from mash.selectors import (
     KINDS,
     STATES,
@@ -130,22 +129,10 @@ def take_next_view(request):
     return HttpResponseRedirect(reverse("mash:referral", args=[record.referral.reference]))
 
 
-def _referral_in_scope(request, reference):
-    queryset = referrals_for(request.user).select_related(
-        "borough", "screening", "screening__claimed_by"
-    )
-    referral = get_referral_or_404(request.user, reference, request=request, queryset=queryset)
-    try:
-        record = referral.screening
-    except ScreeningRecord.DoesNotExist as exc:
-        raise Http404("This referral has no screening record") from exc
-    return referral, record
-
-
 @staff_required
 @require_http_methods(["GET", "HEAD"])
 def referral_view(request, reference):
-    referral, record = _referral_in_scope(request, reference)
+    referral, record = referral_and_record_or_404(request, reference)
     audit.record(
         action=audit.REFERRAL_VIEWED, user=request.user, referral=referral, request=request
     )
@@ -171,7 +158,7 @@ def referral_view(request, reference):
 @staff_required
 @require_POST
 def release_view(request, reference):
-    referral, record = _referral_in_scope(request, reference)
+    referral, record = referral_and_record_or_404(request, reference)
     try:
         services.release(user=request.user, record=record, request=request)
     except services.ScreeningError as exc:
@@ -185,7 +172,7 @@ def release_view(request, reference):
 @require_http_methods(["GET", "HEAD", "POST"])
 def reassign_view(request, reference):
     # Scope first: another borough's referral is a 404 for everyone, managers or not.
-    referral, record = _referral_in_scope(request, reference)
+    referral, record = referral_and_record_or_404(request, reference)
     if not request.user.staff.is_manager:
         audit.record(
             action=audit.ACCESS_REFUSED,

@@ -4,6 +4,7 @@ answers it hands to `submit_concern`, and the rows of its check-your-answers pag
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from reporting import forms as f
@@ -114,15 +115,6 @@ def after_child_age(state, index):
     return "adult" if f.is_adult(age_facts(state, index), today()) else "where"
 
 
-def after_where(state, index):
-    count = len(state.items(CHILDREN))
-    if index + 1 < count:
-        return Location("name", index + 1)
-    if state.extra.get("adding_child"):
-        return Location("name", count)
-    return "children"
-
-
 def after_children(state, index):
     return "other-children"
 
@@ -141,47 +133,86 @@ def after_about_you(state, index):
     return "check" if answer(state, "about-you", "anonymous") == f.YES else "your-details"
 
 
-# -- hooks -----------------------------------------------------------------------------------
-def add_another_child(state: State, data: dict, index) -> Location | None:
-    """'Yes, another child': forget the answer (it is asked again after that child) and go to
-    the new child's first page."""
-    if data.get("add_another") == f.YES:
-        state.forget("children")
-        state.extra["adding_child"] = True
-        return Location("name", len(state.items(CHILDREN)))
-    return None
+# -- "add another" lists ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class AddAnother:
+    """The rules of one repeating group (children, parents and carers): its pages are asked
+    item by item, then its list page asks whether to add another; 'Yes' forgets that answer
+    (it is asked again after the new item) and goes to the new item's first page."""
+
+    group: str  # the State group the items are stored in
+    first: str  # the first page of an item
+    list_page: str  # the "add another" page
+    item_name: Callable[[State, int], str]
+    fallback: str  # the item's name on the "remove" page when it has none, e.g. "child"
+    flag: str  # set in State.extra while a new item is being added
+
+    def after_last(self, state: State, index) -> Location | str:
+        """After an item's last page: the next item's pages, the new item's, or the list."""
+        count = len(state.items(self.group))
+        if index + 1 < count:
+            return Location(self.first, index + 1)
+        if state.extra.get(self.flag):
+            return Location(self.first, count)
+        return self.list_page
+
+    def add_another(self, state: State, data: dict, index) -> Location | None:
+        if data.get("add_another") == f.YES:
+            state.forget(self.list_page)
+            state.extra[self.flag] = True
+            return Location(self.first, len(state.items(self.group)))
+        return None
+
+    def item_saved(self, state: State, data: dict, index) -> None:
+        state.extra.pop(self.flag, None)
+
+    def stop_adding(self, state: State) -> None:
+        state.extra.pop(self.flag, None)
+
+    def remove(self, state: State, data: dict, index) -> Location:
+        if data.get("remove") == f.YES:
+            state.remove_item(self.group, index)
+        return Location(self.list_page)
+
+    def back_from_first(self, state: State, index) -> Location | None:
+        if index and index >= len(state.items(self.group)):  # a new item: back to the list
+            return Location(self.list_page)
+        return None
+
+    def count_kwargs(self, state, index):
+        return {"count": len(state.items(self.group))}
+
+    def remove_kwargs(self, state, index):
+        return {"child_name": self.item_name(state, index) or f"{self.fallback} {index + 1}"}
+
+    def remove_step(self, name: str, form_class) -> Step:
+        return Step(
+            name,
+            form_class=form_class,
+            group=self.group,
+            detached=True,
+            on_save=self.remove,
+            form_kwargs=self.remove_kwargs,
+        )
+
+    def list_step(self, form_class, next_rule, template: str) -> Step:
+        return Step(
+            self.list_page,
+            form_class=form_class,
+            next=next_rule,
+            template=template,
+            on_save=self.add_another,
+            prepare=self.stop_adding,
+            form_kwargs=self.count_kwargs,
+        )
 
 
-def child_named(state: State, data: dict, index) -> None:
-    state.extra.pop("adding_child", None)
-
-
-def stop_adding(state: State) -> None:
-    state.extra.pop("adding_child", None)
-
-
-def remove_child(state: State, data: dict, index) -> Location:
-    if data.get("remove") == f.YES:
-        state.remove_item(CHILDREN, index)
-    return Location("children")
-
-
-def back_from_child_name(state: State, index) -> Location | None:
-    if index and index >= len(state.items(CHILDREN)):  # a new child: back to the list
-        return Location("children")
-    return None
+CHILD_LIST = AddAnother(CHILDREN, "name", "children", child_name, "child", "adding_child")
+after_where = CHILD_LIST.after_last
 
 
 def with_voice(state, index):
     return {"voice": voice(state, index)}
-
-
-def children_kwargs(state, index):
-    return {"count": len(state.items(CHILDREN))}
-
-
-def remove_kwargs(state, index):
-    return {"child_name": child_name(state, index) or f"child {index + 1}"}
 
 
 def consent_kwargs(state, index):
@@ -218,30 +249,21 @@ CONCERN = Journey(
             next=first_child,
             form_kwargs=consent_kwargs,
         ),
-        _child("name", f.ChildNameForm, "age", on_save=child_named, back=back_from_child_name),
+        _child(
+            "name",
+            f.ChildNameForm,
+            "age",
+            on_save=CHILD_LIST.item_saved,
+            back=CHILD_LIST.back_from_first,
+        ),
         _child("age", f.ChildAgeKnownForm, after_age_known),
         _child("date-of-birth", f.ChildDobForm, after_child_age),
         _child("age-in-years", f.ChildAgeForm, after_child_age),
         _child("due-date", f.ChildDueForm, "where"),
         _child("where", f.ChildWhereForm, after_where),
         Step("adult", title="This service is for children", template="reporting/adult.html"),
-        Step(
-            "remove-child",
-            form_class=f.RemoveChildForm,
-            group=CHILDREN,
-            detached=True,
-            on_save=remove_child,
-            form_kwargs=remove_kwargs,
-        ),
-        Step(
-            "children",
-            form_class=f.AddAnotherChildForm,
-            next=after_children,
-            template="reporting/children.html",
-            on_save=add_another_child,
-            prepare=stop_adding,
-            form_kwargs=children_kwargs,
-        ),
+        CHILD_LIST.remove_step("remove-child", f.RemoveChildForm),
+        CHILD_LIST.list_step(f.AddAnotherChildForm, after_children, "reporting/children.html"),
         Step(
             "other-children",
             form_class=f.OtherChildrenForm,

@@ -60,30 +60,15 @@ def child_steps(after_children) -> list[Step]:
             "name",
             f.ChildNameForm,
             after_child_name,
-            on_save=cj.child_named,
-            back=cj.back_from_child_name,
+            on_save=cj.CHILD_LIST.item_saved,
+            back=cj.CHILD_LIST.back_from_first,
         ),
         _child("age", ff.FamilyAgeKnownForm, cj.after_age_known),
         _child("date-of-birth", ff.FamilyChildDobForm, "where"),
         _child("due-date", f.ChildDueForm, "where"),
         _child("where", f.ChildWhereForm, cj.after_where),
-        Step(
-            "remove-child",
-            form_class=f.RemoveChildForm,
-            group=CHILDREN,
-            detached=True,
-            on_save=cj.remove_child,
-            form_kwargs=cj.remove_kwargs,
-        ),
-        Step(
-            "children",
-            form_class=f.AddAnotherChildForm,
-            next=after_children,
-            template="reporting/children.html",
-            on_save=cj.add_another_child,
-            prepare=cj.stop_adding,
-            form_kwargs=cj.children_kwargs,
-        ),
+        cj.CHILD_LIST.remove_step("remove-child", f.RemoveChildForm),
+        cj.CHILD_LIST.list_step(f.AddAnotherChildForm, after_children, "reporting/children.html"),
     ]
 
 
@@ -95,49 +80,7 @@ def carer_name(state: State, index: int) -> str:
     return (items[index].get("carer") or {}).get("name", "")
 
 
-def after_carer(state, index):
-    count = len(state.items(CARERS))
-    if index + 1 < count:
-        return Location("carer", index + 1)
-    if state.extra.get("adding_carer"):
-        return Location("carer", count)
-    return "carers"
-
-
-def add_another_carer(state: State, data: dict, index) -> Location | None:
-    if data.get("add_another") == f.YES:
-        state.forget("carers")
-        state.extra["adding_carer"] = True
-        return Location("carer", len(state.items(CARERS)))
-    return None
-
-
-def carer_saved(state: State, data: dict, index) -> None:
-    state.extra.pop("adding_carer", None)
-
-
-def stop_adding_carer(state: State) -> None:
-    state.extra.pop("adding_carer", None)
-
-
-def remove_carer(state: State, data: dict, index) -> Location:
-    if data.get("remove") == f.YES:
-        state.remove_item(CARERS, index)
-    return Location("carers")
-
-
-def back_from_carer(state: State, index) -> Location | None:
-    if index and index >= len(state.items(CARERS)):
-        return Location("carers")
-    return None
-
-
-def carers_kwargs(state, index):
-    return {"count": len(state.items(CARERS))}
-
-
-def remove_carer_kwargs(state, index):
-    return {"child_name": carer_name(state, index) or f"parent or carer {index + 1}"}
+CARER_LIST = cj.AddAnother(CARERS, "carer", "carers", carer_name, "parent or carer", "adding_carer")
 
 
 def carer_steps(after_carers) -> list[Step]:
@@ -145,28 +88,13 @@ def carer_steps(after_carers) -> list[Step]:
         Step(
             "carer",
             form_class=ff.CarerForm,
-            next=after_carer,
+            next=CARER_LIST.after_last,
             group=CARERS,
-            on_save=carer_saved,
-            back=back_from_carer,
+            on_save=CARER_LIST.item_saved,
+            back=CARER_LIST.back_from_first,
         ),
-        Step(
-            "remove-carer",
-            form_class=ff.RemoveCarerForm,
-            group=CARERS,
-            detached=True,
-            on_save=remove_carer,
-            form_kwargs=remove_carer_kwargs,
-        ),
-        Step(
-            "carers",
-            form_class=ff.AddAnotherCarerForm,
-            next=after_carers,
-            template="reporting/family/carers.html",
-            on_save=add_another_carer,
-            prepare=stop_adding_carer,
-            form_kwargs=carers_kwargs,
-        ),
+        CARER_LIST.remove_step("remove-carer", ff.RemoveCarerForm),
+        CARER_LIST.list_step(ff.AddAnotherCarerForm, after_carers, "reporting/family/carers.html"),
     ]
 
 

@@ -1,6 +1,7 @@
 """Browser tests: Debian's Chromium driven by Playwright against pytest-django's live server,
 with axe-core (bundled by axe-playwright-python) checking every page looked at."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,12 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "en-GB", "timezone_id": "Europe/London"}
+
+
+@pytest.fixture
+def fast_hashing(settings):
+    """Cheap password hashing for tests that sign staff in (use with `usefixtures`)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -66,3 +73,19 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def sign_in(page, site, user):
+    """Sign a staff member in through the pages: username and password, then a real TOTP
+    code, landing on the queue."""
+    from tests.mash.factories import PASSWORD, device_for, totp_code
+
+    page.goto(f"{site}/mash/")
+    page.wait_for_url(re.compile(r".*/mash/login/.*"))
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(f"{site}/mash/verify/")
+    page.get_by_label("Security code").fill(totp_code(device_for(user)))
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(f"{site}/mash/")

@@ -11,17 +11,15 @@ from playwright.sync_api import expect
 
 from contacts.calendar import LONDON
 from mash.models import ScreeningRecord
-from tests.e2e.conftest import assert_accessible, screenshot
-from tests.mash.factories import PASSWORD, StaffMemberFactory, device_for, totp_code
+from tests.e2e.conftest import assert_accessible, screenshot, sign_in
+from tests.mash.factories import StaffMemberFactory
 from tests.mash.screening_factories import open_referrals
 
 # A Wednesday late morning: some referrals overdue, some due soon, some on track.
 NOW = dt.datetime(2026, 11, 25, 11, 0, tzinfo=LONDON)
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+pytestmark = pytest.mark.usefixtures("fast_hashing")
 
 
 @pytest.fixture(autouse=True)
@@ -29,18 +27,6 @@ def clock():
     # The server and the test share the clock; it ticks so sessions and TOTP work normally.
     with time_machine.travel(NOW, tick=True):
         yield
-
-
-def sign_in(page, site, user):
-    page.goto(f"{site}/mash/")
-    page.wait_for_url(re.compile(r".*/mash/login/.*"))
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Continue").click()
-    page.wait_for_url(f"{site}/mash/verify/")
-    page.get_by_label("Security code").fill(totp_code(device_for(user)))
-    page.get_by_role("button", name="Continue").click()
-    page.wait_for_url(f"{site}/mash/")
 
 
 def at(day, hour, minute=0):

@@ -24,9 +24,7 @@ from tests.reporting.factories import concern_answers
 NOW = dt.datetime(2026, 11, 24, 10, 0, tzinfo=LONDON)
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+pytestmark = pytest.mark.usefixtures("fast_hashing")
 
 
 @pytest.fixture(autouse=True)

@@ -13,34 +13,20 @@ from contacts.calendar import LONDON
 from mash.models import ConsultationAdvice
 from reporting.family_services import submit_consultation
 from reporting.models import Referral
-from tests.e2e.conftest import assert_accessible, screenshot
-from tests.mash.factories import PASSWORD, StaffMemberFactory, device_for, totp_code
+from tests.e2e.conftest import assert_accessible, screenshot, sign_in
+from tests.mash.factories import StaffMemberFactory
 
 # Wednesday 25 November 2026, 11:00.
 NOW = dt.datetime(2026, 11, 25, 11, 0, tzinfo=LONDON)
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+pytestmark = pytest.mark.usefixtures("fast_hashing")
 
 
 @pytest.fixture(autouse=True)
 def clock():
     with time_machine.travel(NOW, tick=True):
         yield
-
-
-def sign_in(page, site, user):
-    page.goto(f"{site}/mash/")
-    page.wait_for_url(re.compile(r".*/mash/login/.*"))
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Continue").click()
-    page.wait_for_url(f"{site}/mash/verify/")
-    page.get_by_label("Security code").fill(totp_code(device_for(user)))
-    page.get_by_role("button", name="Continue").click()
-    page.wait_for_url(f"{site}/mash/")
 
 
 def check(page, name):

@@ -11,10 +11,7 @@ from playwright.sync_api import expect
 from tests.e2e.conftest import assert_accessible, screenshot
 from tests.mash.factories import PASSWORD, StaffMemberFactory, device_for
 
-
-@pytest.fixture(autouse=True)
-def _fast_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+pytestmark = pytest.mark.usefixtures("fast_hashing")
 
 
 def _code(key: bytes) -> str:

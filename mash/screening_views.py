@@ -130,9 +130,7 @@ def screening_page(request, reference):
     )
 
 
-def _action(
-    request,
-    reference,
+def _action_view(
     *,
     form_class,
     page: str,
@@ -144,214 +142,196 @@ def _action(
     extra=None,
     get_object=None,
 ):
-    """One screening action: GET shows its form, POST validates and calls `perform(referral,
-    record, data, obj)` which returns the success message."""
-    referral, record = referral_and_record_or_404(request, reference)
-    obj = get_object(record) if get_object else None
-    if open_only and record.decided_at is not None:
-        messages.info(request, "This referral has been decided: it can no longer be changed.")
-        return HttpResponseRedirect(_screening_url(referral))
-    if not screening.may_change(request.user, record):
-        messages.error(request, "Someone else is screening this referral.")
-        return HttpResponseRedirect(_screening_url(referral))
-    form = form_class(request.POST if request.method == "POST" else None)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                message = perform(referral, record, form.cleaned_data, obj)
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            except ScreeningError as exc:
-                messages.error(request, str(exc))
-                return HttpResponseRedirect(_screening_url(referral))
-            else:
-                messages.success(request, message)
-                return HttpResponseRedirect(_screening_url(referral, anchor))
-    else:
-        audit.record(
-            action=audit.REFERRAL_VIEWED,
-            user=request.user,
-            referral=referral,
-            request=request,
-            page=page,
+    """The view of one screening action: GET shows its form, POST validates and calls
+    `perform(request, referral, record, data, obj)` which returns the success message.
+    `get_object(record, **url_kwargs)` finds what the action is about (or raises Http404)."""
+
+    @staff_required
+    @require_http_methods(["GET", "HEAD", "POST"])
+    def view(request, reference, **url_kwargs):
+        referral, record = referral_and_record_or_404(request, reference)
+        obj = get_object(record, **url_kwargs) if get_object else None
+        if open_only and record.decided_at is not None:
+            messages.info(request, "This referral has been decided: it can no longer be changed.")
+            return HttpResponseRedirect(_screening_url(referral))
+        if not screening.may_change(request.user, record):
+            messages.error(request, "Someone else is screening this referral.")
+            return HttpResponseRedirect(_screening_url(referral))
+        form = form_class(request.POST if request.method == "POST" else None)
+        if request.method == "POST":
+            if form.is_valid():
+                try:
+                    message = perform(request, referral, record, form.cleaned_data, obj)
+                except ValidationError as exc:
+                    form.add_error(None, exc)
+                except ScreeningError as exc:
+                    messages.error(request, str(exc))
+                    return HttpResponseRedirect(_screening_url(referral))
+                else:
+                    messages.success(request, message)
+                    return HttpResponseRedirect(_screening_url(referral, anchor))
+        else:
+            audit.record(
+                action=audit.REFERRAL_VIEWED,
+                user=request.user,
+                referral=referral,
+                request=request,
+                page=page,
+            )
+        return render(
+            request,
+            "mash/screening/form.html",
+            {
+                "nav_current": "queue",
+                "referral": referral,
+                "record": record,
+                "form": form,
+                "title": title,
+                "button": button,
+                "form_has_errors": bool(form.errors),
+                "back_url": _screening_url(referral),
+                **(extra(referral) if extra else {}),
+                **({"object": obj} if obj is not None else {}),
+            },
         )
-    return render(
-        request,
-        "mash/screening/form.html",
-        {
-            "nav_current": "queue",
-            "referral": referral,
-            "record": record,
-            "form": form,
-            "title": title,
-            "button": button,
-            "form_has_errors": bool(form.errors),
-            "back_url": _screening_url(referral),
-            **(extra(referral) if extra else {}),
-            **({"object": obj} if obj is not None else {}),
-        },
+
+    return view
+
+
+def _set_urgency(request, referral, record, data, obj):
+    row = screening.set_urgency(
+        user=request.user,
+        referral=referral,
+        rating=data["rating"],
+        reason=data["reason"],
+        request=request,
     )
+    return f"Urgency (screener's rating) set to {row.get_rating_display().lower()}."
 
 
-@staff_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def urgency_view(request, reference):
-    def perform(referral, record, data, obj):
-        row = screening.set_urgency(
-            user=request.user,
-            referral=referral,
-            rating=data["rating"],
-            reason=data["reason"],
-            request=request,
-        )
-        return f"Urgency (screener's rating) set to {row.get_rating_display().lower()}."
+urgency_view = _action_view(
+    form_class=UrgencyForm,
+    page="urgency",
+    title="Set the urgency rating",
+    button="Save the urgency rating",
+    perform=_set_urgency,
+    anchor="urgency",
+)
 
-    return _action(
-        request,
-        reference,
-        form_class=UrgencyForm,
-        page="urgency",
-        title="Set the urgency rating",
-        button="Save the urgency rating",
-        perform=perform,
-        anchor="urgency",
+
+def _set_need_level(request, referral, record, data, obj):
+    row = screening.set_need_level(
+        user=request.user,
+        referral=referral,
+        level=data["level"],
+        reason=data["reason"],
+        request=request,
     )
+    return f"Continuum of Need recorded: {row.get_level_display().lower()}."
 
 
-@staff_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def need_level_view(request, reference):
-    def perform(referral, record, data, obj):
-        row = screening.set_need_level(
-            user=request.user,
-            referral=referral,
-            level=data["level"],
-            reason=data["reason"],
-            request=request,
-        )
-        return f"Continuum of Need recorded: {row.get_level_display().lower()}."
+need_level_view = _action_view(
+    form_class=NeedLevelForm,
+    page="need_level",
+    title="Record the Continuum of Need level",
+    button="Save the level",
+    perform=_set_need_level,
+    anchor="need-level",
+)
 
-    return _action(
-        request,
-        reference,
-        form_class=NeedLevelForm,
-        page="need_level",
-        title="Record the Continuum of Need level",
-        button="Save the level",
-        perform=perform,
-        anchor="need-level",
+
+def _record_check(request, referral, record, data, obj):
+    screening.record_check(
+        user=request.user, referral=referral, notes=data["notes"], request=request
     )
+    return "Record check saved."
 
 
-@staff_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def record_check_view(request, reference):
-    def perform(referral, record, data, obj):
-        screening.record_check(
-            user=request.user, referral=referral, notes=data["notes"], request=request
-        )
-        return "Record check saved."
+record_check_view = _action_view(
+    form_class=RecordCheckForm,
+    page="record_check",
+    title="Record the checks",
+    button="Save the record check",
+    perform=_record_check,
+    anchor="checks",
+    extra=lambda referral: {"matches": matching.matches_for_referral(referral)},
+)
 
-    return _action(
-        request,
-        reference,
-        form_class=RecordCheckForm,
-        page="record_check",
-        title="Record the checks",
-        button="Save the record check",
-        perform=perform,
-        anchor="checks",
-        extra=lambda referral: {"matches": matching.matches_for_referral(referral)},
+
+def _request_enquiry(request, referral, record, data, obj):
+    row = screening.request_enquiry(
+        user=request.user,
+        referral=referral,
+        agency=data["agency"],
+        agency_detail=data.get("agency_detail", ""),
+        question=data["question"],
+        request=request,
     )
+    return f"Enquiry to {row.agency_name} recorded."
 
 
-@staff_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def enquiry_view(request, reference):
-    def perform(referral, record, data, obj):
-        row = screening.request_enquiry(
-            user=request.user,
-            referral=referral,
-            agency=data["agency"],
-            agency_detail=data.get("agency_detail", ""),
-            question=data["question"],
-            request=request,
-        )
-        return f"Enquiry to {row.agency_name} recorded."
+enquiry_view = _action_view(
+    form_class=EnquiryForm,
+    page="enquiry",
+    title="Record an enquiry to a partner agency",
+    button="Save the enquiry",
+    perform=_request_enquiry,
+    anchor="enquiries",
+)
 
-    return _action(
-        request,
-        reference,
-        form_class=EnquiryForm,
-        page="enquiry",
-        title="Record an enquiry to a partner agency",
-        button="Save the enquiry",
-        perform=perform,
-        anchor="enquiries",
+
+def _enquiry_or_404(record, pk):
+    enquiry = Enquiry.objects.filter(pk=pk, record=record).first()
+    if enquiry is None:
+        raise Http404("No such enquiry")
+    return enquiry
+
+
+def _answer_enquiry(request, referral, record, data, obj):
+    screening.answer_enquiry(
+        user=request.user,
+        referral=referral,
+        enquiry_id=obj.pk,
+        answer=data["answer"],
+        request=request,
     )
+    return f"Answer from {obj.agency_name} recorded."
 
 
-@staff_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def answer_view(request, reference, pk):
-    def get_object(record):
-        enquiry = Enquiry.objects.filter(pk=pk, record=record).first()
-        if enquiry is None:
-            raise Http404("No such enquiry")
-        return enquiry
+answer_view = _action_view(
+    form_class=AnswerForm,
+    page="enquiry_answer",
+    title="Record the agency's answer",
+    button="Save the answer",
+    perform=_answer_enquiry,
+    anchor="enquiries",
+    open_only=False,
+    get_object=_enquiry_or_404,
+)
 
-    def perform(referral, record, data, obj):
-        screening.answer_enquiry(
-            user=request.user,
-            referral=referral,
-            enquiry_id=obj.pk,
-            answer=data["answer"],
-            request=request,
-        )
-        return f"Answer from {obj.agency_name} recorded."
 
-    return _action(
-        request,
-        reference,
-        form_class=AnswerForm,
-        page="enquiry_answer",
-        title="Record the agency's answer",
-        button="Save the answer",
-        perform=perform,
-        anchor="enquiries",
-        open_only=False,
-        get_object=get_object,
+def _record_decision(request, referral, record, data, obj):
+    decision = screening.record_decision(
+        user=request.user,
+        referral=referral,
+        outcome=data["outcome"],
+        rationale=data["rationale"],
+        request=request,
     )
-
-
-@staff_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def decision_view(request, reference):
-    def perform(referral, record, data, obj):
-        decision = screening.record_decision(
-            user=request.user,
-            referral=referral,
-            outcome=data["outcome"],
-            rationale=data["rationale"],
-            request=request,
-        )
-        told = (
-            " The outcome email to the referrer is in the outbox."
-            if decision.notify_referrer
-            else ""
-        )
-        return f"Decision recorded: {decision.get_outcome_display().lower()}.{told}"
-
-    return _action(
-        request,
-        reference,
-        form_class=DecisionForm,
-        page="decision",
-        title="Record the decision",
-        button="Record the decision",
-        perform=perform,
-        anchor="decision",
+    told = (
+        " The outcome email to the referrer is in the outbox." if decision.notify_referrer else ""
     )
+    return f"Decision recorded: {decision.get_outcome_display().lower()}.{told}"
+
+
+decision_view = _action_view(
+    form_class=DecisionForm,
+    page="decision",
+    title="Record the decision",
+    button="Record the decision",
+    perform=_record_decision,
+    anchor="decision",
+)
 
 
 @staff_required

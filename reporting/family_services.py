@@ -18,19 +18,15 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from contacts.models import Borough
-from contacts.phone import national_format
 from reporting.models import Carer, Child, ConsentForm, Referral
-from reporting.outbox import enqueue_email
 from reporting.services import (
-    ACKNOWLEDGEMENT,
-    EMAIL_LINE_PURPOSES,
     _child,
     _date,
     _phone,
     clean_text,
-    save_with_new_reference,
+    email_lines,
+    record_submission,
 )
-from reporting.signals import referral_submitted
 
 logger = logging.getLogger(__name__)
 
@@ -85,17 +81,6 @@ def _professional(referral: Referral, professional: dict) -> None:
 def acknowledgement(referral: Referral) -> tuple[str, str]:
     """Subject and body: the reference and what happens next. Nothing about the family."""
     borough = referral.borough
-    lines = []
-    for line in (
-        borough.lines.filter(purpose__in=EMAIL_LINE_PURPOSES)
-        .prefetch_related("numbers")
-        .order_by("order", "id")
-    ):
-        numbers = [national_format(number.number) for number in line.numbers.all()]
-        if numbers:
-            lines.append(
-                {"label": line.label, "hours_summary": line.hours_summary, "numbers": numbers}
-            )
     context = {
         "referral": referral,
         "kind": referral.kind,
@@ -103,7 +88,7 @@ def acknowledgement(referral: Referral) -> tuple[str, str]:
         "name": referral.referrer_name,
         "council_name": borough.council_name,
         "mash_name": borough.mash_name,
-        "lines": lines,
+        "lines": email_lines(borough),
     }
     body = render_to_string("reporting/family/emails/acknowledgement_body.txt", context)
     return f"{SUBJECTS[referral.kind]}: {referral.reference}", body.strip() + "\n"
@@ -118,12 +103,7 @@ def _submit(
     *,
     acknowledge: bool,
 ) -> Referral:
-    save_with_new_reference(referral)
-    for item in [*children, *carers]:
-        item.referral = referral
-    Child.objects.bulk_create(children)
-    Carer.objects.bulk_create(list(carers))
-    if consent_file is not None:
+    def attach_consent_form(referral: Referral) -> None:
         attached = ConsentForm.objects.filter(
             stored_name=consent_file, referral__isnull=True
         ).update(referral=referral)
@@ -132,17 +112,14 @@ def _submit(
                 {"consent_form": "The signed consent form is missing: upload it again"},
                 code="consent_form_missing",
             )
-    referral_submitted.send(sender=Referral, referral=referral)
-    if acknowledge and referral.referrer_email:
-        subject, body = acknowledgement(referral)
-        enqueue_email(
-            kind=ACKNOWLEDGEMENT,
-            to=referral.referrer_email,
-            subject=subject,
-            body=body,
-            referral=referral,
-            dedupe_key=f"{ACKNOWLEDGEMENT}:{referral.reference}",
-        )
+
+    record_submission(
+        referral,
+        children,
+        list(carers),
+        attach=attach_consent_form if consent_file is not None else None,
+        acknowledgement=acknowledgement if acknowledge and referral.referrer_email else None,
+    )
     logger.info(
         "referral %s submitted (%s, %s)", referral.reference, referral.kind, referral.borough.slug
     )

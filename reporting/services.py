@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -168,44 +169,61 @@ def save_with_new_reference(referral: Referral) -> Referral:
     raise RuntimeError(f"No free reference after {REFERENCE_ATTEMPTS} attempts")
 
 
+def email_lines(borough: Borough) -> list[dict]:
+    """The council's lines an acknowledgement names, each with its numbers (lines without
+    a number are left out)."""
+    lines = []
+    for line in (
+        borough.lines.filter(purpose__in=EMAIL_LINE_PURPOSES)
+        .prefetch_related("numbers")
+        .order_by("order", "id")
+    ):
+        numbers = [national_format(number.number) for number in line.numbers.all()]
+        if numbers:
+            lines.append(
+                {"label": line.label, "hours_summary": line.hours_summary, "numbers": numbers}
+            )
+    return lines
+
+
 def acknowledgement_email(referral: Referral) -> tuple[str, str]:
     """Subject and body of the acknowledgement: the reference, what happens next, 999 and the
     council's numbers. Nothing about the child or the concern: inboxes are not always private."""
     borough = referral.borough
-    contact_lines = (
-        borough.lines.filter(purpose__in=EMAIL_LINE_PURPOSES)
-        .prefetch_related("numbers")
-        .order_by("order", "id")
-    )
-    lines = [
-        {
-            "label": line.label,
-            "hours_summary": line.hours_summary,
-            "numbers": [national_format(number.number) for number in line.numbers.all()],
-        }
-        for line in contact_lines
-    ]
-    lines = [line for line in lines if line["numbers"]]
     context = {
         "reference": referral.reference,
         "name": referral.referrer_name,
         "council_name": borough.council_name,
-        "lines": lines,
+        "lines": email_lines(borough),
     }
     subject = render_to_string("reporting/emails/acknowledgement_subject.txt", context)
     body = render_to_string("reporting/emails/acknowledgement_body.txt", context)
     return " ".join(subject.split()), body.strip() + "\n"
 
 
-@transaction.atomic
-def _submit(referral: Referral, children: list[Child]) -> Referral:
+def record_submission(
+    referral: Referral,
+    *rows: list,
+    acknowledgement: Callable[[Referral], tuple[str, str]] | None,
+    attach: Callable[[Referral], None] | None = None,
+) -> Referral:
+    """The shared part of every submission; call it inside the submission's transaction. Saves
+    the referral under a new reference and its `rows` (lists of children, carers) with it,
+    runs `attach` (e.g. claiming an uploaded file), tells `referral_submitted` receivers, and
+    queues the acknowledgement (`acknowledgement(referral)` gives subject and body) to the
+    referrer's email when one is given."""
     save_with_new_reference(referral)
-    for child in children:
-        child.referral = referral
-    Child.objects.bulk_create(children)
+    for batch in rows:
+        for row in batch:
+            row.referral = referral
+    for batch in rows:
+        if batch:
+            type(batch[0]).objects.bulk_create(batch)
+    if attach is not None:
+        attach(referral)
     referral_submitted.send(sender=Referral, referral=referral)
-    if referral.is_contactable:
-        subject, body = acknowledgement_email(referral)
+    if acknowledgement is not None:
+        subject, body = acknowledgement(referral)
         enqueue_email(
             kind=ACKNOWLEDGEMENT,
             to=referral.referrer_email,
@@ -233,6 +251,11 @@ def submit_concern(
     referral, children = build_concern(
         borough=borough, answers=answers, channel=channel, received_at=received_at
     )
-    _submit(referral, children)
+    with transaction.atomic():
+        record_submission(
+            referral,
+            children,
+            acknowledgement=acknowledgement_email if referral.is_contactable else None,
+        )
     logger.info("referral %s submitted (%s, %s)", referral.reference, borough.slug, channel)
     return referral

@@ -114,6 +114,16 @@ def _is_manager_of(user, borough_id) -> bool:
     )
 
 
+def _hand_over(record, holder_id, refusal: type[Exception], **holder) -> None:
+    """Set the holder fields of an undecided record still held by `holder_id`; raise `refusal`
+    when it has changed hands or been decided since it was read."""
+    changed = ScreeningRecord.objects.filter(
+        pk=record.pk, claimed_by_id=holder_id, decided_at__isnull=True
+    ).update(**holder)
+    if not changed:
+        raise refusal("This referral has changed hands or been decided: reload the page")
+
+
 def release(*, user, record: ScreeningRecord, request=None) -> ScreeningRecord:
     """Give a held referral back to the queue. The holder may release it, and so may a
     manager of its borough."""
@@ -123,11 +133,7 @@ def release(*, user, record: ScreeningRecord, request=None) -> ScreeningRecord:
     if holder_id != user.pk and not _is_manager_of(user, record.borough_id):
         raise NotHolder("You do not hold this referral")
     with transaction.atomic():
-        changed = ScreeningRecord.objects.filter(
-            pk=record.pk, claimed_by_id=holder_id, decided_at__isnull=True
-        ).update(claimed_by=None, claimed_at=None)
-        if not changed:
-            raise NotHolder("This referral has changed hands or been decided: reload the page")
+        _hand_over(record, holder_id, NotHolder, claimed_by=None, claimed_at=None)
         audit.record(
             action=RELEASED, user=user, referral=record.referral, request=request, holder=holder_id
         )
@@ -155,11 +161,7 @@ def reassign(*, manager, record: ScreeningRecord, to_user, request=None) -> Scre
     previous = record.claimed_by_id
     now = timezone.now()
     with transaction.atomic():
-        changed = ScreeningRecord.objects.filter(
-            pk=record.pk, claimed_by_id=previous, decided_at__isnull=True
-        ).update(claimed_by=to_user, claimed_at=now)
-        if not changed:
-            raise NotAllowed("This referral has changed hands or been decided: reload the page")
+        _hand_over(record, previous, NotAllowed, claimed_by=to_user, claimed_at=now)
         audit.record(
             action=REASSIGNED,
             user=manager,

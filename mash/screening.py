@@ -151,6 +151,14 @@ def _check_may_change(user, record: ScreeningRecord, *, open_only: bool = True) 
         raise HeldByOther("Someone else is screening this referral")
 
 
+def _record_to_change(user, referral, *, open_only: bool = True) -> ScreeningRecord:
+    """The referral's screening record, locked (call inside a transaction), once this user
+    may change it."""
+    record = _record_for(user, referral, lock=True)
+    _check_may_change(user, record, open_only=open_only)
+    return record
+
+
 # --- writes -------------------------------------------------------------------------------
 def set_urgency(*, user, referral, rating: str, reason: str, request=None) -> UrgencyRating:
     """Record the screener's red/amber/green urgency rating, with the reason (a new row: the
@@ -159,8 +167,7 @@ def set_urgency(*, user, referral, rating: str, reason: str, request=None) -> Ur
         raise ValidationError("Select red, amber or green", code="invalid_choice")
     reason = _text(reason, name="reason", max_length=REASON_MAX)
     with transaction.atomic():
-        record = _record_for(user, referral, lock=True)
-        _check_may_change(user, record)
+        record = _record_to_change(user, referral)
         previous = record.urgency_ratings.values_list("rating", flat=True).first()
         row = UrgencyRating.objects.create(record=record, rating=rating, reason=reason, set_by=user)
         audit.record(
@@ -184,8 +191,7 @@ def set_need_level(*, user, referral, level: int, reason: str = "", request=None
         raise ValidationError("Select a level from 1 to 4", code="invalid_choice")
     reason = _text(reason, name="reason", max_length=REASON_MAX, required=False)
     with transaction.atomic():
-        record = _record_for(user, referral, lock=True)
-        _check_may_change(user, record)
+        record = _record_to_change(user, referral)
         previous = record.need_levels.values_list("level", flat=True).first()
         row = NeedLevel.objects.create(record=record, level=level, reason=reason, set_by=user)
         audit.record(
@@ -203,8 +209,7 @@ def record_check(*, user, referral, notes: str, request=None) -> RecordCheck:
     """Record that the checks were done: the matches found now (references) and the notes."""
     notes = _text(notes, name="notes", max_length=TEXT_MAX)
     with transaction.atomic():
-        record = _record_for(user, referral, lock=True)
-        _check_may_change(user, record)
+        record = _record_to_change(user, referral)
         found = sorted(
             {
                 match.referral.reference
@@ -241,8 +246,7 @@ def request_enquiry(
     if requested_at > now:
         raise ValidationError("The time asked must be in the past")
     with transaction.atomic():
-        record = _record_for(user, referral, lock=True)
-        _check_may_change(user, record)
+        record = _record_to_change(user, referral)
         row = Enquiry.objects.create(
             record=record,
             agency=agency,
@@ -278,8 +282,7 @@ def answer_enquiry(
     if answered_at > now:
         raise ValidationError("The time answered must be in the past")
     with transaction.atomic():
-        record = _record_for(user, referral, lock=True)
-        _check_may_change(user, record, open_only=False)
+        record = _record_to_change(user, referral, open_only=False)
         try:
             enquiry = Enquiry.objects.select_for_update().get(pk=enquiry_id, record=record)
         except Enquiry.DoesNotExist as exc:
@@ -309,8 +312,7 @@ def record_decision(*, user, referral, outcome: str, rationale: str, request=Non
         raise ValidationError("Select the outcome", code="invalid_choice")
     rationale = _text(rationale, name="rationale", max_length=TEXT_MAX)
     with transaction.atomic():
-        record = _record_for(user, referral, lock=True)
-        _check_may_change(user, record)
+        record = _record_to_change(user, referral)
         now = timezone.now()
         closed = ScreeningRecord.objects.filter(pk=record.pk, decided_at__isnull=True).update(
             decided_at=now

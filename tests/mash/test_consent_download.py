@@ -12,7 +12,7 @@ from mash.downloads import download_name
 from mash.models import AuditEvent
 from reporting import uploads
 from reporting.models import ConsentForm, Referral
-from tests.mash.factories import StaffMemberFactory, log_in_password_only, log_in_verified
+from tests.mash.factories import log_in_password_only
 from tests.reporting.factories import ReferralFactory
 
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -46,17 +46,6 @@ def stored_consent(referral, *, name="signed consent.pdf", content=PDF, content_
 @pytest.fixture
 def wellbeing(bromley):
     return ReferralFactory(borough=bromley, kind=Referral.Kind.FAMILY_WELLBEING)
-
-
-@pytest.fixture
-def screener(bromley):
-    return StaffMemberFactory(boroughs=[bromley]).user
-
-
-@pytest.fixture
-def client_in(client, screener):
-    log_in_verified(client, screener)
-    return client
 
 
 def url(referral, consent) -> str:

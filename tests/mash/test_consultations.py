@@ -59,19 +59,8 @@ def consultation(borough, *, day=None, start="10:00", end="11:00", received=None
 
 
 @pytest.fixture
-def screener(bromley):
-    return StaffMemberFactory(boroughs=[bromley]).user
-
-
-@pytest.fixture
 def other_screener(bromley):
     return StaffMemberFactory(boroughs=[bromley]).user
-
-
-@pytest.fixture
-def client_in(client, screener):
-    log_in_verified(client, screener)
-    return client
 
 
 # -- the queue ---------------------------------------------------------------------------------

@@ -43,11 +43,6 @@ def clock():
 
 
 @pytest.fixture
-def screener(bromley):
-    return StaffMemberFactory(boroughs=[bromley]).user
-
-
-@pytest.fixture
 def both(bromley, bexley):
     return StaffMemberFactory(boroughs=[bromley, bexley]).user
 

@@ -34,17 +34,6 @@ def clock():
         yield
 
 
-@pytest.fixture
-def screener(bromley):
-    return StaffMemberFactory(boroughs=[bromley]).user
-
-
-@pytest.fixture
-def client_in(client, screener):
-    log_in_verified(client, screener)
-    return client
-
-
 def date_parts(prefix: str, day: dt.date) -> dict:
     return {
         f"{prefix}_0": str(day.day),

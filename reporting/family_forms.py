@@ -301,17 +301,13 @@ class CarerForm(f.QuestionForm):
 
 # -- the criteria ----------------------------------------------------------------------------
 class CriteriaForm(f.QuestionForm):
-    criteria = forms.MultipleChoiceField(
-        label="Which of these apply to the family?",
-        choices=WELLBEING_CRITERIA,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="Select all that apply. The family must meet at least one.",
-        error_messages={
-            "required": "Select at least one thing that applies to the family",
-            "invalid_choice": "Select at least one thing that applies to the family",
-        },
+    criteria = f.checkboxes(
+        "Which of these apply to the family?",
+        WELLBEING_CRITERIA,
+        "Select at least one thing that applies to the family",
+        "Select all that apply. The family must meet at least one.",
+        CRITERIA_HINTS,
     )
-    criteria.hints = CRITERIA_HINTS
 
 
 class SelfHelpForm(f.QuestionForm):
@@ -389,17 +385,13 @@ class SelfWhoForm(f.QuestionForm):
 
 
 class ContactMethodsForm(f.QuestionForm):
-    methods = forms.MultipleChoiceField(
-        label="How would you like us to contact you?",
-        choices=CONTACT_METHODS,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="Select all that are OK for you.",
-        error_messages={
-            "required": "Select how you would like us to contact you",
-            "invalid_choice": "Select how you would like us to contact you",
-        },
+    methods = f.checkboxes(
+        "How would you like us to contact you?",
+        CONTACT_METHODS,
+        "Select how you would like us to contact you",
+        "Select all that are OK for you.",
+        CONTACT_HINTS,
     )
-    methods.hints = CONTACT_HINTS
     contact_notes = f.text(
         "When is it safe to contact you? (optional)",
         f.TEXT_MAX,

@@ -176,6 +176,20 @@ def radios(label: str, choices, required: str, hints: dict | None = None) -> for
     return field
 
 
+def checkboxes(
+    label: str, choices, required: str, help_text: str, hints: dict
+) -> forms.MultipleChoiceField:
+    field = forms.MultipleChoiceField(
+        label=label,
+        choices=choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=help_text,
+        error_messages={"required": required, "invalid_choice": required},
+    )
+    field.hints = hints
+    return field
+
+
 class GovDateWidget(DateInputWidget):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -336,6 +350,27 @@ class QuestionForm(JourneyForm):
 
 
 # -- the questions ---------------------------------------------------------------------------
+class EmailOrPhoneForm(QuestionForm):
+    """Needs an email address or a phone number; `email_or_phone` is the field the error is
+    shown on and its message. The phone number is checked and kept in E.164."""
+
+    email_or_phone: tuple[str, str]
+
+    def clean_phone(self):
+        return clean_phone(self.cleaned_data["phone"])
+
+    def clean(self):
+        data = super().clean()
+        if (
+            not data.get("email")
+            and not data.get("phone")
+            and not self.has_error("email")
+            and not self.has_error("phone")
+        ):
+            self.add_error(*self.email_or_phone)
+        return data
+
+
 class DangerForm(QuestionForm):
     danger = radios(
         "Is a child in immediate danger right now?",
@@ -376,7 +411,7 @@ class ProfessionalRouteForm(QuestionForm):
     )
 
 
-class ProfessionalDetailsForm(QuestionForm):
+class ProfessionalDetailsForm(EmailOrPhoneForm):
     heading = "Your details"
     name = text("Full name", required="Enter your full name", error_name="your name")
     organisation = text(
@@ -412,19 +447,7 @@ class ProfessionalDetailsForm(QuestionForm):
             part("phone", css_class="govuk-input--width-20", autocomplete="tel", type="tel"),
         )
 
-    def clean_phone(self):
-        return clean_phone(self.cleaned_data["phone"])
-
-    def clean(self):
-        data = super().clean()
-        if (
-            not data.get("email")
-            and not data.get("phone")
-            and not self.has_error("email")
-            and not self.has_error("phone")
-        ):
-            self.add_error("email", "Enter a work email address or phone number")
-        return data
+    email_or_phone = ("email", "Enter a work email address or phone number")
 
 
 def clean_phone(value: str) -> str:
@@ -760,17 +783,13 @@ class OtherChildrenDetailsForm(QuestionForm):
 
 
 class ConcernCategoriesForm(QuestionForm):
-    categories = forms.MultipleChoiceField(
-        label="What are you worried about?",
-        choices=CATEGORY_CHOICES,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="Select all that apply. If you are not sure, choose 'Something else'.",
-        error_messages={
-            "required": "Select what you are worried about",
-            "invalid_choice": "Select what you are worried about",
-        },
+    categories = checkboxes(
+        "What are you worried about?",
+        CATEGORY_CHOICES,
+        "Select what you are worried about",
+        "Select all that apply. If you are not sure, choose 'Something else'.",
+        CATEGORY_HINTS,
     )
-    categories.hints = CATEGORY_HINTS
 
 
 class ConcernDescriptionForm(QuestionForm):
@@ -843,7 +862,7 @@ class AboutYouForm(QuestionForm):
     )
 
 
-class YourDetailsForm(QuestionForm):
+class YourDetailsForm(EmailOrPhoneForm):
     heading = "Your details"
     name = text("Full name", required="Enter your full name", error_name="your name")
     phone = text("Phone number", 30, help_text="Give a phone number, an email address, or both.")
@@ -881,19 +900,7 @@ class YourDetailsForm(QuestionForm):
             part("relationship", css_class="govuk-!-width-two-thirds"),
         )
 
-    def clean_phone(self):
-        return clean_phone(self.cleaned_data["phone"])
-
-    def clean(self):
-        data = super().clean()
-        if (
-            not data.get("email")
-            and not data.get("phone")
-            and not self.has_error("email")
-            and not self.has_error("phone")
-        ):
-            self.add_error("phone", "Enter a phone number or email address")
-        return data
+    email_or_phone = ("phone", "Enter a phone number or email address")
 
 
 class ContactSafeForm(QuestionForm):

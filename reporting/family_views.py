@@ -193,16 +193,10 @@ def step(
     if request.method == "POST":
         form = the_step.form_class(request.POST, request.FILES, **kwargs)
         if form.is_valid():
-            data = form.dump()
-            state.set_answer(the_step, index, data)
             state.extra.pop(fj.draft_key(the_step.name), None)
-            target = the_step.on_save(state, data, index) if the_step.on_save else None
-            if change:
-                target = journey.first_incomplete(state)
-            elif target is None:
-                target = journey.next_location(state, location)
-            journey.save(request.session, slug, state)
-            keep_change = change and target.step != journey.finish
+            target, keep_change = journey.answered(
+                request.session, slug, state, location, form.dump(), change=change
+            )
             return redirect(location_url(the_flow, slug, target, change=keep_change))
     else:
         stored = state.answer(the_step, index)

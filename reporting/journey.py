@@ -149,6 +149,22 @@ class Journey:
     def clear(self, session, scope: str) -> None:
         session.pop(self.session_key(scope), None)
 
+    def answered(
+        self, session, scope: str, state: State, location: Location, data: dict, *, change: bool
+    ) -> tuple[Location, bool]:
+        """Store a valid answer, run its step's `on_save` and save the state. Returns where to
+        go (when changing an answer, the first unanswered question or the end) and whether
+        the next page is still part of that change."""
+        step = self.step(location.step)
+        state.set_answer(step, location.index, data)
+        target = step.on_save(state, data, location.index) if step.on_save else None
+        if change:
+            target = self.first_incomplete(state)
+        elif target is None:
+            target = self.next_location(state, location)
+        self.save(session, scope, state)
+        return target, change and target.step != self.finish
+
     # -- the path ---------------------------------------------------------------------------
     def next_location(self, state: State, location: Location) -> Location:
         step = self.step(location.step)

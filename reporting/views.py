@@ -120,15 +120,9 @@ def step(request, borough_slug: str, step_name: str, number: int | None = None):
     if request.method == "POST":
         form = the_step.form_class(request.POST, **kwargs)
         if form.is_valid():
-            data = form.dump()
-            state.set_answer(the_step, index, data)
-            target = the_step.on_save(state, data, index) if the_step.on_save else None
-            if change:
-                target = CONCERN.first_incomplete(state)
-            elif target is None:
-                target = CONCERN.next_location(state, location)
-            CONCERN.save(request.session, slug, state)
-            keep_change = change and target.step != CONCERN.finish
+            target, keep_change = CONCERN.answered(
+                request.session, slug, state, location, form.dump(), change=change
+            )
             return redirect(location_url(slug, target, change=keep_change))
     else:
         form = the_step.form_class(

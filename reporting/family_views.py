@@ -383,4 +383,5 @@ def confirmation(request, borough_slug: str, flow: str):
         return redirect(f"family:{flow}_start", borough.slug)
     context = _context(request, the_flow, borough, title=the_flow.sent_title, sent=sent)
     context["show_childline"] = sent.get("child", False)
-    return render(request, f"reporting/family/{flow}_sent.html", context)
+    context["next_steps"] = f"reporting/family/_next_{flow}.html"
+    return render(request, "reporting/family/sent.html", context)

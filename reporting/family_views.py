@@ -218,12 +218,9 @@ def step(
         extra["children"] = _children_rows(the_flow, state, slug)
     elif the_step.name == "carers":
         extra["carers"] = _carer_rows(the_flow, state, slug)
-    template = the_step.template
-    if template == "reporting/question.html":
-        template = "reporting/family/question.html"
     return render(
         request,
-        template,
+        the_step.template,
         _context(
             request,
             the_flow,

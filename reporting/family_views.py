@@ -250,7 +250,7 @@ def _children_rows(flow: Flow, state, slug: str) -> list[dict]:
         rows.append(
             {
                 "name": name,
-                "age": age,
+                "summary": age,
                 "change_url": location_url(flow, slug, Location("name", index)),
                 "remove_url": location_url(flow, slug, Location("remove-child", index))
                 if len(items) > 1
@@ -268,7 +268,7 @@ def _carer_rows(flow: Flow, state, slug: str) -> list[dict]:
         rows.append(
             {
                 "name": carer.get("name", ""),
-                "relationship": carer.get("relationship", ""),
+                "summary": carer.get("relationship", ""),
                 "change_url": location_url(flow, slug, Location("carer", index)),
                 "remove_url": location_url(flow, slug, Location("remove-carer", index))
                 if len(items) > 1

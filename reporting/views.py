@@ -169,7 +169,7 @@ def children_rows(state, slug: str) -> list[dict]:
         rows.append(
             {
                 "name": name,
-                "age": age,
+                "summary": age,
                 "change_url": location_url(slug, Location("name", index)),
                 "remove_url": location_url(slug, Location("remove-child", index))
                 if len(items) > 1

@@ -220,7 +220,7 @@ def test_abandoned_uploads_are_deleted_after_the_retention_period(private, seede
         assert uploads.delete_abandoned_uploads() == 0
         assert (private / abandoned["stored_name"]).exists()
     with time_machine.travel(NOON + dt.timedelta(hours=25), tick=False):
-        assert cleanup_task.delay().get() == 1
+        assert cleanup_task.apply().get() == 1  # the task itself, whatever the broker
     assert not ConsentForm.objects.filter(stored_name=abandoned["stored_name"]).exists()
     assert not (private / abandoned["stored_name"]).exists()
     assert (private / attached["stored_name"]).exists()

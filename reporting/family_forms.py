@@ -347,7 +347,7 @@ class CriteriaDetailsForm(f.QuestionForm):
         return Layout(*(f.long_text(code, f.LONG_TEXT_MAX) for code in self.codes))
 
 
-class SupportTriedForm(f.QuestionForm):
+class SupportTriedForm(f.LongAnswerForm):
     support_tried = f.text(
         "What support has been tried so far?",
         f.LONG_TEXT_MAX,
@@ -357,11 +357,8 @@ class SupportTriedForm(f.QuestionForm):
         help_text="By you, your organisation or others, and how it went.",
     )
 
-    def layout(self):
-        return Layout(f.long_text("support_tried", f.LONG_TEXT_MAX, heading=True))
 
-
-class OtherAgenciesForm(f.QuestionForm):
+class OtherAgenciesForm(f.LongAnswerForm):
     other_agencies = f.text(
         "Which other agencies are involved with the family? (optional)",
         f.LONG_TEXT_MAX,
@@ -369,9 +366,6 @@ class OtherAgenciesForm(f.QuestionForm):
         error_name="other agencies",
         help_text="For example, a health visitor, CAMHS or a housing officer. Leave blank if none.",
     )
-
-    def layout(self):
-        return Layout(f.long_text("other_agencies", f.LONG_TEXT_MAX, heading=True))
 
 
 # -- self-referral ---------------------------------------------------------------------------
@@ -453,7 +447,7 @@ class SelfDetailsForm(f.QuestionForm):
         return data
 
 
-class SelfDescriptionForm(f.QuestionForm):
+class SelfDescriptionForm(f.LongAnswerForm):
     description = f.text(
         "Tell us about your family and the help you would like",
         f.DESCRIPTION_MAX,
@@ -463,12 +457,9 @@ class SelfDescriptionForm(f.QuestionForm):
         help_text="Write it in your own words: it does not have to be perfect.",
     )
 
-    def layout(self):
-        return Layout(f.long_text("description", f.DESCRIPTION_MAX, heading=True))
-
 
 # -- consultation ----------------------------------------------------------------------------
-class ConsultationSummaryForm(f.QuestionForm):
+class ConsultationSummaryForm(f.LongAnswerForm):
     description = f.text(
         "What would you like to talk through?",
         f.DESCRIPTION_MAX,
@@ -480,9 +471,6 @@ class ConsultationSummaryForm(f.QuestionForm):
             "the family or give their address."
         ),
     )
-
-    def layout(self):
-        return Layout(f.long_text("description", f.DESCRIPTION_MAX, heading=True))
 
 
 def time_label(value: dt.time) -> str:

@@ -371,6 +371,14 @@ class EmailOrPhoneForm(QuestionForm):
         return data
 
 
+class LongAnswerForm(QuestionForm):
+    """A page asking for one long answer, its label the page's heading."""
+
+    def layout(self):
+        ((name, field),) = self.base_fields.items()
+        return Layout(long_text(name, field.max_length, heading=True))
+
+
 class DangerForm(QuestionForm):
     danger = radios(
         "Is a child in immediate danger right now?",
@@ -476,7 +484,7 @@ class FamilyAgreesForm(QuestionForm):
     )
 
 
-class ConsentReasonForm(QuestionForm):
+class ConsentReasonForm(LongAnswerForm):
     no_consent_reason = text(
         "Why does the family not know, or not agree?",
         LONG_TEXT_MAX,
@@ -498,9 +506,6 @@ class ConsentReasonForm(QuestionForm):
         else:
             field.label = "Why does the family not agree?"
             field.error_messages["required"] = "Enter why the family does not agree"
-
-    def layout(self):
-        return Layout(long_text("no_consent_reason", LONG_TEXT_MAX, heading=True))
 
 
 class ChildNameForm(QuestionForm):
@@ -768,7 +773,7 @@ class OtherChildrenForm(QuestionForm):
         field.error_messages["invalid_choice"] = field.error_messages["required"]
 
 
-class OtherChildrenDetailsForm(QuestionForm):
+class OtherChildrenDetailsForm(LongAnswerForm):
     other_children_details = text(
         "Tell us about the other children in the home",
         LONG_TEXT_MAX,
@@ -777,9 +782,6 @@ class OtherChildrenDetailsForm(QuestionForm):
         error_name="what you know about the other children",
         help_text="For example, their names and how old they are, if you know.",
     )
-
-    def layout(self):
-        return Layout(long_text("other_children_details", LONG_TEXT_MAX, heading=True))
 
 
 class ConcernCategoriesForm(QuestionForm):
@@ -792,7 +794,7 @@ class ConcernCategoriesForm(QuestionForm):
     )
 
 
-class ConcernDescriptionForm(QuestionForm):
+class ConcernDescriptionForm(LongAnswerForm):
     description = text(
         "Tell us what is worrying you",
         DESCRIPTION_MAX,
@@ -811,9 +813,6 @@ class ConcernDescriptionForm(QuestionForm):
                 "Say what happened and who was involved. Write it in your own words: "
                 "it does not have to be perfect."
             )
-
-    def layout(self):
-        return Layout(long_text("description", DESCRIPTION_MAX, heading=True))
 
 
 class ConcernWhenForm(QuestionForm):

@@ -87,6 +87,15 @@ CHILD = {
     "school": "Hillside Primary School",
 }
 
+# A professional's details on the Family Wellbeing and consultation pages.
+PROFESSIONAL = {
+    "name": "Jo Baker",
+    "organisation": "Hillside Primary School",
+    "role": "Designated safeguarding lead",
+    "email": "jo.baker@hillside.example",
+    "phone": "020 8461 7000",
+}
+
 NAMED_PUBLIC = {
     "who": "public",
     "children": [CHILD],

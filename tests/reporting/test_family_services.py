@@ -17,18 +17,11 @@ from reporting.family_services import (
 )
 from reporting.models import Carer, Child, ConsentForm, OutboxMessage, Referral
 from reporting.signals import referral_submitted
-from tests.reporting.factories import CHILD, eager_celery  # noqa: F401 (a fixture)
+from tests.reporting.factories import CHILD, PROFESSIONAL, eager_celery  # noqa: F401 (a fixture)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 NOON = dt.datetime(2026, 11, 23, 12, 0, tzinfo=LONDON)
 PDF = b"%PDF-1.7\n%%EOF\n"
-PROFESSIONAL = {
-    "name": "Jo Baker",
-    "organisation": "Hillside Primary School",
-    "role": "Designated safeguarding lead",
-    "email": "jo.baker@hillside.example",
-    "phone": "020 8461 7000",
-}
 
 
 @pytest.fixture(autouse=True)

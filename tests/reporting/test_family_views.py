@@ -13,7 +13,7 @@ from django.test import Client, RequestFactory
 from contacts.calendar import LONDON
 from reporting import ratelimit
 from reporting.models import ConsentForm, OutboxMessage, Referral
-from tests.reporting.factories import eager_celery  # noqa: F401 (a fixture)
+from tests.reporting.factories import PROFESSIONAL, eager_celery  # noqa: F401 (a fixture)
 
 FW = "/bromley/family-wellbeing/"
 SELF = "/bromley/self-referral/"
@@ -23,13 +23,6 @@ PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 pytestmark = pytest.mark.usefixtures("eager_celery")
 
-PROFESSIONAL = {
-    "name": "Jo Baker",
-    "organisation": "Hillside Primary School",
-    "role": "Designated safeguarding lead",
-    "email": "jo.baker@hillside.example",
-    "phone": "020 8461 7000",
-}
 CHILD = [
     ("child/1/name/", {"first_name": "Amira", "last_name": "Hughes"}),
     ("child/1/age/", {"age_known": "dob"}),

@@ -5,9 +5,11 @@ import datetime as dt
 import re
 
 import pytest
+import time_machine
 from django.test import RequestFactory
 from playwright.sync_api import expect
 
+from contacts.calendar import LONDON
 from reporting import ratelimit
 from reporting.models import Referral
 from tests.e2e.conftest import assert_accessible, screenshot
@@ -407,13 +409,22 @@ def test_exit_this_page_leaves_quickly(page, site):
     assert "bromley" not in page.url
 
 
-@pytest.mark.parametrize("slug", ["bexley"])
-def test_the_journey_works_for_another_borough(page, site, slug):
-    start(page, site, slug)
-    choose(page, "Yes")
-    continue_(page)
-    heading(page, "Call 999 now")
-    expect(page.locator("main")).to_contain_text("020 3045 5440")  # Bexley's MASH
+@pytest.mark.parametrize(
+    ("slug", "when", "staffed"),
+    [
+        # A Tuesday at 10:00: Bexley's MASH; at 20:00: its out-of-hours service.
+        ("bexley", dt.datetime(2026, 11, 24, 10, 0, tzinfo=LONDON), "020 3045 5440"),
+        ("bexley", dt.datetime(2026, 11, 24, 20, 0, tzinfo=LONDON), "020 8303 7777"),
+    ],
+)
+def test_the_journey_works_for_another_borough(page, site, slug, when, staffed):
+    # The live server shares this process's clock, so the staffed number is known.
+    with time_machine.travel(when, tick=True):
+        start(page, site, slug)
+        choose(page, "Yes")
+        continue_(page)
+        heading(page, "Call 999 now")
+        expect(page.locator("main")).to_contain_text(staffed)
 
 
 def test_unborn_baby_remove_a_child_and_the_pages_that_stop_a_report(page, site, settings):

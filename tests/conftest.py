@@ -99,5 +99,18 @@ def bexley(seeded_boroughs):
 
 
 def pytest_sessionstart(session):
+    # TEST_TRAVEL_TO=2026-11-28T21:00 runs the whole suite as if the clock read that London
+    # time (and ticked on), to catch tests that only pass at the time of day they were
+    # written. CI runs at any hour: no test may depend on the real clock.
+    if travel_to := os.environ.get("TEST_TRAVEL_TO"):
+        import datetime as dt
+
+        import time_machine
+
+        from contacts.calendar import to_london
+
+        traveller = time_machine.travel(to_london(dt.datetime.fromisoformat(travel_to)), tick=True)
+        traveller.start()
+        session.config._travel = traveller
     if _required("REQUIRE_POSTGRES") and "postgres" not in os.environ.get("DATABASE_URL", ""):
         raise pytest.UsageError("REQUIRE_POSTGRES=1 but DATABASE_URL is not a PostgreSQL URL")

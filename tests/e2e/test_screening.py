@@ -41,7 +41,14 @@ def sign_in_verified(page, site, user):
     page.context.add_cookies([{"name": name, "value": client.cookies[name].value, "url": site}])
 
 
+def follow(page, name):
+    """Click a link and wait for the page it opens (axe must not run mid-navigation)."""
+    with page.expect_navigation(wait_until="load"):
+        page.get_by_role("link", name=name).click()
+
+
 def check(page, name):
+    page.wait_for_load_state("load")
     assert_accessible(page, name)
     screenshot(page, f"screening-{name}")
 
@@ -65,7 +72,7 @@ def test_screen_a_referral_from_start_to_decision(page, site, bromley):
     page.goto(f"{site}/mash/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Screening queue")
     page.goto(f"{site}/mash/referrals/{referral.reference}/")
-    page.get_by_role("link", name="Open the screening page").click()
+    follow(page, "Open the screening page")
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Screening {referral.reference}")
     expect(page.locator("#recent-warning")).to_contain_text(earlier.reference)
     expect(page.locator("#deadline-state")).to_contain_text("On track")
@@ -74,7 +81,7 @@ def test_screen_a_referral_from_start_to_decision(page, site, bromley):
     check(page, "page-new")
 
     # urgency: the error state first
-    page.get_by_role("link", name="Set the urgency rating").click()
+    follow(page, "Set the urgency rating")
     page.get_by_role("button", name="Save the urgency rating").click()
     expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert page.title().startswith("Error: ")
@@ -86,14 +93,14 @@ def test_screen_a_referral_from_start_to_decision(page, site, bromley):
     expect(page.locator("#urgency-current")).to_contain_text("Urgency (screener's rating): Red")
 
     # Continuum of Need
-    page.get_by_role("link", name="Record the Continuum of Need level").click()
+    follow(page, "Record the Continuum of Need level")
     check(page, "need-level-form")
     page.get_by_label("Level 3: complex").check()
     page.get_by_role("button", name="Save the level").click()
     expect(page.locator("#need-level")).to_contain_text("Level 3: complex")
 
     # record checks: the earlier referral is found and linked
-    page.get_by_role("link", name="Record the checks").click()
+    follow(page, "Record the checks")
     expect(page.get_by_role("link", name=earlier.reference)).to_be_visible()
     check(page, "check-form")
     page.get_by_label("What the checks found").fill("Earlier anonymous concern 4 days ago")
@@ -102,7 +109,7 @@ def test_screen_a_referral_from_start_to_decision(page, site, bromley):
     expect(page.locator("#matches-1")).to_contain_text(earlier.reference)
 
     # an enquiry to the police, open on the queue, then answered
-    page.get_by_role("link", name="Record an enquiry").click()
+    follow(page, "Record an enquiry")
     check(page, "enquiry-form")
     page.get_by_label("Police").check()
     page.get_by_label("What you asked").fill("Any call-outs to 12 Station Road this year?")
@@ -114,13 +121,13 @@ def test_screen_a_referral_from_start_to_decision(page, site, bromley):
     expect(row).to_contain_text("Enquiry open")
     check(page, "queue-enquiry-open")
     page.goto(f"{site}/mash/referrals/{referral.reference}/screening/")
-    page.get_by_role("link", name="Record the answer from Police").click()
+    follow(page, "Record the answer from Police")
     page.get_by_label("The agency's answer").fill("Two domestic call-outs in October")
     page.get_by_role("button", name="Save the answer").click()
     expect(page.locator("#enquiry-table")).to_contain_text("Two domestic call-outs")
 
     # the decision: errors, then a children's social care assessment
-    page.get_by_role("link", name="Record the decision").click()
+    follow(page, "Record the decision")
     page.get_by_role("button", name="Record the decision").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Select the outcome")
     check(page, "decision-error")

@@ -2,6 +2,7 @@
 storage with no URL, and the periodic clean-up of abandoned uploads."""
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import RequestFactory
 from django.urls import get_resolver
+from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -232,8 +234,10 @@ def test_stray_files_without_a_row_are_deleted_too(private):
     private.mkdir(parents=True, exist_ok=True)
     stray = private / "0123456789abcdef0123456789abcdef.pdf"
     stray.write_bytes(PDF)
+    now = timezone.now()
+    os.utime(stray, (now.timestamp(), now.timestamp()))  # the file's age on the test's clock
     assert uploads.delete_abandoned_uploads() == 0  # new: could be mid-upload
-    later = dt.datetime.now(tz=dt.UTC) + dt.timedelta(hours=25)
+    later = now + dt.timedelta(hours=25)
     assert uploads.delete_abandoned_uploads(now=later) == 1
     assert not stray.exists()
 

@@ -67,8 +67,7 @@ class RenderedPage:
     version: int  # the borough's data_version it was rendered from
     minute: dt.datetime  # the London minute it was rendered in (it shows the time of day)
     rendered_at: dt.datetime
-    next_change: dt.datetime | None  # who is staffed changes then: never reuse past it
-    staffing: Staffing
+    staffing: Staffing  # its next_change is when who is staffed changes: never reuse past it
     content: bytes
 
     def still_true(self, version: int, now: dt.datetime) -> bool:
@@ -76,7 +75,7 @@ class RenderedPage:
             self.version == version
             and self.minute == minute_of(now)
             and self.rendered_at <= now
-            and (self.next_change is None or now < self.next_change)
+            and (self.staffing.next_change is None or now < self.staffing.next_change)
         )
 
 
@@ -119,7 +118,6 @@ def worried_about_a_child(request, borough_slug: str):
             borough.data_version,
             minute_of(now),
             now,
-            staffing.next_change,
             staffing,
             response.content,
         )

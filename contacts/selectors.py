@@ -79,7 +79,7 @@ def load_contacts(borough: Borough) -> BoroughContacts:
         )
         for line in lines
     )
-    return BoroughContacts(calendar_for(borough), specs)
+    return BoroughContacts(working_calendar(borough), specs)
 
 
 # Per-process memo of the last answer per borough. It is keyed on the borough's data_version
@@ -87,6 +87,25 @@ def load_contacts(borough: Borough) -> BoroughContacts:
 # reused only between the moment it was computed and its next_change: never past it.
 _memo: dict[int, tuple[int, dt.datetime, BoroughContacts, Staffing]] = {}
 _memo_lock = threading.Lock()
+
+
+# Per-process memo of each borough's working calendar, keyed on its data_version: every edit
+# of office hours or closure days bumps the version, so the next borough row read from the
+# database misses the memo and the calendar is rebuilt. Building one costs two queries and the
+# bank-holiday table; the queue and every submission need one.
+_calendars: dict[int, tuple[int, WorkingCalendar]] = {}
+
+
+def working_calendar(borough: Borough) -> WorkingCalendar:
+    """The borough's working calendar as of `borough.data_version` (pass a row read in this
+    request: a stale instance would get the calendar of its stale version)."""
+    entry = _calendars.get(borough.pk)
+    if entry is not None and entry[0] == borough.data_version:
+        return entry[1]
+    calendar = calendar_for(borough)
+    with _memo_lock:
+        _calendars[borough.pk] = (borough.data_version, calendar)
+    return calendar
 
 
 def contacts_for(borough: Borough) -> BoroughContacts:
@@ -117,6 +136,7 @@ def staffing_for(borough: Borough, at: dt.datetime | None = None) -> Staffing:
 def clear_memo() -> None:
     with _memo_lock:
         _memo.clear()
+        _calendars.clear()
 
 
 def seconds_until(moment: dt.datetime | None, now: dt.datetime, cap: int) -> int:

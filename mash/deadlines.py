@@ -14,16 +14,15 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import operator
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import reduce
 
 from django.db.models import Q
 from django.utils import timezone
 
 from contacts.calendar import WorkingCalendar, calendar_for, elapsed, to_london
+from contacts.selectors import working_calendar
 
 # Under this much working time left, a referral is due soon (amber).
 DUE_SOON_WITHIN = dt.timedelta(hours=2)
@@ -61,7 +60,7 @@ _TAG_CLASSES = {
 def screening_due_at(borough, received_at: dt.datetime, *, calendar: WorkingCalendar | None = None):
     """When a referral received at `received_at` must be screened by: one working day of
     working time later on the borough's calendar, in Europe/London."""
-    calendar = calendar or calendar_for(borough)
+    calendar = calendar or working_calendar(borough)
     return calendar.add_working_time(to_london(received_at), calendar.working_day)
 
 
@@ -114,14 +113,35 @@ def state_q(
     due, borough = f"{prefix}due_at", f"{prefix}borough_id"
     if state is OVERDUE:
         return Q(**{f"{due}__lte": now})
-    parts = []
-    for borough_id, calendar in calendars.items():
-        boundary = due_soon_boundary(calendar, now)
-        if state is DUE_SOON:
-            parts.append(Q(**{borough: borough_id, f"{due}__gt": now, f"{due}__lt": boundary}))
-        else:
-            parts.append(Q(**{borough: borough_id, f"{due}__gte": boundary}))
-    return reduce(operator.or_, parts) if parts else Q(pk__in=[])
+    boundaries = {
+        borough_id: due_soon_boundary(calendar, now) for borough_id, calendar in calendars.items()
+    }
+    if not boundaries:
+        return Q(pk__in=[])
+    # One plain range common to every borough, then the exceptions of the boroughs whose
+    # boundary differs, as NOT (...). Written as an OR of per-borough ranges instead, the
+    # planner misjudges how many rows match and sorts thousands of rows rather than walk the
+    # due_at index for the first page (measured: 29 ms against under 1 ms at 100,000).
+    scope = Q(**{f"{borough}__in": list(boundaries)})
+    if state is DUE_SOON:
+        latest = max(boundaries.values())
+        bounds = Q(**{f"{due}__gt": now, f"{due}__lt": latest})
+        exceptions = [
+            Q(**{borough: borough_id, f"{due}__gte": boundary})
+            for borough_id, boundary in boundaries.items()
+            if boundary < latest
+        ]
+    else:
+        earliest = min(boundaries.values())
+        bounds = Q(**{f"{due}__gte": earliest})
+        exceptions = [
+            Q(**{borough: borough_id, f"{due}__lt": boundary})
+            for borough_id, boundary in boundaries.items()
+            if boundary > earliest
+        ]
+    for exception in exceptions:
+        bounds &= ~exception
+    return scope & bounds
 
 
 @dataclass(frozen=True)
@@ -206,12 +226,6 @@ def format_working_time(delta: dt.timedelta) -> str:
 
 
 def calendars_for(boroughs: Iterable) -> dict[int, WorkingCalendar]:
-    """Working calendars by borough id, built from boroughs fetched with
-    `prefetch_related("office_hours", "closure_days")` (no further queries)."""
-    return {
-        borough.pk: WorkingCalendar(
-            hours={oh.weekday: (oh.opens, oh.closes) for oh in borough.office_hours.all()},
-            closures=frozenset(day.date for day in borough.closure_days.all()),
-        )
-        for borough in boroughs
-    }
+    """Working calendars by borough id, for borough rows read in this request (memoised per
+    process by data_version: no queries once built)."""
+    return {borough.pk: working_calendar(borough) for borough in boroughs}

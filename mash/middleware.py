@@ -3,6 +3,8 @@
 - A signed-in session ends after 30 minutes without a request (STAFF_SESSION_IDLE_SECONDS) and
   12 hours after sign-in whatever happens (STAFF_SESSION_MAX_SECONDS); the expiry is audited
   and the person is simply signed out (staff views then send them to the login page).
+  The last-seen time is kept to the minute (SEEN_RESOLUTION_SECONDS), so that a page view
+  does not write the session every time.
 - A half-finished sign-in (password given, TOTP code not yet) lasts 10 minutes.
 - Every response under /mash/ and /admin/ is `Cache-Control: no-store`.
 """
@@ -18,6 +20,10 @@ SESSION_AUTH_AT = "mash_auth_at"
 SESSION_SEEN_AT = "mash_seen_at"
 SESSION_PENDING = "mash_pending"
 PENDING_SECONDS = 10 * 60
+# The last-seen time is written at most this often: each write is a session UPDATE and a
+# commit on every staff request otherwise. The idle limit is then counted from up to this
+# much earlier, so a session can only end early by that much, never late.
+SEEN_RESOLUTION_SECONDS = 60
 NO_STORE_PREFIXES = ("/mash/", "/admin/")
 
 
@@ -64,7 +70,8 @@ class StaffSessionMiddleware:
         elif now - seen_at > settings.STAFF_SESSION_IDLE_SECONDS:
             reason = "idle"
         if reason is None:
-            session[SESSION_SEEN_AT] = now
+            if now - seen_at >= SEEN_RESOLUTION_SECONDS:
+                session[SESSION_SEEN_AT] = now
             return
         audit.record(action=audit.SESSION_EXPIRED, user=user, request=request, reason=reason)
         logout(request)

@@ -11,11 +11,10 @@ from reporting.signals import referral_submitted
 
 @receiver(referral_submitted, dispatch_uid="mash_open_screening_record")
 def open_screening_record(sender, referral, **kwargs) -> ScreeningRecord:
-    record, _ = ScreeningRecord.objects.get_or_create(
+    # A new referral: create, not get_or_create (one INSERT instead of a SELECT and a
+    # savepoint). A second signal for the same referral would break the one-to-one and abort.
+    return ScreeningRecord.objects.create(
         referral=referral,
-        defaults={
-            "borough_id": referral.borough_id,
-            "due_at": screening_due_at(referral.borough, referral.received_at),
-        },
+        borough_id=referral.borough_id,
+        due_at=screening_due_at(referral.borough, referral.received_at),
     )
-    return record

@@ -146,10 +146,9 @@ class QueuePage:
 
 
 def scoped_boroughs(user) -> list:
-    """The user's boroughs with what their working calendars need (3 queries)."""
-    return list(
-        user_boroughs(user).prefetch_related("office_hours", "closure_days").order_by("name")
-    )
+    """The user's boroughs, by name (one query; their calendars come from
+    `calendars_for`, memoised)."""
+    return list(user_boroughs(user).order_by("name"))
 
 
 def open_records(*, user, boroughs=None):

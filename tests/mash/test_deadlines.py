@@ -205,15 +205,27 @@ def test_format_working_time(delta, text):
     assert format_working_time(delta) == text
 
 
-def test_calendars_for_matches_calendar_for(seeded_boroughs, django_assert_num_queries):
+def test_calendars_for_matches_calendar_for_and_is_kept_until_an_edit(
+    seeded_boroughs, django_assert_num_queries
+):
     from contacts.models import Borough
 
-    ClosureDay.objects.create(borough=seeded_boroughs["bexley"], date=dt.date(2026, 12, 24))
-    with django_assert_num_queries(3):
-        boroughs = list(Borough.objects.prefetch_related("office_hours", "closure_days"))
-        calendars = calendars_for(boroughs)
+    boroughs = list(Borough.objects.all())
+    calendars = calendars_for(boroughs)
     for borough in boroughs:
         assert calendars[borough.pk] == calendar_for(borough)
+    with django_assert_num_queries(0):
+        assert calendars_for(boroughs) == calendars
+
+    # An edit bumps the borough's data_version: the next row read gets the new calendar.
+    christmas_eve = dt.date(2026, 12, 24)
+    ClosureDay.objects.create(borough=seeded_boroughs["bexley"], date=christmas_eve)
+    fresh = {b.slug: b for b in Borough.objects.all()}
+    again = calendars_for(fresh.values())
+    assert again[fresh["bexley"].pk] == calendar_for(fresh["bexley"])
+    assert christmas_eve in again[fresh["bexley"].pk].closures
+    assert christmas_eve not in calendars[fresh["bexley"].pk].closures
+    assert again[fresh["bromley"].pk] is calendars[fresh["bromley"].pk]
 
 
 BROMLEY_HOURS = {d: (dt.time(8, 30), dt.time(17)) for d in range(5)}
@@ -242,18 +254,57 @@ def test_state_agrees_with_working_time_left_and_the_filter(received, now):
 
 
 def test_state_q_is_ranges_on_due_at(bromley, bexley):
+    from mash.models import ScreeningRecord
+    from tests.mash.screening_factories import open_referrals
+
     now = at(2026, 11, 23, 16, 45)
     calendars = {bromley.pk: calendar_for(bromley), bexley.pk: calendar_for(bexley)}
     overdue = state_q(OVERDUE, now, calendars)
     assert overdue.children == [("due_at__lte", now)]
-    amber = state_q("amber", now, calendars)
-    # Bromley opens 08:30: 15 min today + 1h45 tomorrow -> 10:15; Bexley opens 09:00 -> 10:45
-    bounds = {
-        dict(child.children)["borough_id"]: dict(child.children)["due_at__lt"]
-        for child in amber.children
-        if isinstance(child, type(amber))
-    }
-    assert bounds == {bromley.pk: at(2026, 11, 24, 10, 15), bexley.pk: at(2026, 11, 24, 10, 45)}
+
+    # Bromley opens 08:30: 15 min today + 1h45 tomorrow -> 10:15; Bexley opens 09:00 -> 10:45.
+    # One range common to both (the first query bound), then the exception for Bromley.
+    def leaves(q):
+        for child in q.children:
+            yield from leaves(child) if isinstance(child, type(q)) else [child]
+
+    amber = list(leaves(state_q("amber", now, calendars)))
+    assert ("due_at__gt", now) in amber
+    assert ("due_at__lt", at(2026, 11, 24, 10, 45)) in amber
+    assert ("due_at__gte", at(2026, 11, 24, 10, 15)) in amber  # NOT (Bromley and this)
+    green = list(leaves(state_q("green", now, calendars)))
+    assert ("due_at__gte", at(2026, 11, 24, 10, 15)) in green
+    assert ("due_at__lt", at(2026, 11, 24, 10, 45)) in green  # NOT (Bexley and this)
+
+    # And they select exactly the records in that state, in both boroughs, around each bound.
+    received = [
+        at(2026, 11, 20, 16, 45),  # due now: overdue
+        at(2026, 11, 23, 10, 14),  # due 10:14 tomorrow
+        at(2026, 11, 23, 10, 15),
+        at(2026, 11, 23, 10, 44),
+        at(2026, 11, 23, 10, 45),
+        at(2026, 11, 23, 10, 46),
+        at(2026, 11, 23, 12),
+    ]
+    records = open_referrals(bromley, received) + open_referrals(bexley, received)
+    for state in DeadlineState:
+        expected = {
+            r.pk
+            for r in records
+            if deadline_state(r.due_at, now, calendar=calendars[r.borough_id]) is state
+        }
+        found = set(
+            ScreeningRecord.objects.filter(state_q(state, now, calendars)).values_list(
+                "pk", flat=True
+            )
+        )
+        assert found == expected, state
+        assert expected  # every state is represented
+    # Records of a borough whose calendar is not given are not selected.
+    only_bexley = {bexley.pk: calendars[bexley.pk]}
+    assert not ScreeningRecord.objects.filter(
+        state_q("green", now, only_bexley), borough=bromley
+    ).exists()
 
 
 @settings(max_examples=200, deadline=None)

@@ -54,21 +54,21 @@ def _queue_rows(page, user) -> list[dict]:
     href = reverse("mash:referral", args=["REFERENCE"])
     rows = []
     for row in page.rows:
-        record, referral, deadline = row.record, row.referral, row.deadline
-        received_iso, received = _when(referral.received_at)
+        entry, deadline = row.entry, row.deadline
+        received_iso, received = _when(entry.received_at)
         due_iso, due = _when(deadline.due_at)
-        if record.claimed_by_id is None:
+        if entry.claimed_by_id is None:
             holder = "Nobody"
-        elif record.claimed_by_id == user.pk:
+        elif entry.claimed_by_id == user.pk:
             holder = "You"
         else:
-            holder = record.claimed_by.get_full_name() or record.claimed_by.username
+            holder = entry.holder_name
         rows.append(
             {
-                "reference": referral.reference,
-                "url": href.replace("REFERENCE", referral.reference),
-                "kind": KIND_LABELS.get(referral.kind, referral.kind),
-                "borough": record.borough.name,
+                "reference": entry.reference,
+                "url": href.replace("REFERENCE", entry.reference),
+                "kind": KIND_LABELS.get(entry.kind, entry.kind),
+                "borough": entry.borough.name,
                 "received_iso": received_iso,
                 "received": received,
                 "due_iso": due_iso,
@@ -78,7 +78,7 @@ def _queue_rows(page, user) -> list[dict]:
                 "tag": deadline.state.label,
                 "holder": holder,
                 # screening: an enquiry to a partner agency is still unanswered
-                "open_enquiry": getattr(record, "has_open_enquiry", False),
+                "open_enquiry": entry.has_open_enquiry,
             }
         )
     return rows

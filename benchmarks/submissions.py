@@ -4,13 +4,21 @@ journey, from 20 concurrent clients, against gunicorn on PostgreSQL.
 Run on demand (not a test):
 
     .venv/bin/python benchmarks/submissions.py [--submissions 1000] [--clients 20]
-        [--phase both|up|down] [--workers 3] [--threads 4]
+        [--phase both|up|down] [--mode submit|journey] [--workers 3] [--threads 4]
 
 Each submission is a fresh visitor walking the whole public journey at /bromley/report/:
 GET the first question (session and CSRF cookies, CSRF token), POST every question page in
 turn (one child, the concern, then anonymous or named with an email, alternately), POST
-"Check your answers" (the request that runs `submit_concern`), then GET the confirmation page
-and read the reference from it. About 17 requests per submission.
+"Check your answers" (the request that runs `submit_concern`: the submission), then GET the
+confirmation page and read the reference from it. About 17 requests per submission.
+
+--mode submit (the default) times the submissions themselves: the 20 clients first walk all
+1,000 journeys up to "Check your answers" (timed too, reported as journey requests), then the
+same 20 clients submit the 1,000 as fast as the server answers, each followed by its
+confirmation page. --mode journey times each submission in the middle of everyone else's
+question pages instead: each client walks and submits one journey after another, so the
+server (2 cores here, shared with the load generator) is saturated by the whole journey and
+the submit figure is mostly queueing behind question pages.
 
 Two phases, each with its own gunicorn (gthread) on the same PostgreSQL database
 (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/bench_reporting, created if
@@ -112,6 +120,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--submissions", type=int, default=1000)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--phase", default="both", choices=["both", "up", "down"])
+    parser.add_argument(
+        "--mode",
+        default="submit",
+        choices=["submit", "journey"],
+        help="submit: walk every journey first, then time the 1,000 submissions from the 20 "
+        "clients; journey: each client walks and submits one journey after another",
+    )
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=4, help="gthread threads per worker")
     parser.add_argument("--port", type=int, default=8766)
@@ -254,9 +269,17 @@ class Visitor:
             self.connection = None
 
 
-def submit_one(port: int, named: bool) -> dict:
-    """Walk the journey once. Returns timings and the reference shown, or the failure."""
+def walk_to_check(port: int, named: bool) -> dict:
+    """A new visitor answers every question up to "Check your answers" (not yet submitted).
+    Returns the visitor, its CSRF token and timings, or the failure."""
     visitor = Visitor(port)
+    walked = _walk(visitor, named)
+    if "error" in walked:
+        visitor.close()
+    return walked
+
+
+def _walk(visitor: Visitor, named: bool) -> dict:
     timings: list[float] = []
     try:
         status, _, html, elapsed = visitor.request("GET", BASE + "danger/")
@@ -270,22 +293,35 @@ def submit_one(port: int, named: bool) -> dict:
             timings.append(elapsed)
             if status != 302:
                 return {"error": f"POST {path} answered {status}", "timings": timings}
-        data = {"website": "", "csrfmiddlewaretoken": token.group(1)}
+        return {"visitor": visitor, "token": token.group(1), "named": named, "timings": timings}
+    except OSError as exc:
+        return {"error": f"{type(exc).__name__}: {exc}", "timings": timings}
+
+
+def submit_walked(walked: dict) -> dict:
+    """Submit a walked journey (POST "Check your answers": the request that saves the report)
+    and read the reference from the confirmation page."""
+    if "error" in walked:
+        return walked
+    visitor, timings = walked["visitor"], []
+    try:
+        data = {"website": "", "csrfmiddlewaretoken": walked["token"]}
         status, headers, _, submit_elapsed = visitor.request(
             "POST", BASE + "check-your-answers/", data
         )
         timings.append(submit_elapsed)
         if status != 302 or headers.get("Location") != BASE + "sent/":
             return {"error": f"POST check-your-answers/ answered {status}", "timings": timings}
-        status, _, html, elapsed = visitor.request("GET", BASE + "sent/")
-        timings.append(elapsed)
+        status, _, html, confirm_elapsed = visitor.request("GET", BASE + "sent/")
+        timings.append(confirm_elapsed)
         reference = REFERENCE_RE.search(html)
         if status != 200 or not reference:
             return {"error": f"GET sent/ answered {status} without a reference", "timings": timings}
         return {
             "reference": reference.group(1),
-            "named": named,
+            "named": walked["named"],
             "submit": submit_elapsed,
+            "confirm": confirm_elapsed,
             "timings": timings,
         }
     except OSError as exc:
@@ -294,23 +330,33 @@ def submit_one(port: int, named: bool) -> dict:
         visitor.close()
 
 
-def run_load(port: int, submissions: int, clients: int) -> tuple[list[dict], float]:
-    results: list[dict] = []
+def submit_one(port: int, named: bool) -> dict:
+    """Walk the whole journey once and submit. Returns timings and the reference shown."""
+    walked = walk_to_check(port, named)
+    done = submit_walked(walked)
+    if "error" not in walked:
+        done["timings"] = walked["timings"] + done["timings"]
+    return done
+
+
+def concurrently(work: list, clients: int, task, label: str) -> tuple[list, float]:
+    """Run task(item) for every item from `clients` threads; results in completion order."""
+    results: list = []
     lock = threading.Lock()
-    counter = iter(range(submissions))
+    items = iter(work)
 
     def client() -> None:
         while True:
             with lock:
-                number = next(counter, None)
-            if number is None:
+                item = next(items, None)
+            if item is None:
                 return
-            outcome = submit_one(port, named=number % 2 == 0)
+            outcome = task(item)
             with lock:
                 results.append(outcome)
                 done = len(results)
-            if done % 100 == 0:
-                print(f"  {done}/{submissions} submitted", flush=True)
+            if done % 250 == 0:
+                print(f"  {done}/{len(work)} {label}", flush=True)
 
     started = time.perf_counter()
     threads = [threading.Thread(target=client) for _ in range(clients)]
@@ -321,6 +367,33 @@ def run_load(port: int, submissions: int, clients: int) -> tuple[list[dict], flo
     return results, time.perf_counter() - started
 
 
+def run_load(port: int, submissions: int, clients: int, mode: str) -> dict:
+    """mode "submit": the clients first walk every journey up to "Check your answers", then
+    the same 20 clients submit them all, so the submissions are timed under 20 concurrent
+    submitters. mode "journey": each client walks and submits one journey after another, so
+    submissions are timed among everyone else's question pages (the whole service saturated)."""
+    named = [number % 2 == 0 for number in range(submissions)]
+    if mode == "journey":
+        results, seconds = concurrently(
+            named, clients, lambda n: submit_one(port, n), "submitted (whole journeys)"
+        )
+        return {"results": results, "seconds": seconds, "walk_timings": []}
+    walked, walk_seconds = concurrently(
+        named, clients, lambda n: walk_to_check(port, n), "walked to check your answers"
+    )
+    for each in walked:  # a thousand idle keep-alive connections would be a test of their own
+        if "visitor" in each:
+            each["visitor"].close()
+    print(f"  walked in {walk_seconds:.1f} s; now submitting", flush=True)
+    results, seconds = concurrently(walked, clients, submit_walked, "submitted")
+    return {
+        "results": results,
+        "seconds": seconds,
+        "walk_timings": [t for w in walked for t in w["timings"]],
+        "walk_seconds": walk_seconds,
+    }
+
+
 # --- Checks ----------------------------------------------------------------------------------
 
 
@@ -329,6 +402,13 @@ def db_query(database_url: str, sql: str, params=()) -> list[tuple]:
 
     with psycopg.connect(database_url, connect_timeout=5) as connection:
         return connection.execute(sql, params).fetchall()
+
+
+def unsent_all(database_url: str) -> int:
+    """Outbox rows not yet sent, whatever their referral (earlier runs can leave some)."""
+    return db_query(
+        database_url, "SELECT count(*) FROM reporting_outboxmessage WHERE sent_at IS NULL"
+    )[0][0]
 
 
 def referral_count(database_url: str) -> int:
@@ -390,7 +470,9 @@ def run_phase(name: str, args, database_url: str) -> dict:
         for _ in range(args.workers * 2):  # warm each worker: imports, connections
             submit_one(args.port, named=True)
         before = referral_count(database_url)
-        results, seconds = run_load(args.port, args.submissions, args.clients)
+        unsent_before = unsent_all(database_url)
+        load = run_load(args.port, args.submissions, args.clients, args.mode)
+        results, seconds = load["results"], load["seconds"]
         after_load = referral_count(database_url)
         ok = [r for r in results if "reference" in r]
         references = [r["reference"] for r in ok]
@@ -429,8 +511,9 @@ def run_phase(name: str, args, database_url: str) -> dict:
         "GROUP BY reference HAVING count(*) > 1) d",
     )[0][0]
     unsent = unsent_for(database_url, owed)
-    all_timings = [t for r in results for t in r["timings"]]
+    all_timings = load["walk_timings"] + [t for r in results for t in r["timings"]]
     submit = percentiles([r["submit"] for r in ok])
+    confirm = percentiles([r["confirm"] for r in ok])
     journey = percentiles(all_timings)
     errors: dict[str, int] = {}
     for r in results:
@@ -458,7 +541,10 @@ def run_phase(name: str, args, database_url: str) -> dict:
         "acknowledgements_owed": len(owed),
         "acknowledgements_unsent": unsent,
         "swept_after": swept,
+        "unsent_before": unsent_before,
+        "walk_seconds": load.get("walk_seconds"),
         "submit": submit,
+        "confirm": confirm,
         "journey": journey,
         "errors": errors,
         "checks": checks,
@@ -487,8 +573,13 @@ def main() -> int:
     lines = [
         f"submissions benchmark, {now:%Y-%m-%d %H:%M:%S} UTC, {os.cpu_count()} CPUs",
         f"server: gunicorn {args.workers} x gthread ({args.threads} threads), DEBUG=0, "
-        f"PostgreSQL; load: {args.clients} concurrent visitors, {args.submissions} submissions "
-        "per phase through the whole journey (~17 requests each)",
+        f"PostgreSQL; load: {args.clients} concurrent clients, {args.submissions} submissions "
+        + (
+            "per phase, each walking the whole journey (~17 requests) and submitting"
+            if args.mode == "journey"
+            else "per phase: the journeys walked first (~16 requests each), then the "
+            "submissions timed"
+        ),
     ]
     passed = True
     for o in outcomes:
@@ -496,16 +587,29 @@ def main() -> int:
         lines += [
             "",
             f"phase {o['phase']} (REDIS_URL {o['redis_url']}): {o['seconds']:.1f} s, "
-            f"{o['submissions_per_s']:.1f} submissions/s, {o['requests']} requests",
+            f"{o['submissions_per_s']:.1f} submissions/s, {o['requests']} requests"
+            + (
+                f" (walking the journeys took {o['walk_seconds']:.1f} s before)"
+                if o.get("walk_seconds")
+                else ""
+            ),
             f"  submit (POST check-your-answers): p50 {s['p50_ms']:.1f} ms, p95 "
             f"{s['p95_ms']:.1f} ms, p99 {s['p99_ms']:.1f} ms, max {s['max_ms']:.1f} ms",
+            f"  confirmation page (GET sent/):     p50 {o['confirm']['p50_ms']:.1f} ms, p95 "
+            f"{o['confirm']['p95_ms']:.1f} ms, p99 {o['confirm']['p99_ms']:.1f} ms",
             f"  every journey request:            p50 {j['p50_ms']:.1f} ms, p95 "
             f"{j['p95_ms']:.1f} ms, p99 {j['p99_ms']:.1f} ms, max {j['max_ms']:.1f} ms",
             f"  confirmed {o['confirmed']}, in the database {o['in_db']}, database gained "
             f"{o['db_gained']}, duplicate references {o['duplicates']}",
             f"  acknowledgements owed {o['acknowledgements_owed']}, unsent at the end "
             f"{o['acknowledgements_unsent']}"
-            + (f" (the sweeper sent {o['swept_after']} after)" if o["phase"] == "down" else ""),
+            + (
+                f" (the sweeper sent {o['swept_after']} after: these plus the "
+                f"{o['unsent_before']} unsent before the load, from the warm-up submissions "
+                "and any earlier run)"
+                if o["phase"] == "down"
+                else ""
+            ),
         ]
         if o["errors"]:
             lines.append(f"  errors: {o['errors']}")

@@ -108,11 +108,20 @@ def working_calendar(borough: Borough) -> WorkingCalendar:
     return calendar
 
 
+# Per-process memo of each borough's lines, keyed on its data_version like the calendars.
+_contacts: dict[int, tuple[int, BoroughContacts]] = {}
+
+
 def contacts_for(borough: Borough) -> BoroughContacts:
-    entry = _memo.get(borough.pk)
+    """The borough's lines and calendar as of `borough.data_version` (a row read in this
+    request), loaded once per version per process."""
+    entry = _contacts.get(borough.pk)
     if entry is not None and entry[0] == borough.data_version:
-        return entry[2]
-    return load_contacts(borough)
+        return entry[1]
+    contacts = load_contacts(borough)
+    with _memo_lock:
+        _contacts[borough.pk] = (borough.data_version, contacts)
+    return contacts
 
 
 def staffing_for(borough: Borough, at: dt.datetime | None = None) -> Staffing:
@@ -126,7 +135,7 @@ def staffing_for(borough: Borough, at: dt.datetime | None = None) -> Staffing:
         ):
             return staffing.at_moment(at)
     else:
-        contacts = load_contacts(borough)
+        contacts = contacts_for(borough)
     staffing = compute_staffing(contacts.calendar, contacts.lines, at)
     with _memo_lock:
         _memo[borough.pk] = (borough.data_version, at, contacts, staffing)
@@ -137,6 +146,7 @@ def clear_memo() -> None:
     with _memo_lock:
         _memo.clear()
         _calendars.clear()
+        _contacts.clear()
 
 
 def seconds_until(moment: dt.datetime | None, now: dt.datetime, cap: int) -> int:

@@ -6,13 +6,51 @@ staff cannot delete one; what the person told us (the narrative) is never edited
 
 from django.contrib import admin
 
-from reporting.models import Child, OutboxMessage, Referral
+from reporting.models import Carer, Child, ConsentForm, OutboxMessage, Referral
 
 
-class ChildInline(admin.StackedInline):
-    model = Child
+class ReadOnlyInline:
+    """An inline that shows rows and never adds, changes or deletes them."""
+
     extra = 0
     can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [name for row in self.fields for name in (row if isinstance(row, tuple) else (row,))]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class CarerInline(ReadOnlyInline, admin.StackedInline):
+    """Parents and carers of a family referred to Family Wellbeing."""
+
+    model = Carer
+    fields = (
+        ("name", "relationship"),
+        ("phone", "email"),
+        ("address", "postcode"),
+        ("language", "interpreter_needed"),
+    )
+
+
+class ConsentFormInline(ReadOnlyInline, admin.TabularInline):
+    """That a signed consent form came with the referral, and what it was. The file itself is
+    opened only from the MASH screening page, where each download is audited."""
+
+    model = ConsentForm
+    fields = ("original_name", "content_type", "size", "uploaded_at", "sha256")
+    verbose_name_plural = "Signed consent forms (download from the screening page)"
+
+
+class ChildInline(ReadOnlyInline, admin.StackedInline):
+    model = Child
     fields = (
         ("first_name", "last_name", "name_unknown"),
         ("date_of_birth", "approximate_age"),
@@ -21,15 +59,6 @@ class ChildInline(admin.StackedInline):
         "postcode",
         "school",
     )
-    readonly_fields = [
-        name for row in fields for name in (row if isinstance(row, tuple) else (row,))
-    ]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Referral)
@@ -48,7 +77,7 @@ class ReferralAdmin(admin.ModelAdmin):
     date_hierarchy = "received_at"
     list_select_related = ("borough",)
     show_full_result_count = False
-    inlines = [ChildInline]
+    inlines = [ChildInline, CarerInline, ConsentFormInline]
     fieldsets = (
         (None, {"fields": ("reference", "kind", "channel", "borough", "received_at")}),
         (

@@ -62,6 +62,37 @@ def test_referral_page_is_read_only_with_children(bromley, superuser):
     assert fields <= set(model_admin.get_readonly_fields(request, referral))
 
 
+def test_family_referral_shows_carers_and_consent_forms_read_only(bromley, superuser):
+    import datetime as dt
+
+    from reporting.models import Carer, ConsentForm
+
+    referral = ReferralFactory(borough=bromley, kind=Referral.Kind.FAMILY_WELLBEING)
+    Carer.objects.create(referral=referral, name="Jo Parent", relationship="Mother")
+    ConsentForm.objects.create(
+        referral=referral,
+        stored_name="a" * 32,
+        original_name="signed-consent.pdf",
+        content_type="application/pdf",
+        size=1234,
+        sha256="0" * 64,
+        uploaded_at=dt.datetime(2026, 11, 23, 10, tzinfo=dt.UTC),
+    )
+    model_admin = admin.site._registry[Referral]
+    request = _request(superuser, f"/admin/reporting/referral/{referral.pk}/change/")
+    response = model_admin.change_view(request, str(referral.pk))
+    response.render()
+    html = response.content.decode()
+    assert "Jo Parent" in html and "Mother" in html
+    assert "signed-consent.pdf" in html
+    assert "a" * 32 not in html  # the stored name (where the file lies) is not shown
+    assert 'name="carers-0-name"' not in html  # no inputs: read-only
+    for inline in model_admin.get_inline_instances(request, referral):
+        assert not inline.has_add_permission(request, referral)
+        assert not inline.has_change_permission(request, referral)
+        assert not inline.has_delete_permission(request, referral)
+
+
 def test_outbox_is_read_only(superuser):
     OutboxMessageFactory(last_error="SMTPServerDisconnected: gone")
     model_admin = admin.site._registry[OutboxMessage]

@@ -48,8 +48,12 @@ run: $(STAMP_PY) assets migrate
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# The suite runs on one pytest-xdist worker per core (at most 4; each gets its own test database
+# and Redis database, see tests/conftest.py). PYTEST_ARGS="-n 0" runs it in one process.
+PYTEST_XDIST ?= -n auto --maxprocesses=4 --dist worksteal
+
 test: $(STAMP_PY) assets
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
 
 worker: $(STAMP_PY)
 	$(BIN)/celery -A config worker --loglevel=info

@@ -8,6 +8,7 @@ REQUIRE_BROWSER, and then a missing part fails the run instead of skipping.
 import os
 import shutil
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -32,6 +33,37 @@ def is_postgres() -> bool:
 
 def pytest_configure(config):
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API + ORM
+    # Cheap password hashing everywhere (PBKDF2 costs ~0.3 s a password). The real hashers
+    # stay listed after it, so a hash made with one of them still checks.
+    from django.conf import settings
+    from django.contrib.auth import hashers
+
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        *settings.PASSWORD_HASHERS,
+    ]
+    hashers.get_hashers.cache_clear()
+    hashers.get_hashers_by_algorithm.cache_clear()
+
+
+def redis_url_for_worker(url: str, index: int) -> str:
+    """REDIS_URL with its database number moved up by `index` (redis://host:6379/1 -> /3)."""
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{base + index}"))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_setupnodes(config, specs):
+    """pytest-xdist: each worker gets its own Redis database, REDIS_URL's + its index. Tests
+    clear the cache (FLUSHDB) and Celery sends to REDIS_URL: a shared database would let one
+    worker's tests wipe another's. Set in the worker's environment when it starts, before its
+    Django settings (which read REDIS_URL) load; subprocesses inherit it."""
+    if not (url := os.environ.get("REDIS_URL")):
+        return
+    for index, spec in enumerate(specs):
+        spec.env["REDIS_URL"] = redis_url_for_worker(url, index)
+        spec.env["TEST_REDIS_URL_BASE"] = url
 
 
 def pytest_collection_modifyitems(config, items):

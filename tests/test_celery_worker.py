@@ -18,9 +18,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CELERY = Path(sys.executable).with_name("celery")
-# The worker test's own Redis database, so no other test's cache.clear() (FLUSHDB) on the
-# REDIS_URL database can drop its message or its result.
-WORKER_TEST_DB = int(os.environ.get("CELERY_TEST_REDIS_DB", "15"))
+# The worker test's Redis database: CELERY_TEST_REDIS_DB if set, else REDIS_URL's own. Tests
+# on one REDIS_URL database run one at a time (pytest-xdist gives each worker its own database,
+# see tests/conftest.py), so no other test's cache.clear() (FLUSHDB) can drop the message or
+# the result while this test waits for them.
+WORKER_TEST_DB = os.environ.get("CELERY_TEST_REDIS_DB", "")
 
 
 def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -63,9 +65,11 @@ def closed_port() -> int:
     pytest.fail("no closed local port found")
 
 
-def dedicated_redis_url() -> str:
+def worker_test_redis_url() -> str:
     parts = urlsplit(os.environ["REDIS_URL"])
-    return urlunsplit(parts._replace(path=f"/{WORKER_TEST_DB}", query=""))
+    if not WORKER_TEST_DB:
+        return urlunsplit(parts._replace(query=""))
+    return urlunsplit(parts._replace(path=f"/{int(WORKER_TEST_DB)}", query=""))
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -97,7 +101,7 @@ def wait_for(result, worker: subprocess.Popen, log: Path, timeout: float):
 def test_a_real_worker_process_runs_config_ping_through_redis(tmp_path):
     from celery import Celery
 
-    redis_url = dedicated_redis_url()
+    redis_url = worker_test_redis_url()
     queue = f"test-ping-{uuid.uuid4().hex}"
     token = uuid.uuid4().hex
     log = tmp_path / "worker.log"

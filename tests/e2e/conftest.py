@@ -1,10 +1,19 @@
 """Browser tests: Debian's Chromium driven by Playwright against pytest-django's live server,
 with axe-core (bundled by axe-playwright-python) checking every page looked at."""
 
+import os
 import re
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import CHROMIUM
+
+# Debian's headless shell of the same Chromium (package chromium-headless-shell: the engine
+# without the browser's own UI, what Playwright runs headless by default) takes about a quarter
+# less CPU a test than the full browser: used when installed (.ci/run installs it), else
+# /usr/bin/chromium.
+HEADLESS_SHELL = "/usr/bin/chromium-headless-shell"
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -14,6 +23,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
     "--disable-quic",
+    # No network here: no host name resolves but the live server's. Tests that leave the site
+    # take the `outside` fixture, which answers for the rest of the web.
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost",
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
 
@@ -22,7 +34,7 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshot
 def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,
-        "executable_path": "/usr/bin/chromium",
+        "executable_path": HEADLESS_SHELL if os.path.exists(HEADLESS_SHELL) else CHROMIUM,
         "args": CHROMIUM_ARGS,
         "headless": True,
     }
@@ -48,13 +60,19 @@ def site(live_server, seeded_boroughs, transactional_db):
 @pytest.fixture
 def page(page):
     page.set_default_timeout(10_000)
-    # No network here: anything outside the live server answers with a stub page.
+    return page
+
+
+@pytest.fixture
+def outside(page):
+    """For tests that leave the site: anything outside the live server answers with a stub
+    page titled "Away". Only those tests route: a route turns Chromium's HTTP cache off (every
+    page would fetch its CSS, JS and fonts again), and the live server's own requests are
+    matched in Playwright's driver, never sent to Python."""
     page.route(
-        "**/*",
-        lambda route: (
-            route.continue_()
-            if route.request.url.startswith(("http://localhost", "http://127.0.0.1"))
-            else route.fulfill(status=200, content_type="text/html", body="<title>Away</title>away")
+        re.compile(r"^(?!http://(localhost|127\.0\.0\.1)[:/])"),
+        lambda route: route.fulfill(
+            status=200, content_type="text/html", body="<title>Away</title>away"
         ),
     )
     return page
@@ -64,6 +82,9 @@ def assert_accessible(page, context: str = "") -> None:
     """axe-core reports no violations on the page as it is now."""
     from axe_playwright_python.sync_playwright import Axe
 
+    # A click that navigates returns once the new page starts loading: axe must see all of it,
+    # not a half-parsed document (no <main>, no <h1> yet).
+    page.wait_for_load_state()
     results = Axe().run(page)
     assert results.violations_count == 0, f"{context or page.url}:\n{results.generate_report()}"
 

@@ -139,7 +139,7 @@ def test_bexley_at_half_past_eight_on_a_weekday_says_no_line_is_staffed(page, si
     on_mobile(page, "contacts-bexley-none-staffed")
 
 
-def test_exit_this_page_button_leaves_the_site(page, site, at):
+def test_exit_this_page_button_leaves_the_site(page, site, at, outside):
     at(WEEKDAY_10AM)
     page.goto(f"{site}/bromley/")
     button = page.get_by_role("button", name="Emergency Exit this page")
@@ -152,7 +152,7 @@ def test_exit_this_page_button_leaves_the_site(page, site, at):
     expect(page).to_have_title("Away")
 
 
-def test_pressing_shift_three_times_leaves_the_site(page, site, at):
+def test_pressing_shift_three_times_leaves_the_site(page, site, at, outside):
     at(WEEKDAY_10AM)
     page.goto(f"{site}/bexley/")
     # govuk-frontend's Exit this page is started by static/app/govuk-init.mjs (no inline JS).

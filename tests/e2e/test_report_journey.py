@@ -402,7 +402,7 @@ def test_expired_answers_explain_themselves(page, site, context):
     heading(page, "Report a concern about a child")
 
 
-def test_exit_this_page_leaves_quickly(page, site):
+def test_exit_this_page_leaves_quickly(page, site, outside):
     start(page, site)
     page.get_by_role("button", name="Emergency Exit this page").click()
     page.wait_for_url(re.compile(r"bbc\.co\.uk"))

@@ -385,10 +385,13 @@ def run_load(port: int, submissions: int, clients: int, mode: str) -> dict:
         if "visitor" in each:
             each["visitor"].close()
     print(f"  walked in {walk_seconds:.1f} s; now submitting", flush=True)
+    client_cpu = time.process_time()
     results, seconds = concurrently(walked, clients, submit_walked, "submitted")
+    client_cpu = time.process_time() - client_cpu
     return {
         "results": results,
         "seconds": seconds,
+        "client_cpu_s": client_cpu,
         "walk_timings": [t for w in walked for t in w["timings"]],
         "walk_seconds": walk_seconds,
     }
@@ -543,6 +546,7 @@ def run_phase(name: str, args, database_url: str) -> dict:
         "swept_after": swept,
         "unsent_before": unsent_before,
         "walk_seconds": load.get("walk_seconds"),
+        "client_cpu_s": load.get("client_cpu_s"),
         "submit": submit,
         "confirm": confirm,
         "journey": journey,
@@ -595,6 +599,12 @@ def main() -> int:
             ),
             f"  submit (POST check-your-answers): p50 {s['p50_ms']:.1f} ms, p95 "
             f"{s['p95_ms']:.1f} ms, p99 {s['p99_ms']:.1f} ms, max {s['max_ms']:.1f} ms",
+            (
+                f"  the load generator itself used {o['client_cpu_s']:.1f} s of CPU while "
+                f"submitting ({o['client_cpu_s'] / o['seconds'] * 100:.0f}% of one core)"
+                if o.get("client_cpu_s")
+                else ""
+            ),
             f"  confirmation page (GET sent/):     p50 {o['confirm']['p50_ms']:.1f} ms, p95 "
             f"{o['confirm']['p95_ms']:.1f} ms, p99 {o['confirm']['p99_ms']:.1f} ms",
             f"  every journey request:            p50 {j['p50_ms']:.1f} ms, p95 "

@@ -96,16 +96,21 @@ _memo_lock = threading.Lock()
 _calendars: dict[int, tuple[int, WorkingCalendar]] = {}
 
 
-def working_calendar(borough: Borough) -> WorkingCalendar:
-    """The borough's working calendar as of `borough.data_version` (pass a row read in this
-    request: a stale instance would get the calendar of its stale version)."""
-    entry = _calendars.get(borough.pk)
+def _as_of_version(memo: dict, borough: Borough, load):
+    """What `load(borough)` gave for this borough's data_version, loaded once per version per
+    process (pass a row read in this request: a stale instance gets its stale version's)."""
+    entry = memo.get(borough.pk)
     if entry is not None and entry[0] == borough.data_version:
         return entry[1]
-    calendar = calendar_for(borough)
+    value = load(borough)
     with _memo_lock:
-        _calendars[borough.pk] = (borough.data_version, calendar)
-    return calendar
+        memo[borough.pk] = (borough.data_version, value)
+    return value
+
+
+def working_calendar(borough: Borough) -> WorkingCalendar:
+    """The borough's working calendar as of `borough.data_version`."""
+    return _as_of_version(_calendars, borough, calendar_for)
 
 
 # Per-process memo of each borough's lines, keyed on its data_version like the calendars.
@@ -113,15 +118,8 @@ _contacts: dict[int, tuple[int, BoroughContacts]] = {}
 
 
 def contacts_for(borough: Borough) -> BoroughContacts:
-    """The borough's lines and calendar as of `borough.data_version` (a row read in this
-    request), loaded once per version per process."""
-    entry = _contacts.get(borough.pk)
-    if entry is not None and entry[0] == borough.data_version:
-        return entry[1]
-    contacts = load_contacts(borough)
-    with _memo_lock:
-        _contacts[borough.pk] = (borough.data_version, contacts)
-    return contacts
+    """The borough's lines and calendar as of `borough.data_version`."""
+    return _as_of_version(_contacts, borough, load_contacts)
 
 
 def staffing_for(borough: Borough, at: dt.datetime | None = None) -> Staffing:

@@ -28,7 +28,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from contacts.calendar import WorkingCalendar, calendar_for, to_london
+from contacts.calendar import WorkingCalendar, to_london
+from contacts.selectors import working_calendar
 from mash import audit, matching, notifications
 from mash.access import referrals_for, staff_member
 from mash.models import (
@@ -330,7 +331,7 @@ def record_decision(*, user, referral, outcome: str, rationale: str, request=Non
         if outcome == Decision.Outcome.ASSESSMENT:
             decision.home_visit_by = home_visit_by(referral.received_at)
             decision.assessment_due = assessment_due(
-                referral.received_at, calendar=calendar_for(record.borough)
+                referral.received_at, calendar=working_calendar(record.borough)
             )
         elif outcome == Decision.Outcome.FAMILY_WELLBEING:
             decision.support_until = support_until(now)

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from contacts.calendar import calendar_for
+from contacts.selectors import working_calendar
 from mash import audit, matching, notifications, screening
 from mash.access import referral_and_record_or_404, staff_required, user_boroughs
 from mash.deadlines import deadline_for
@@ -93,7 +93,7 @@ def screening_page(request, reference):
         page="screening",
     )
     now = timezone.now()
-    calendar = calendar_for(record.borough)
+    calendar = working_calendar(record.borough)
     children = list(referral.children.all())
     checks = [
         (child, matching.find_matches(child, exclude_referral=referral, now=now))

@@ -16,16 +16,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from contacts.calendar import to_london
+from contacts.selectors import working_calendar
 from mash import audit, services
 from mash.access import referral_and_record_or_404, staff_required
-from mash.deadlines import calendars_for, deadline_for
+from mash.deadlines import deadline_for
 from mash.selectors import (
     KINDS,
     STATES,
     Cursor,
     QueueFilters,
     queue_page,
-    scoped_boroughs,
 )
 from reporting.models import CONCERN_CATEGORIES
 
@@ -136,8 +136,7 @@ def referral_view(request, reference):
     audit.record(
         action=audit.REFERRAL_VIEWED, user=request.user, referral=referral, request=request
     )
-    boroughs = scoped_boroughs(request.user)
-    calendar = calendars_for(b for b in boroughs if b.pk == record.borough_id)[record.borough_id]
+    calendar = working_calendar(record.borough)
     member = request.user.staff
     return render(
         request,

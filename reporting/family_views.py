@@ -17,8 +17,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from contacts.calendar import calendar_for
-from contacts.selectors import staffing_for
+from contacts.selectors import staffing_for, working_calendar
 from contacts.views import borough_or_404
 from reporting import family_journeys as fj
 from reporting import family_services, ratelimit
@@ -135,7 +134,7 @@ def start(request, borough_slug: str, flow: str):
 def _form_kwargs(step, state, index, borough) -> dict:
     kwargs = step.form_kwargs(state, index) if step.form_kwargs else {}
     if step.name == "callback":
-        kwargs["calendar"] = calendar_for(borough)
+        kwargs["calendar"] = working_calendar(borough)
     return kwargs
 
 

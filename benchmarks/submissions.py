@@ -129,6 +129,7 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=4, help="gthread threads per worker")
+    parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"])
     parser.add_argument("--port", type=int, default=8766)
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
     parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL)
@@ -188,10 +189,16 @@ def manage(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
-def start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
+def start(command: list[str], env: dict[str, str], log: Path, nice: int = 0) -> subprocess.Popen:
     with log.open("w") as out:
         return subprocess.Popen(
-            command, cwd=ROOT, env=env, start_new_session=True, stdout=out, stderr=out
+            command,
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
+            stdout=out,
+            stderr=out,
+            preexec_fn=(lambda: os.nice(nice)) if nice else None,
         )
 
 
@@ -453,7 +460,7 @@ def run_phase(name: str, args, database_url: str) -> dict:
             "config.wsgi:application",
             f"--bind=127.0.0.1:{args.port}",
             f"--workers={args.workers}",
-            "--worker-class=gthread",
+            f"--worker-class={args.worker_class}",
             f"--threads={args.threads}",
             "--timeout=30",
             "--log-level=warning",
@@ -467,6 +474,7 @@ def run_phase(name: str, args, database_url: str) -> dict:
             [str(BIN / "celery"), "-A", "config", "worker", "--concurrency=2", "-l", "WARNING"],
             env,
             logs / "worker.log",
+            nice=10,
         )
     try:
         wait_until_up(args.port, gunicorn)

@@ -226,7 +226,7 @@ AXES_LOCKOUT_CALLABLE = "mash.auth_views.locked_out"
 # W006 warns that username-only locking lets one address try many usernames; we lock by
 # username on purpose, so that no client IP address is ever stored.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "config.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 2

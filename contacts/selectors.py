@@ -3,8 +3,10 @@ are staffed at time T, is it in hours, and when does that change"."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import threading
+import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -20,9 +22,25 @@ def active_boroughs():
     return Borough.objects.filter(is_active=True).order_by("name")
 
 
+# Every public page starts by reading its borough's row. Each process keeps the rows it read
+# for a few seconds: an edit made in this process is seen at once (contacts.signals forgets the
+# slug), and one made in another process within BOROUGH_MEMO_SECONDS. That bounds how long a
+# changed phone number or a deactivated borough can still be served (the borough page's
+# shared version cache allows 60 s), and saves a query on every request.
+BOROUGH_MEMO_SECONDS = 5.0
+_boroughs: dict[str, tuple[float, Borough]] = {}
+
+
 def get_active_borough(slug: str) -> Borough:
-    """The active borough with this slug; raises Borough.DoesNotExist."""
-    return Borough.objects.get(slug=slug, is_active=True)
+    """The active borough with this slug (a private copy: callers may change it); raises
+    Borough.DoesNotExist."""
+    entry = _boroughs.get(slug)
+    now = time.monotonic()
+    if entry is None or now - entry[0] >= BOROUGH_MEMO_SECONDS:
+        borough = Borough.objects.get(slug=slug, is_active=True)
+        with _memo_lock:
+            _boroughs[slug] = entry = (now, borough)
+    return copy.copy(entry[1])
 
 
 # The data_version of each active borough, in the shared cache (Redis in production), so the
@@ -52,6 +70,8 @@ def borough_version(slug: str) -> int | None:
 
 
 def forget_borough_version(slug: str) -> None:
+    """Called when a borough's contacts change (now and again on commit)."""
+    _boroughs.pop(slug, None)
     cache.delete(_version_key(slug))
 
 
@@ -143,6 +163,7 @@ def staffing_for(borough: Borough, at: dt.datetime | None = None) -> Staffing:
 def clear_memo() -> None:
     with _memo_lock:
         _memo.clear()
+        _boroughs.clear()
         _calendars.clear()
         _contacts.clear()
 

@@ -454,3 +454,32 @@ def test_admin_edit_of_a_contact_line_schedule_takes_effect_at_once(bromley, adm
         staffing = now_staffing("bromley")
     assert open_purposes(staffing) == {OOH, RAT}
     assert "Referral team (evenings)" in [s.line.label for s in staffing.open_lines]
+
+
+def test_borough_rows_memoised_briefly_and_forgotten_when_edited_here(
+    bromley, django_assert_num_queries, monkeypatch
+):
+    from contacts import selectors
+
+    clock = [1000.0]
+    monkeypatch.setattr(selectors.time, "monotonic", lambda: clock[0])
+    first = selectors.get_active_borough("bromley")
+    with django_assert_num_queries(0):
+        second = selectors.get_active_borough("bromley")
+    assert second == first and second is not first  # each caller gets its own copy
+    second.name = "changed by a caller"
+    assert selectors.get_active_borough("bromley").name == first.name
+
+    # An edit in another process (no signal here): seen once the memo is older than the limit.
+    Borough.objects.filter(pk=bromley.pk).update(council_name="Renamed Council")
+    clock[0] += selectors.BOROUGH_MEMO_SECONDS - 0.1
+    assert selectors.get_active_borough("bromley").council_name != "Renamed Council"
+    clock[0] += 0.2
+    assert selectors.get_active_borough("bromley").council_name == "Renamed Council"
+
+    # An edit through the model in this process: seen at once.
+    bromley.refresh_from_db()
+    bromley.is_active = False
+    bromley.save()
+    with pytest.raises(Borough.DoesNotExist):
+        selectors.get_active_borough("bromley")

@@ -44,7 +44,9 @@ class SessionStore(db.SessionStore):
         connection = self._connection(write=False)
         with connection.cursor() as cursor:
             cursor.execute(
-                self._sql(connection, "SELECT {data} FROM {table} WHERE {key} = %s AND {expires} > %s"),
+                self._sql(
+                    connection, "SELECT {data} FROM {table} WHERE {key} = %s AND {expires} > %s"
+                ),
                 [self.session_key, connection.ops.adapt_datetimefield_value(timezone.now())],
             )
             row = cursor.fetchone()

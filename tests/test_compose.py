@@ -258,3 +258,10 @@ def test_dockerignore_keeps_secrets_and_local_state_out_of_the_image():
     }
     assert {".env", ".git", ".venv", "node_modules", "var", "static/build"} <= ignored
     assert ".env.example" not in ignored
+
+
+def test_worker_yields_the_cpu_to_web_requests(services):
+    """Sending emails waits while people are submitting: the worker's CPU weight is a fraction
+    of web's (Docker's default is 1024), as the submissions benchmark runs it (niced)."""
+    worker_shares = services["worker"]["cpu_shares"]
+    assert 0 < worker_shares <= services["web"].get("cpu_shares", 1024) // 4

@@ -158,6 +158,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
 CELERY_REDIS_SOCKET_TIMEOUT = 2
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 0}}
+# Celery's Django fixup closes the worker's database connections before and after every task
+# unless this is set; with it, only every this-many tasks. config.celery closes them as Django
+# does after a web request instead (CONN_MAX_AGE, broken connections).
+CELERY_DB_REUSE_MAX = 1000
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BEAT_SCHEDULE: dict = {}
 # reporting: re-send outbox emails still unsent (Redis was down, a worker died, SMTP failed).

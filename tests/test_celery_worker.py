@@ -12,6 +12,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -210,3 +211,59 @@ print(json.dumps({
         "result": "pong:inline",
         "redis_url": "",
     }
+
+
+class FakeTask:
+    """What the task signals pass as sender and `task`: something with a request."""
+
+    def __init__(self, *, is_eager: bool):
+        self.request = SimpleNamespace(is_eager=is_eager)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_keeps_its_database_connection_from_task_to_task(settings):
+    """Celery's Django fixup, as a worker installs it, around 20 tasks: one database connection
+    serves them all (it used to close it around every task: a new connection per email), and
+    one older than CONN_MAX_AGE is still closed, as after a web request."""
+    from celery.fixups.django import DjangoWorkerFixup
+    from celery.signals import task_postrun, task_prerun
+    from django.db import connection
+
+    from config.celery import app
+
+    fixup = DjangoWorkerFixup(app)
+    task = FakeTask(is_eager=False)
+
+    def run_task():
+        fixup.on_task_prerun(sender=task)
+        task_prerun.send(sender=task, task=task, task_id="t", args=(), kwargs={})
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        fixup.on_task_postrun(sender=task)
+        task_postrun.send(sender=task, task=task, task_id="t", args=(), kwargs={}, retval=None)
+
+    run_task()
+    first = connection.connection
+    assert first is not None
+    for _ in range(20):
+        run_task()
+        assert connection.connection is first
+
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        return  # Django never closes an in-memory test database
+    connection.close_at = time.monotonic() - 1  # past CONN_MAX_AGE
+    task_postrun.send(sender=task, task=task, task_id="t", args=(), kwargs={}, retval=None)
+    assert connection.connection is None
+
+
+def test_tasks_run_inline_leave_the_callers_connection_alone(db):
+    """Inline (eager) tasks run inside the caller's transaction: nothing is closed."""
+    from celery.signals import task_prerun
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    before = connection.connection
+    task = FakeTask(is_eager=True)
+    task_prerun.send(sender=task, task=task, task_id="t", args=(), kwargs={})
+    assert connection.connection is before

@@ -29,8 +29,9 @@ instead (more throughput here, but a worker's threads share one interpreter lock
 slowest tenth of requests wait twice as long).
   up    REDIS_URL is a real Redis (--redis-url, default redis://127.0.0.1:6379/7) and a Celery
         worker sends the acknowledgement emails (to Django's dummy email backend). The worker
-        runs at a lower CPU priority (nice 10), as it should beside web workers on a shared
-        machine: a person waiting for "Report sent" comes before an email queued a moment ago.
+        runs at the lowest CPU priority (nice 19, its session's autogroup too), as it should
+        beside web workers on a shared machine (compose gives it a low cpu_shares): a person
+        waiting for "Report sent" comes before an email queued a moment ago.
   down  REDIS_URL points at a closed port for the whole phase, as if Redis had died: the
         broker publish after commit fails (caught and logged), the cache fails open. After the
         load the outbox sweeper (what beat runs every minute) sends the emails left behind.
@@ -626,6 +627,7 @@ def main() -> int:
     RESULTS.mkdir(parents=True, exist_ok=True)
     env = server_env(database_url, "")
     ensure_database(database_url)
+    autovacuum = autovacuum_on(database_url)
     manage(env, "migrate", "--noinput", "-v", "0")
     manage(env, "collectstatic", "--noinput", "-v", "0")
 
@@ -634,7 +636,8 @@ def main() -> int:
 
     now = dt.datetime.now(dt.UTC)
     lines = [
-        f"submissions benchmark, {now:%Y-%m-%d %H:%M:%S} UTC, {os.cpu_count()} CPUs",
+        f"submissions benchmark, {now:%Y-%m-%d %H:%M:%S} UTC, {os.cpu_count()} CPUs; "
+        f"PostgreSQL autovacuum {'on' if autovacuum else 'off'} (the benchmark vacuums)",
         f"server: gunicorn {args.workers} x {args.worker_class}"
         + (f" ({args.threads} threads)" if args.worker_class == "gthread" else "")
         + ", DEBUG=0, "

@@ -4,7 +4,8 @@ Every page of every journey reads the session and most write it, so the session 
 query all public requests share. Django's own backend goes through the ORM (about 0.5 ms of
 Python per query on our servers, three times the query itself) and wraps each write in a
 transaction of its own (BEGIN, UPDATE, COMMIT). This store keeps Django's table, model,
-encoding, expiry and `clearsessions`, and the same contract:
+encoding, expiry and `clearsessions`, and the same contract (its SQL runs on PostgreSQL and
+SQLite, the two databases this project runs on):
 
 - a missing or expired session loads as empty and is given a new key on save;
 - a new session is INSERTed, and a key already taken raises CreateError (Django picks another);

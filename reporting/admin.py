@@ -5,6 +5,7 @@ staff cannot delete one; what the person told us (the narrative) is never edited
 """
 
 from django.contrib import admin
+from django.contrib.admin.utils import flatten
 
 from reporting.models import Carer, Child, ConsentForm, OutboxMessage, Referral
 
@@ -16,7 +17,7 @@ class ReadOnlyInline:
     can_delete = False
 
     def get_readonly_fields(self, request, obj=None):
-        return [name for row in self.fields for name in (row if isinstance(row, tuple) else (row,))]
+        return flatten(self.fields)
 
     def has_add_permission(self, request, obj=None):
         return False

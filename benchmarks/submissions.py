@@ -29,8 +29,9 @@ instead (more throughput here, but a worker's threads share one interpreter lock
 slowest tenth of requests wait twice as long).
   up    REDIS_URL is a real Redis (--redis-url, default redis://127.0.0.1:6379/7) and a Celery
         worker sends the acknowledgement emails (to Django's dummy email backend). The worker
-        runs at the lowest CPU priority (nice 19, its session's autogroup too), as it should
-        beside web workers on a shared machine (compose gives it a low cpu_shares): a person
+        yields the CPU as in production: it puts itself under the idle scheduling policy
+        (WORKER_SCHED_IDLE, the default; the report shows the policy it ran under), and runs
+        niced (19, its session's autogroup too) as compose gives it a low cpu_shares. A person
         waiting for "Report sent" comes before an email queued a moment ago.
   down  REDIS_URL points at a closed port for the whole phase, as if Redis had died: the
         broker publish after commit fails (caught and logged), the cache fails open. After the
@@ -236,6 +237,18 @@ def stop(process: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=5)
+
+
+def scheduling_policy(pid: int) -> str:
+    """The Linux scheduling policy a process runs under, by name (e.g. SCHED_IDLE)."""
+    try:
+        policy = os.sched_getscheduler(pid)
+    except OSError as exc:
+        return f"unknown ({exc.strerror})"
+    names = {
+        getattr(os, n): n for n in ("SCHED_OTHER", "SCHED_BATCH", "SCHED_IDLE") if hasattr(os, n)
+    }
+    return names.get(policy, str(policy))
 
 
 def wait_until_up(port: int, process: subprocess.Popen, timeout: float = 60) -> None:
@@ -538,6 +551,7 @@ def run_phase(name: str, args, database_url: str) -> dict:
         references = [r["reference"] for r in ok]
         owed = [r["reference"] for r in ok if r["named"]]
         swept, drained_after = 0, None
+        worker_policy = scheduling_policy(worker.pid) if worker is not None else None
         if worker is not None:  # let the worker drain what it was given
             load_ended = time.monotonic()
             deadline = load_ended + 120
@@ -604,6 +618,7 @@ def run_phase(name: str, args, database_url: str) -> dict:
         "acknowledgements_unsent": unsent,
         "swept_after": swept,
         "emails_drained_after_s": drained_after,
+        "worker_policy": worker_policy,
         "unsent_before": unsent_before,
         "walk_seconds": load.get("walk_seconds"),
         "client_cpu_s": load.get("client_cpu_s"),
@@ -683,7 +698,8 @@ def main() -> int:
                 "and any earlier run)"
                 if o["phase"] == "down"
                 else f" (the last sent {o['emails_drained_after_s']:.1f} s after the last "
-                "submission: the worker yields the CPU to the web workers while they are busy)"
+                "submission: the worker yields the CPU to the web workers while they are busy; "
+                f"worker scheduling policy {o['worker_policy']})"
             ),
         ]
         if o["errors"]:

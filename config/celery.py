@@ -1,15 +1,40 @@
 """The Celery app, wired to REDIS_URL (see settings). Without it tasks run eagerly."""
 
+import logging
 import os
 
 from celery import Celery
-from celery.signals import task_postrun, task_prerun
+from celery.signals import task_postrun, task_prerun, worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("config")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+logger = logging.getLogger(__name__)
+
+
+@worker_init.connect
+def yield_the_cpu_to_web_requests(**kwargs) -> bool:
+    """With WORKER_SCHED_IDLE (the default), put the worker under Linux's idle scheduling
+    policy before its pool starts: pool processes and threads inherit it. A runnable web
+    request then preempts the worker at once, wherever it is on the host; niceness or a
+    container's CPU weight would only give the web a larger share over time. Returns whether
+    the policy was set; a kernel without SCHED_IDLE or a refusal is logged, not fatal."""
+    from django.conf import settings
+
+    if not settings.WORKER_SCHED_IDLE:
+        return False
+    if not hasattr(os, "SCHED_IDLE"):
+        logger.warning("WORKER_SCHED_IDLE: this platform has no SCHED_IDLE; not set")
+        return False
+    try:
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    except OSError as exc:
+        logger.warning("WORKER_SCHED_IDLE: could not set SCHED_IDLE (%s)", exc)
+        return False
+    return True
 
 
 @task_prerun.connect

@@ -138,6 +138,9 @@ def test_a_real_worker_process_runs_config_ping_through_redis(tmp_path):
         answer = wait_for(result, worker, log, timeout=60)
         assert answer == f"pong:{token}"
         result.forget()
+        # It runs at the idle scheduling priority (WORKER_SCHED_IDLE, on by default): web
+        # requests on the same host preempt it.
+        assert os.sched_getscheduler(worker.pid) == os.SCHED_IDLE
     finally:
         stop(worker)
         with client.connection_for_write() as connection:
@@ -149,6 +152,30 @@ def test_a_real_worker_process_runs_config_ping_through_redis(tmp_path):
     assert f"Task config.ping[{result.id}] received" in worker_log
     assert f"Task config.ping[{result.id}] succeeded" in worker_log
     assert worker.returncode is not None
+
+
+SCHED_POLICY_PROBE = """
+import json, os
+import django
+django.setup()
+from config.celery import yield_the_cpu_to_web_requests
+
+before = os.sched_getscheduler(0)
+was_set = yield_the_cpu_to_web_requests()
+print(json.dumps({"before": before, "set": was_set, "after": os.sched_getscheduler(0)}))
+"""
+
+
+@pytest.mark.parametrize(
+    ("setting", "expected"), [(None, os.SCHED_IDLE), ("1", os.SCHED_IDLE), ("0", os.SCHED_OTHER)]
+)
+def test_the_worker_takes_the_idle_scheduling_policy_unless_turned_off(tmp_path, setting, expected):
+    """What worker_init runs, in a process of its own (it changes the caller's policy)."""
+    extra = {} if setting is None else {"WORKER_SCHED_IDLE": setting}
+    outcome = run_python(SCHED_POLICY_PROBE, clean_env(tmp_path, **extra))
+    assert outcome["before"] == os.SCHED_OTHER
+    assert outcome["set"] is (expected == os.SCHED_IDLE)
+    assert outcome["after"] == expected
 
 
 def test_delay_with_redis_down_returns_or_raises_within_3_seconds(tmp_path):

@@ -29,10 +29,11 @@ instead (more throughput here, but a worker's threads share one interpreter lock
 slowest tenth of requests wait twice as long).
   up    REDIS_URL is a real Redis (--redis-url, default redis://127.0.0.1:6379/7) and a Celery
         worker sends the acknowledgement emails (to Django's dummy email backend). The worker
-        yields the CPU as in production: it puts itself under the idle scheduling policy
-        (WORKER_SCHED_IDLE, the default; the report shows the policy it ran under), and runs
-        niced (19, its session's autogroup too) as compose gives it a low cpu_shares. A person
-        waiting for "Report sent" comes before an email queued a moment ago.
+        yields the CPU as in production: its pool processes put themselves under the idle
+        scheduling policy (WORKER_SCHED_IDLE, the default; the report shows the policies it ran
+        under), and it runs niced (19, its session's autogroup too) as compose gives it a low
+        cpu_shares. A person waiting for "Report sent" comes before an email queued a moment
+        ago.
   down  REDIS_URL points at a closed port for the whole phase, as if Redis had died: the
         broker publish after commit fails (caught and logged), the cache fails open. After the
         load the outbox sweeper (what beat runs every minute) sends the emails left behind.
@@ -249,6 +250,16 @@ def scheduling_policy(pid: int) -> str:
         getattr(os, n): n for n in ("SCHED_OTHER", "SCHED_BATCH", "SCHED_IDLE") if hasattr(os, n)
     }
     return names.get(policy, str(policy))
+
+
+def worker_policies(pid: int) -> str:
+    """The scheduling policy of a Celery worker's main process and of its pool processes."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        children = []
+    pool = sorted({scheduling_policy(int(child)) for child in children})
+    return f"main {scheduling_policy(pid)}, pool {' '.join(pool) or 'not found'}"
 
 
 def wait_until_up(port: int, process: subprocess.Popen, timeout: float = 60) -> None:
@@ -551,7 +562,7 @@ def run_phase(name: str, args, database_url: str) -> dict:
         references = [r["reference"] for r in ok]
         owed = [r["reference"] for r in ok if r["named"]]
         swept, drained_after = 0, None
-        worker_policy = scheduling_policy(worker.pid) if worker is not None else None
+        worker_policy = worker_policies(worker.pid) if worker is not None else None
         if worker is not None:  # let the worker drain what it was given
             load_ended = time.monotonic()
             deadline = load_ended + 120
@@ -699,7 +710,7 @@ def main() -> int:
                 if o["phase"] == "down"
                 else f" (the last sent {o['emails_drained_after_s']:.1f} s after the last "
                 "submission: the worker yields the CPU to the web workers while they are busy; "
-                f"worker scheduling policy {o['worker_policy']})"
+                f"worker scheduling policy: {o['worker_policy']})"
             ),
         ]
         if o["errors"]:

@@ -29,9 +29,9 @@ instead (more throughput here, but a worker's threads share one interpreter lock
 slowest tenth of requests wait twice as long).
   up    REDIS_URL is a real Redis (--redis-url, default redis://127.0.0.1:6379/7) and a Celery
         worker sends the acknowledgement emails (to Django's dummy email backend). The worker
-        yields the CPU as in production: its pool processes put themselves under the idle
-        scheduling policy (WORKER_SCHED_IDLE, the default; the report shows the policies it ran
-        under), and it runs niced (19, its session's autogroup too) as compose gives it a low
+        yields the CPU as in production: it puts itself under the idle scheduling policy
+        (WORKER_SCHED_IDLE, the default; the report shows the policies its processes ran
+        under), and runs niced (19, its session's autogroup too) as compose gives it a low
         cpu_shares. A person waiting for "Report sent" comes before an email queued a moment
         ago.
   down  REDIS_URL points at a closed port for the whole phase, as if Redis had died: the

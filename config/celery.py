@@ -4,7 +4,7 @@ import logging
 import os
 
 from celery import Celery
-from celery.signals import task_postrun, task_prerun, worker_process_init
+from celery.signals import task_postrun, task_prerun, worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -15,17 +15,17 @@ app.autodiscover_tasks()
 logger = logging.getLogger(__name__)
 
 
-@worker_process_init.connect
+@worker_init.connect
 def yield_the_cpu_to_web_requests(**kwargs) -> bool:
-    """With WORKER_SCHED_IDLE (the default), put each pool process, where the tasks run, under
-    Linux's idle scheduling policy as it starts. A runnable web request then preempts it at
-    once, wherever it is on the host; niceness or a container's CPU weight would only give the
-    web a larger share over time. The worker's main process (taking messages from Redis,
-    acknowledging them, answering the health check's ping) keeps its ordinary policy, so a busy
-    host delays emails but never makes the worker look dead. Prefork pool only (Celery's
-    default, as compose runs it): with --pool solo or threads tasks run in the main process.
-    Returns whether the policy was set; a kernel without SCHED_IDLE or a refusal is logged,
-    not fatal."""
+    """With WORKER_SCHED_IDLE (the default), put the worker under Linux's idle scheduling
+    policy as it starts, before its pool: pool processes and threads inherit it. A runnable web
+    request then preempts the worker at once, wherever it is on the host; niceness or a
+    container's CPU weight would only give the web a larger share over time. The whole worker,
+    not just its pool: the main process takes each message from Redis, hands it to the pool and
+    acknowledges it, about as much CPU as the task itself (with only the pool idle-scheduled the
+    benchmark's submit p95 was barely better than niced). On a host kept fully busy the worker
+    waits, its answer to the health check's ping too; emails wait in the outbox. Returns whether
+    the policy was set; a kernel without SCHED_IDLE or a refusal is logged, not fatal."""
     from django.conf import settings
 
     if not settings.WORKER_SCHED_IDLE:

@@ -162,13 +162,13 @@ CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 0}}
 # unless this is set; with it, only every this-many tasks. config.celery closes them as Django
 # does after a web request instead (CONN_MAX_AGE, broken connections).
 CELERY_DB_REUSE_MAX = 1000
-# The Celery worker's pool processes, where tasks run, take Linux's idle scheduling policy
-# (SCHED_IDLE, set by config.celery as each starts): a web request that wants a CPU takes it
-# from them at once, and emails go out in the gaps between requests. Niceness and container CPU
-# weights only share the CPU out over time, so a busy worker still delayed requests (submit p95
-# about 110 ms with it niced, under 105 ms and often 75-90 ms idle-scheduled, in the
-# submissions benchmark). A saturated host holds emails back, never loses them (the outbox
-# keeps them). WORKER_SCHED_IDLE=0 turns it off, e.g. on a host of the worker's own.
+# The Celery worker runs under Linux's idle scheduling policy (SCHED_IDLE, set by config.celery
+# as the worker starts; its pool processes inherit it): a web request that wants a CPU takes it
+# from the worker at once, and emails go out in the gaps between requests. Niceness and
+# container CPU weights only share the CPU out over time, so a busy worker still delayed
+# requests (submissions benchmark, submit p95: niced 89-118 ms, idle-scheduled 72-106 ms, no
+# worker at all 71-72 ms). A host kept fully busy holds emails back, never loses them (the
+# outbox keeps them). WORKER_SCHED_IDLE=0 turns it off, e.g. on a host of the worker's own.
 WORKER_SCHED_IDLE = env_bool("WORKER_SCHED_IDLE", True)
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BEAT_SCHEDULE: dict = {}

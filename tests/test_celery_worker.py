@@ -106,7 +106,10 @@ def test_a_real_worker_process_runs_config_ping_through_redis(tmp_path):
     queue = f"test-ping-{uuid.uuid4().hex}"
     token = uuid.uuid4().hex
     log = tmp_path / "worker.log"
-    env = clean_env(tmp_path, REDIS_URL=redis_url, LOG_LEVEL="INFO")
+    # Not idle-scheduled (WORKER_SCHED_IDLE's default): beside a busy test run it would get
+    # almost no CPU until the run's other processes pause (seen here: 56 s with both cores
+    # busy). What worker_init does is tested below.
+    env = clean_env(tmp_path, REDIS_URL=redis_url, LOG_LEVEL="INFO", WORKER_SCHED_IDLE="0")
 
     # A client of our own on the same broker: sends by name, like any other process would.
     client = Celery("ping-client", broker=redis_url, backend=redis_url)
@@ -151,17 +154,17 @@ def test_a_real_worker_process_runs_config_ping_through_redis(tmp_path):
     assert worker.returncode is not None
 
 
-# What a worker's pool process does as it starts (Celery sends worker_process_init in it), in a
+# What a worker does as it starts (Celery sends worker_init before its pool starts), in a
 # process of its own: the policy is the caller's, and this one then has almost no CPU.
 SCHED_POLICY_PROBE = """
 import json, os
 import django
 django.setup()
-from celery.signals import worker_process_init
+from celery.signals import worker_init
 from config.celery import app, yield_the_cpu_to_web_requests
 
 before = os.sched_getscheduler(0)
-answers = worker_process_init.send(sender=app)
+answers = worker_init.send(sender=app)
 was_set = [value for receiver, value in answers if receiver is yield_the_cpu_to_web_requests]
 print(json.dumps({"before": before, "set": was_set, "after": os.sched_getscheduler(0)}))
 """

@@ -166,9 +166,10 @@ CELERY_DB_REUSE_MAX = 1000
 # as the worker starts; its pool processes inherit it): a web request that wants a CPU takes it
 # from the worker at once, and emails go out in the gaps between requests. Niceness and
 # container CPU weights only share the CPU out over time, so a busy worker still delayed
-# requests (submissions benchmark, submit p95: niced 89-118 ms, idle-scheduled 72-106 ms, no
-# worker at all 71-72 ms). A host kept fully busy holds emails back, never loses them (the
-# outbox keeps them). WORKER_SCHED_IDLE=0 turns it off, e.g. on a host of the worker's own.
+# requests (submissions benchmark, submit p95 in the same hour: niced 89-118 ms,
+# idle-scheduled 72-106 ms, no worker at all 71-72 ms). A host kept fully busy holds emails
+# back, never loses them (the outbox keeps them). WORKER_SCHED_IDLE=0 turns it off, e.g. on a
+# host of the worker's own.
 WORKER_SCHED_IDLE = env_bool("WORKER_SCHED_IDLE", True)
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BEAT_SCHEDULE: dict = {}

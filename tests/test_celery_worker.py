@@ -106,9 +106,9 @@ def test_a_real_worker_process_runs_config_ping_through_redis(tmp_path):
     queue = f"test-ping-{uuid.uuid4().hex}"
     token = uuid.uuid4().hex
     log = tmp_path / "worker.log"
-    # Not idle-scheduled (WORKER_SCHED_IDLE's default): beside a busy test run it would get
-    # almost no CPU until the run's other processes pause (seen here: 56 s with both cores
-    # busy). What worker_init does is tested below.
+    # Without the idle scheduling policy that WORKER_SCHED_IDLE gives by default: beside a busy
+    # test run an idle-scheduled worker gets almost no CPU until the run's other processes
+    # pause (seen here: 56 s with both cores busy). What worker_init does is tested below.
     env = clean_env(tmp_path, REDIS_URL=redis_url, LOG_LEVEL="INFO", WORKER_SCHED_IDLE="0")
 
     # A client of our own on the same broker: sends by name, like any other process would.

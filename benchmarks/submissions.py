@@ -561,9 +561,9 @@ def run_phase(name: str, args, database_url: str) -> dict:
         ok = [r for r in results if "reference" in r]
         references = [r["reference"] for r in ok]
         owed = [r["reference"] for r in ok if r["named"]]
-        swept, drained_after = 0, None
-        worker_policy = worker_policies(worker.pid) if worker is not None else None
+        swept, drained_after, worker_policy = 0, None, None
         if worker is not None:  # let the worker drain what it was given
+            worker_policy = worker_policies(worker.pid)
             load_ended = time.monotonic()
             deadline = load_ended + 120
             while unsent_for(database_url, owed) and time.monotonic() < deadline:

@@ -1,4 +1,4 @@
-"""Django's database sessions, with each read and each write one plain SQL statement.
+"""Django's database sessions, with each load and each save one plain SQL statement.
 
 Every page of every journey reads the session and most write it, so the session is the one
 query all public requests share. Django's own backend goes through the ORM (about 0.5 ms of
@@ -13,7 +13,8 @@ SQLite, the two databases this project runs on):
   UpdateError, which SessionMiddleware turns into SessionInterrupted, as with Django's.
 
 A single INSERT or UPDATE is atomic by itself, so no transaction is opened around it; inside a
-request's own transaction the statement simply joins it, as Django's savepoint would.
+request's own transaction the statement simply joins it, as Django's savepoint would. The rest
+(exists, delete, clearing expired rows) is Django's own: off the path of every request.
 """
 
 from __future__ import annotations
@@ -55,14 +56,6 @@ class SessionStore(db.SessionStore):
             self._session_key = None
             return {}
         return self.decode(row[0])
-
-    def exists(self, session_key):
-        connection = self._connection(write=False)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                self._sql(connection, "SELECT 1 FROM {table} WHERE {key} = %s"), [session_key]
-            )
-            return cursor.fetchone() is not None
 
     def save(self, must_create=False):
         if self.session_key is None:

@@ -18,6 +18,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
+from dateutil.relativedelta import relativedelta
 
 LONDON = ZoneInfo("Europe/London")
 UTC = dt.UTC
@@ -39,6 +40,12 @@ def is_bank_holiday(day: dt.date) -> bool:
 
 def bank_holiday_name(day: dt.date) -> str | None:
     return holidays.country_holidays("GB", subdiv="ENG", years=day.year).get(day)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later, clamped to the month's end (31 January + 1 = 28 or 29
+    February)."""
+    return day + relativedelta(months=months)
 
 
 def to_london(moment: dt.datetime) -> dt.datetime:

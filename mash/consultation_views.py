@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from mash import audit, consultations
 from mash.access import get_referral_or_404, staff_required
-from mash.intake_forms import AdviceForm
+from mash.consultation_forms import AdviceForm
 from reporting.forms import display_phone
 
 QUEUE_VIEWED = "consultations_viewed"

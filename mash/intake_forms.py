@@ -18,8 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Field, Layout, Size
+from crispy_forms_gds.layout import Layout
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorDict
@@ -28,6 +27,7 @@ from django.utils import timezone
 from contacts.calendar import LONDON, to_london
 from reporting import forms as f
 from reporting.models import Referral
+from reporting.text import clean_text
 
 MAX_CHILDREN = f.MAX_CHILDREN
 CHANNEL_CHOICES = [
@@ -114,7 +114,7 @@ class ChannelForm(StaffLayout, f.QuestionForm):
                 self.initial.setdefault("borough", self.boroughs[0].slug)
 
     def clean_received_time(self):
-        value = f.strip_control_characters(self.cleaned_data["received_time"], multiline=False)
+        value = clean_text(self.cleaned_data["received_time"], multiline=False)
         match = _TIME.match(value.replace(" ", ""))
         if not match:
             raise ValidationError(
@@ -588,35 +588,3 @@ class LogReferralForm:
                 "contact_notes": safe.get("contact_notes", ""),
             }
         return answers
-
-
-# -- the consultation queue ---------------------------------------------------------------------
-class AdviceForm(forms.Form):
-    """The advice given to a professional who asked for a consultation."""
-
-    advice = forms.CharField(
-        label="Advice given",
-        help_text="What you discussed and advised, and anything agreed. This closes the "
-        "consultation.",
-        widget=forms.Textarea(attrs={"rows": 6}),
-        error_messages={"required": "Enter the advice given"},
-    )
-
-    def __init__(self, *args, max_length: int, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-        self.max_length = max_length
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
-            Field.textarea("advice", label_size=Size.SMALL, max_characters=max_length)
-        )
-
-    def clean_advice(self):
-        value = f.strip_control_characters(self.cleaned_data["advice"], multiline=True)
-        if not value:
-            raise ValidationError("Enter the advice given", code="required")
-        if len(value) > self.max_length:
-            raise ValidationError(f"Advice given must be {self.max_length:,} characters or less")
-        return value

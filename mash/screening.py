@@ -21,14 +21,13 @@ Downstream dates, fixed when the decision is recorded:
 
 from __future__ import annotations
 
-import calendar as month_calendar
 import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from contacts.calendar import WorkingCalendar, to_london
+from contacts.calendar import WorkingCalendar, add_months, to_london
 from contacts.selectors import working_calendar
 from mash import audit, matching, notifications
 from mash.access import referrals_for, staff_member
@@ -99,12 +98,6 @@ def assessment_due(
         if calendar.is_working_day(day):
             counted += 1
     return day
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return dt.date(year, month, min(day.day, month_calendar.monthrange(year, month)[1]))
 
 
 def support_until(decided_at: dt.datetime) -> dt.date:

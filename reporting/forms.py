@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from crispy_forms_gds.fields import DateInputField
@@ -19,8 +18,10 @@ from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.text import capfirst
 
+from contacts.calendar import add_months
 from contacts.phone import national_format, to_e164
 from reporting.journey import JourneyForm
+from reporting.text import clean_text
 
 FIELD_TEMPLATE = "reporting/gds/field.html"
 
@@ -84,17 +85,7 @@ HOW_KNOWN_CHOICES = [
     ("other", "Another way"),
 ]
 
-# C0 and C1 control characters other than tab and new lines: removed from what people type.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
-
-
-def strip_control_characters(value: str, *, multiline: bool) -> str:
-    value = unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\r", "\n")
-    value = _CONTROL.sub("", value)
-    if not multiline:
-        value = re.sub(r"[\t\n]+", " ", value)
-    return value.strip()
 
 
 @dataclass(frozen=True)
@@ -149,7 +140,7 @@ class TextField(forms.CharField):
 
     def to_python(self, value):
         value = super().to_python(value)
-        return strip_control_characters(value, multiline=self.multiline) if value else ""
+        return clean_text(value, multiline=self.multiline)
 
 
 def text(label: str, max_length: int = NAME_MAX, *, required: str = "", **kwargs) -> TextField:
@@ -226,7 +217,7 @@ class GovDateField(DateInputField):
         for field in self.fields:
             field.widget.errors = []
         values = list(value) if isinstance(value, list | tuple) else []
-        values = [strip_control_characters(str(v or ""), multiline=False) for v in values]
+        values = [clean_text(v, multiline=False) for v in values]
         values = (values + ["", "", ""])[:3]
         thing = capfirst(self.what)
         if not any(values):
@@ -585,17 +576,6 @@ def is_adult(child: dict, today: dt.date) -> bool:
     return age is not None and age >= ADULT_AGE
 
 
-def add_months(day: dt.date, months: int) -> dt.date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, candidate)
-        except ValueError:
-            continue
-    raise ValueError("unreachable")
-
-
 def london_today() -> dt.date:
     return timezone.localdate()
 
@@ -645,7 +625,7 @@ class ChildAgeForm(QuestionForm):
         )
 
     def clean_approximate_age(self):
-        value = strip_control_characters(self.cleaned_data["approximate_age"], multiline=False)
+        value = clean_text(self.cleaned_data["approximate_age"], multiline=False)
         if not (value.isascii() and value.isdigit()) or len(value) > 3:
             raise ValidationError("Enter the age in years as a number, like 8", code="invalid")
         age = int(value)

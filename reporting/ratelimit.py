@@ -58,12 +58,12 @@ def parse_rate(value: str) -> Rate:
 
 
 def submission_rate() -> Rate:
-    return parse_rate(getattr(settings, "RATE_LIMIT_SUBMISSIONS", "10/h"))
+    return parse_rate(settings.RATE_LIMIT_SUBMISSIONS)
 
 
 def client_hash(request) -> str:
     """A salted, irreversible hash of the client's address (REMOTE_ADDR)."""
-    salt = getattr(settings, "RATE_LIMIT_SALT", "") or settings.SECRET_KEY
+    salt = settings.RATE_LIMIT_SALT or settings.SECRET_KEY
     address = request.META.get("REMOTE_ADDR", "") or "unknown"
     return hmac.new(salt.encode(), address.encode(), hashlib.sha256).hexdigest()[:32]
 

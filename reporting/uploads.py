@@ -123,7 +123,7 @@ EMPTY = "The selected file is empty"
 
 
 def max_bytes() -> int:
-    return int(getattr(settings, "CONSENT_FORM_MAX_BYTES", 10 * 1024 * 1024))
+    return int(settings.CONSENT_FORM_MAX_BYTES)
 
 
 def size_label() -> str:
@@ -143,7 +143,7 @@ class PrivateFileSystemStorage(FileSystemStorage):
 
 
 def private_storage() -> Storage:
-    config = getattr(settings, "PRIVATE_STORAGE", None) or {}
+    config = settings.PRIVATE_STORAGE
     backend = import_string(config.get("BACKEND", "reporting.uploads.PrivateFileSystemStorage"))
     options = dict(config.get("OPTIONS") or {})
     options.setdefault("location", str(settings.VAR_DIR / "private"))
@@ -276,7 +276,7 @@ def discard_unattached(stored_name: str) -> bool:
 
 
 def retention() -> dt.timedelta:
-    return dt.timedelta(hours=int(getattr(settings, "CONSENT_UPLOAD_RETENTION_HOURS", 24)))
+    return dt.timedelta(hours=int(settings.CONSENT_UPLOAD_RETENTION_HOURS))
 
 
 def delete_abandoned_uploads(*, now: dt.datetime | None = None) -> int:

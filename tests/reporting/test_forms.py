@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from contacts.calendar import LONDON
 from reporting import forms as f
 from reporting.models import CONCERN_CATEGORIES
+from reporting.text import clean_text
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -355,9 +356,9 @@ def test_html_is_kept_as_text():
 @given(st.text(max_size=300))
 @settings(max_examples=150)
 def test_no_control_characters_survive(value):
-    out = f.strip_control_characters(value, multiline=True)
+    out = clean_text(value, multiline=True)
     assert not any((ord(c) < 32 and c not in "\n\t") or 0x7F <= ord(c) <= 0x9F for c in out)
-    single = f.strip_control_characters(value, multiline=False)
+    single = clean_text(value, multiline=False)
     assert "\n" not in single and "\t" not in single
     assert out == out.strip()
 

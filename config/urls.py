@@ -22,7 +22,6 @@ urlpatterns = [
         name="cookies",
     ),
     path("mash/", include("mash.urls")),
-    path("<slug:borough_slug>/report/", include("reporting.urls")),
-    path("<slug:borough_slug>/", include("reporting.family_urls")),
+    path("<slug:borough_slug>/", include("reporting.urls")),
     path("", include("contacts.urls")),
 ]

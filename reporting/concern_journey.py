@@ -4,11 +4,19 @@ answers it hands to `submit_concern`, and the rows of its check-your-answers pag
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from reporting import forms as f
-from reporting.journey import Journey, Location, State, Step
+from reporting.journey import (
+    AddAnother,
+    Journey,
+    Location,
+    Row,
+    Section,
+    State,
+    Step,
+    choice_label,
+    format_date,
+)
 
 CHILDREN = "children"
 PROFESSIONAL = "professional"
@@ -133,81 +141,34 @@ def after_about_you(state, index):
     return "check" if answer(state, "about-you", "anonymous") == f.YES else "your-details"
 
 
-# -- "add another" lists ----------------------------------------------------------------------
-@dataclass(frozen=True)
-class AddAnother:
-    """The rules of one repeating group (children, parents and carers): its pages are asked
-    item by item, then its list page asks whether to add another; 'Yes' forgets that answer
-    (it is asked again after the new item) and goes to the new item's first page."""
-
-    group: str  # the State group the items are stored in
-    first: str  # the first page of an item
-    list_page: str  # the "add another" page
-    item_name: Callable[[State, int], str]
-    fallback: str  # the item's name on the "remove" page when it has none, e.g. "child"
-    flag: str  # set in State.extra while a new item is being added
-
-    def after_last(self, state: State, index) -> Location | str:
-        """After an item's last page: the next item's pages, the new item's, or the list."""
-        count = len(state.items(self.group))
-        if index + 1 < count:
-            return Location(self.first, index + 1)
-        if state.extra.get(self.flag):
-            return Location(self.first, count)
-        return self.list_page
-
-    def add_another(self, state: State, data: dict, index) -> Location | None:
-        if data.get("add_another") == f.YES:
-            state.forget(self.list_page)
-            state.extra[self.flag] = True
-            return Location(self.first, len(state.items(self.group)))
-        return None
-
-    def item_saved(self, state: State, data: dict, index) -> None:
-        state.extra.pop(self.flag, None)
-
-    def stop_adding(self, state: State) -> None:
-        state.extra.pop(self.flag, None)
-
-    def remove(self, state: State, data: dict, index) -> Location:
-        if data.get("remove") == f.YES:
-            state.remove_item(self.group, index)
-        return Location(self.list_page)
-
-    def back_from_first(self, state: State, index) -> Location | None:
-        if index and index >= len(state.items(self.group)):  # a new item: back to the list
-            return Location(self.list_page)
-        return None
-
-    def count_kwargs(self, state, index):
-        return {"count": len(state.items(self.group))}
-
-    def remove_kwargs(self, state, index):
-        return {"child_name": self.item_name(state, index) or f"{self.fallback} {index + 1}"}
-
-    def remove_step(self, name: str, form_class) -> Step:
-        return Step(
-            name,
-            form_class=form_class,
-            group=self.group,
-            detached=True,
-            on_save=self.remove,
-            form_kwargs=self.remove_kwargs,
-        )
-
-    def list_step(self, form_class, next_rule, template: str) -> Step:
-        return Step(
-            self.list_page,
-            form_class=form_class,
-            next=next_rule,
-            template=template,
-            on_save=self.add_another,
-            prepare=self.stop_adding,
-            form_kwargs=self.count_kwargs,
-        )
+# -- the children's list ----------------------------------------------------------------------
+def child_row_name(state: State, index: int) -> str:
+    return "You" if voice(state, index).you else (child_name(state, index) or "Name not known")
 
 
-CHILD_LIST = AddAnother(CHILDREN, "name", "children", child_name, "child", "adding_child")
+def child_row_age(state: State, index: int) -> str:
+    data = age_facts(state, index)
+    if data.get("unborn"):
+        return "Not born yet, due " + format_date(data.get("due_date"))
+    if data.get("date_of_birth"):
+        return "Born " + format_date(data["date_of_birth"])
+    age = data.get("approximate_age")
+    if age is not None:
+        return f"About {age} years old" if age else "Under 1"
+    return ""
+
+
+CHILD_LIST = AddAnother(
+    CHILDREN,
+    first="name",
+    list_page="children",
+    remove_page="remove-child",
+    item_name=child_name,
+    fallback="child",
+    flag="adding_child",
+    row_name=child_row_name,
+    row_summary=child_row_age,
+)
 after_where = CHILD_LIST.after_last
 
 
@@ -262,7 +223,7 @@ CONCERN = Journey(
         _child("due-date", f.ChildDueForm, "where"),
         _child("where", f.ChildWhereForm, after_where),
         Step("adult", title="This service is for children", template="reporting/adult.html"),
-        CHILD_LIST.remove_step("remove-child", f.RemoveChildForm),
+        CHILD_LIST.remove_step(f.RemoveChildForm),
         CHILD_LIST.list_step(f.AddAnotherChildForm, after_children, "reporting/children.html"),
         Step(
             "other-children",
@@ -385,33 +346,6 @@ def build_answers(state: State) -> dict:
 
 
 # -- check your answers ----------------------------------------------------------------------
-@dataclass
-class Row:
-    key: str
-    value: str
-    change: Location | None
-    change_label: str = ""
-
-
-@dataclass
-class Section:
-    title: str
-    rows: list[Row] = field(default_factory=list)
-    remove: Location | None = None
-    add_child: bool = False  # the last child's section offers "Add another child"
-
-
-def choice_label(choices, value) -> str:
-    return dict(choices).get(value, value or "")
-
-
-def format_date(value: str | None) -> str:
-    if not value:
-        return ""
-    day = dt.date.fromisoformat(value)
-    return f"{day.day} {day:%B %Y}"
-
-
 def check_sections(state: State) -> list[Section]:
     answers = build_answers(state)
     sections = []

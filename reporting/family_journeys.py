@@ -8,12 +8,25 @@ The children's pages are the concern journey's, with its "add another child" rul
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
+from contacts.selectors import working_calendar
 from reporting import concern_journey as cj
 from reporting import family_forms as ff
 from reporting import forms as f
-from reporting.concern_journey import Row, Section, answer, choice_label, format_date
-from reporting.journey import Journey, Location, State, Step
+from reporting.concern_journey import answer
+from reporting.journey import (
+    AddAnother,
+    Journey,
+    Location,
+    Row,
+    Section,
+    State,
+    Step,
+    choice_label,
+    format_date,
+    recheck,
+)
 from reporting.models import CONTACT_METHODS, WELLBEING_CRITERIA
 
 CHILDREN = cj.CHILDREN
@@ -39,6 +52,23 @@ def first_child(state, index):
     return Location("name", 0)
 
 
+def child_row_name(state: State, index: int) -> str:
+    return "You" if voice(state, index).you else (cj.child_name(state, index) or "Name not known")
+
+
+def child_row_born(state: State, index: int) -> str:
+    data = cj.child_data(state, index)
+    if data.get("unborn"):
+        return "Not born yet"
+    if data.get("date_of_birth"):
+        return "Born " + format_date(data["date_of_birth"])
+    return ""
+
+
+# The concern journey's list rules; the rows say only whether each child is born.
+CHILD_LIST = replace(cj.CHILD_LIST, row_name=child_row_name, row_summary=child_row_born)
+
+
 def after_child_name(state, index):
     return "date-of-birth" if voice(state, index).you else "age"
 
@@ -60,15 +90,15 @@ def child_steps(after_children) -> list[Step]:
             "name",
             f.ChildNameForm,
             after_child_name,
-            on_save=cj.CHILD_LIST.item_saved,
-            back=cj.CHILD_LIST.back_from_first,
+            on_save=CHILD_LIST.item_saved,
+            back=CHILD_LIST.back_from_first,
         ),
         _child("age", ff.FamilyAgeKnownForm, cj.after_age_known),
         _child("date-of-birth", ff.FamilyChildDobForm, "where"),
         _child("due-date", f.ChildDueForm, "where"),
-        _child("where", f.ChildWhereForm, cj.after_where),
-        cj.CHILD_LIST.remove_step("remove-child", f.RemoveChildForm),
-        cj.CHILD_LIST.list_step(f.AddAnotherChildForm, after_children, "reporting/children.html"),
+        _child("where", f.ChildWhereForm, CHILD_LIST.after_last),
+        CHILD_LIST.remove_step(f.RemoveChildForm),
+        CHILD_LIST.list_step(f.AddAnotherChildForm, after_children, "reporting/children.html"),
     ]
 
 
@@ -80,7 +110,20 @@ def carer_name(state: State, index: int) -> str:
     return (items[index].get("carer") or {}).get("name", "")
 
 
-CARER_LIST = cj.AddAnother(CARERS, "carer", "carers", carer_name, "parent or carer", "adding_carer")
+def carer_relationship(state: State, index: int) -> str:
+    return (state.items(CARERS)[index].get("carer") or {}).get("relationship", "")
+
+
+CARER_LIST = AddAnother(
+    CARERS,
+    first="carer",
+    list_page="carers",
+    remove_page="remove-carer",
+    item_name=carer_name,
+    fallback="parent or carer",
+    flag="adding_carer",
+    row_summary=carer_relationship,
+)
 
 
 def carer_steps(after_carers) -> list[Step]:
@@ -93,7 +136,7 @@ def carer_steps(after_carers) -> list[Step]:
             on_save=CARER_LIST.item_saved,
             back=CARER_LIST.back_from_first,
         ),
-        CARER_LIST.remove_step("remove-carer", ff.RemoveCarerForm),
+        CARER_LIST.remove_step(ff.RemoveCarerForm),
         CARER_LIST.list_step(ff.AddAnotherCarerForm, after_carers, "reporting/family/carers.html"),
     ]
 
@@ -109,28 +152,6 @@ def consent_form_kwargs(state, index):
 
 def criteria_kwargs(state, index):
     return {"codes": answer(state, "criteria", "criteria", [])}
-
-
-def recheck(step_name: str, form_class, kwargs):
-    """An `on_save` hook for a question whose answer shapes a later page (which criteria
-    need details, which contact details are needed): when the later page's stored answer no
-    longer passes, it is set aside as a draft (shown again as typed) and asked again."""
-
-    def hook(state: State, data: dict, index) -> None:
-        stored = state.answer(step_name)
-        if stored is None:
-            return None
-        form = form_class(data=stored, **kwargs(state, None))
-        if not form.is_valid():
-            state.extra[draft_key(step_name)] = stored
-            state.forget(step_name)
-        return None
-
-    return hook
-
-
-def draft_key(step_name: str) -> str:
-    return f"draft:{step_name}"
 
 
 def contact_kwargs(state, index):
@@ -202,13 +223,17 @@ SELF_REFERRAL = Journey(
 
 
 # -- consultation ----------------------------------------------------------------------------
+def calendar_kwargs(borough):
+    """The callback is asked for within the borough's working days and hours."""
+    return {"calendar": working_calendar(borough)}
+
+
 CONSULTATION = Journey(
     name="consultation",
     steps=[
         Step("your-details", form_class=ff.ProfessionalForm, next="summary"),
         Step("summary", form_class=ff.ConsultationSummaryForm, next="callback"),
-        # The view passes the borough's working calendar to the callback form.
-        Step("callback", form_class=ff.CallbackForm, next="check"),
+        Step("callback", form_class=ff.CallbackForm, next="check", borough_kwargs=calendar_kwargs),
         Step("check", title=CHECK_TITLE, template="reporting/family/check_answers.html"),
     ],
 )

@@ -23,10 +23,10 @@ from reporting.services import (
     _child,
     _date,
     _phone,
-    clean_text,
     email_lines,
     record_submission,
 )
+from reporting.text import clean_text
 
 logger = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from django.utils.text import capfirst
 
 from contacts.calendar import add_months
 from contacts.phone import national_format, to_e164
-from reporting.journey import JourneyForm
+from reporting.journey import NO, UNKNOWN, YES, JourneyForm
 from reporting.text import clean_text
 
 FIELD_TEMPLATE = "reporting/gds/field.html"
@@ -33,7 +33,6 @@ MAX_CHILDREN = 10
 ADULT_AGE = 18
 DUE_DATE_MONTHS_AHEAD = 10
 
-YES, NO, UNKNOWN = "yes", "no", "unknown"
 YES_NO = [(YES, "Yes"), (NO, "No")]
 YES_NO_UNKNOWN = [(YES, "Yes"), (NO, "No"), (UNKNOWN, "I do not know")]
 

@@ -11,8 +11,10 @@ The answers live in the server-side session as JSON-safe dicts, one per (step, i
 answers count (a changed answer can leave others off the path: they are kept but ignored), where
 a back link goes, whether a page may be shown yet, and whether the journey is complete.
 
-The concern journey (reporting/concern_journey.py) is the first user; Family Wellbeing,
-self-referral and consultation journeys are meant to reuse this as they are.
+Every public journey is built on it (reporting/registry.py lists them); one set of views
+(reporting/views.py) serves them all. What a page needs beyond its form is the step's business:
+`form_kwargs` (from the answers), `borough_kwargs` (from the borough, e.g. its working calendar),
+`context` (extra template context, e.g. an "add another" list's rows). See docs/journeys.md.
 """
 
 from __future__ import annotations
@@ -20,13 +22,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils import timezone
 
+if TYPE_CHECKING:
+    from contacts.models import Borough
+
 SESSION_PREFIX = "journey"
 VERSION = 1
+YES, NO, UNKNOWN = "yes", "no", "unknown"
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,8 @@ class Location:
 
 
 NextRule = Callable[["State", int | None], "Location | str"]
+# A page's URL: (location, change=False) -> str, given to steps that link to other pages.
+LocationUrl = Callable[..., str]
 
 
 @dataclass(frozen=True)
@@ -57,6 +65,17 @@ class Step:
     on_save: Callable[[State, dict, int | None], Location | None] | None = None
     # Overrides the back link (the previous page on the path) when it returns a location.
     back: Callable[[State, int | None], Location | None] | None = None
+    # Extra keyword arguments for the form from the borough (e.g. its working calendar).
+    borough_kwargs: Callable[[Borough], dict] | None = None
+    # Extra template context (e.g. the rows of an "add another" list, with their links).
+    context: Callable[[State, LocationUrl], dict] | None = None
+
+    def kwargs(self, state: State, index: int | None, borough: Borough) -> dict:
+        """Every keyword argument the step's form takes beyond its data."""
+        kwargs = self.form_kwargs(state, index) if self.form_kwargs else {}
+        if self.borough_kwargs:
+            kwargs.update(self.borough_kwargs(borough))
+        return kwargs
 
 
 class State:
@@ -93,6 +112,23 @@ class State:
 
     def forget(self, name: str) -> None:
         self.data["steps"].pop(name, None)
+
+    # -- answers set aside to be asked again (see `recheck`) --------------------------------
+    def set_aside(self, name: str) -> None:
+        """Forget a question's answer but keep it as a draft, shown again as typed."""
+        stored = self.data["steps"].pop(name, None)
+        if stored is not None:
+            self.extra[f"draft:{name}"] = stored
+
+    def drop_draft(self, name: str) -> None:
+        self.extra.pop(f"draft:{name}", None)
+
+    def stored_or_draft(self, step: Step, index: int | None) -> dict | None:
+        """What a question's form starts with: its answer, or an answer set aside."""
+        stored = self.answer(step, index)
+        if stored is None and index is None:
+            stored = self.extra.get(f"draft:{step.name}")
+        return stored
 
     # -- repeating groups -------------------------------------------------------------------
     def items(self, group: str) -> list[dict]:
@@ -156,6 +192,7 @@ class Journey:
         go (when changing an answer, the first unanswered question or the end) and whether
         the next page is still part of that change."""
         step = self.step(location.step)
+        state.drop_draft(step.name)
         state.set_answer(step, location.index, data)
         target = step.on_save(state, data, location.index) if step.on_save else None
         if change:
@@ -227,6 +264,142 @@ class Journey:
             position = path.index(location)
             return path[position - 1] if position > 0 else None
         return None
+
+
+# -- "add another" lists ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class AddAnother:
+    """The rules of one repeating group (children, parents and carers): its pages are asked
+    item by item, then its list page asks whether to add another; 'Yes' forgets that answer
+    (it is asked again after the new item) and goes to the new item's first page."""
+
+    group: str  # the State group the items are stored in (and the list's template variable)
+    first: str  # the first page of an item
+    list_page: str  # the "add another" page
+    remove_page: str  # the "are you sure you want to remove" page
+    item_name: Callable[[State, int], str]
+    fallback: str  # the item's name on the "remove" page when it has none, e.g. "child"
+    flag: str  # set in State.extra while a new item is being added
+    # The list page's rows: each item's name and a one-line summary.
+    row_name: Callable[[State, int], str] | None = None
+    row_summary: Callable[[State, int], str] | None = None
+
+    def after_last(self, state: State, index) -> Location | str:
+        """After an item's last page: the next item's pages, the new item's, or the list."""
+        count = len(state.items(self.group))
+        if index + 1 < count:
+            return Location(self.first, index + 1)
+        if state.extra.get(self.flag):
+            return Location(self.first, count)
+        return self.list_page
+
+    def add_another(self, state: State, data: dict, index) -> Location | None:
+        if data.get("add_another") == YES:
+            state.forget(self.list_page)
+            state.extra[self.flag] = True
+            return Location(self.first, len(state.items(self.group)))
+        return None
+
+    def item_saved(self, state: State, data: dict, index) -> None:
+        state.extra.pop(self.flag, None)
+
+    def stop_adding(self, state: State) -> None:
+        state.extra.pop(self.flag, None)
+
+    def remove(self, state: State, data: dict, index) -> Location:
+        if data.get("remove") == YES:
+            state.remove_item(self.group, index)
+        return Location(self.list_page)
+
+    def back_from_first(self, state: State, index) -> Location | None:
+        if index and index >= len(state.items(self.group)):  # a new item: back to the list
+            return Location(self.list_page)
+        return None
+
+    def count_kwargs(self, state, index):
+        return {"count": len(state.items(self.group))}
+
+    def remove_kwargs(self, state, index):
+        return {"child_name": self.item_name(state, index) or f"{self.fallback} {index + 1}"}
+
+    def rows(self, state: State, url: LocationUrl) -> dict:
+        """The list page's items: name, summary, change and remove links."""
+        count = len(state.items(self.group))
+        name = self.row_name or self.item_name
+        return {
+            self.group: [
+                {
+                    "name": name(state, index),
+                    "summary": self.row_summary(state, index) if self.row_summary else "",
+                    "change_url": url(Location(self.first, index)),
+                    "remove_url": url(Location(self.remove_page, index)) if count > 1 else None,
+                }
+                for index in range(count)
+            ]
+        }
+
+    def remove_step(self, form_class) -> Step:
+        return Step(
+            self.remove_page,
+            form_class=form_class,
+            group=self.group,
+            detached=True,
+            on_save=self.remove,
+            form_kwargs=self.remove_kwargs,
+        )
+
+    def list_step(self, form_class, next_rule, template: str) -> Step:
+        return Step(
+            self.list_page,
+            form_class=form_class,
+            next=next_rule,
+            template=template,
+            on_save=self.add_another,
+            prepare=self.stop_adding,
+            form_kwargs=self.count_kwargs,
+            context=self.rows,
+        )
+
+
+def recheck(step_name: str, form_class, kwargs):
+    """An `on_save` hook for a question whose answer shapes a later page (which criteria
+    need details, which contact details are needed): when the later page's stored answer no
+    longer passes, it is set aside as a draft (shown again as typed) and asked again."""
+
+    def hook(state: State, data: dict, index) -> None:
+        stored = state.answer(step_name)
+        if stored is not None and not form_class(data=stored, **kwargs(state, None)).is_valid():
+            state.set_aside(step_name)
+
+    return hook
+
+
+# -- check your answers ----------------------------------------------------------------------
+@dataclass
+class Row:
+    key: str
+    value: str
+    change: Location | None
+    change_label: str = ""
+
+
+@dataclass
+class Section:
+    title: str
+    rows: list[Row] = field(default_factory=list)
+    remove: Location | None = None
+    add_child: bool = False  # the last child's section offers "Add another child"
+
+
+def choice_label(choices, value) -> str:
+    return dict(choices).get(value, value or "")
+
+
+def format_date(value: str | None) -> str:
+    if not value:
+        return ""
+    day = dt.date.fromisoformat(value)
+    return f"{day.day} {day:%B %Y}"
 
 
 # -- values in the session -------------------------------------------------------------------

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -21,25 +20,13 @@ from reporting import references
 from reporting.models import Child, Referral
 from reporting.outbox import enqueue_email
 from reporting.signals import referral_submitted
+from reporting.text import clean_text
 
 logger = logging.getLogger(__name__)
 
 REFERENCE_ATTEMPTS = 8
 ACKNOWLEDGEMENT = "acknowledgement"
 EMAIL_LINE_PURPOSES = (ContactLine.Purpose.CHILDRENS_SERVICES, ContactLine.Purpose.OUT_OF_HOURS)
-
-# C0 control characters other than tab, line feed and carriage return (PostgreSQL also refuses
-# NUL in text). The journey rejects them with a message; this is the last line of defence.
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def clean_text(value: Any) -> str:
-    """A submitted value as stored text: str, control characters removed, newlines as \\n,
-    outer whitespace trimmed. HTML is kept as typed (it is text; templates escape it)."""
-    if value is None:
-        return ""
-    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL_CHARS.sub("", text).strip()
 
 
 def _date(value: Any, field: str) -> dt.date | None:

@@ -1,13 +1,40 @@
+"""The public journeys' URLs, under /<borough>/ (included in config/urls.py before
+contacts.urls), made from the registry: for each journey its start page, its question pages
+(repeating ones with the item's number), check your answers and the confirmation."""
+
 from django.urls import path
 
 from reporting import views
+from reporting.registry import JOURNEYS
 
 app_name = "report"
 
+
+def journey_urls(key: str, prefix: str, groups: set[str]) -> list:
+    kwargs = {"journey": key}
+    urls = [
+        path(prefix, views.start, kwargs, name=f"{key}_start"),
+        path(f"{prefix}check-your-answers/", views.check, kwargs, name=f"{key}_check"),
+        path(f"{prefix}sent/", views.confirmation, kwargs, name=f"{key}_confirmation"),
+    ]
+    for group in sorted(groups):
+        segment = views.GROUP_SEGMENTS[group]
+        urls.append(
+            path(
+                f"{prefix}{segment}/<int:number>/<slug:step_name>/",
+                views.step,
+                {**kwargs, "group": group},
+                name=f"{key}_{segment}_step",
+            )
+        )
+    urls.append(path(f"{prefix}<slug:step_name>/", views.step, kwargs, name=f"{key}_step"))
+    return urls
+
+
 urlpatterns = [
-    path("", views.start, name="start"),
-    path("check-your-answers/", views.check, name="check"),
-    path("sent/", views.confirmation, name="confirmation"),
-    path("child/<int:number>/<slug:step_name>/", views.step, name="child_step"),
-    path("<slug:step_name>/", views.step, name="step"),
+    url
+    for entry in JOURNEYS.values()
+    for url in journey_urls(
+        entry.key, entry.prefix, {step.group for step in entry.journey.steps if step.group}
+    )
 ]

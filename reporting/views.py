@@ -1,8 +1,11 @@
-"""The public "Report a concern about a child" pages. Thin: the journey's rules are in
-reporting/concern_journey.py and reporting/journey.py, the writes in reporting/services.py."""
+"""The public journeys' pages: one set of thin views for every journey in
+reporting/registry.py. The rules are in each journey's steps (reporting/journey.py and the
+journey modules), the writes in the services; these views only show pages and move between them.
+"""
 
 from __future__ import annotations
 
+import functools
 import logging
 
 from django.core.exceptions import ValidationError
@@ -16,271 +19,231 @@ from django.views.decorators.http import require_http_methods, require_safe
 from contacts.selectors import staffing_for
 from contacts.views import borough_or_404
 from reporting import ratelimit
-from reporting.concern_journey import (
-    CHILDREN,
-    CONCERN,
-    about_self,
-    age_facts,
-    answer,
-    check_sections,
-    child_name,
-    format_date,
-    voice,
-)
-from reporting.concern_journey import build_answers as build_concern_answers
 from reporting.forms import CheckAnswersForm
-from reporting.journey import Location
-from reporting.services import submit_concern
+from reporting.journey import Location, State
+from reporting.registry import JOURNEYS, PublicJourney, young_person
 
 logger = logging.getLogger(__name__)
 
-CONFIRMATION_KEY = "reporting:confirmation:{}"
+# The URL segment of each repeating group's pages: /child/2/name/, /carer/1/carer/.
+GROUP_SEGMENTS = {"children": "child", "carers": "carer"}
+EXPIRED_TITLE = "Your answers were not saved"
+PROBLEM_TITLE = "Sorry, there is a problem"
 
 
-def location_url(borough_slug: str, location: Location, *, change: bool = False) -> str:
-    if location.step == CONCERN.finish:
-        return reverse("report:check", args=[borough_slug])
+def location_url(entry: PublicJourney, slug: str, location: Location, *, change=False) -> str:
+    journey = entry.journey
+    if location.step == journey.finish:
+        return reverse(f"report:{entry.key}_check", args=[slug])
     if location.index is None:
-        url = reverse("report:step", args=[borough_slug, location.step])
+        url = reverse(f"report:{entry.key}_step", args=[slug, location.step])
     else:
-        url = reverse("report:child_step", args=[borough_slug, location.index + 1, location.step])
+        segment = GROUP_SEGMENTS[journey.step(location.step).group]
+        url = reverse(
+            f"report:{entry.key}_{segment}_step", args=[slug, location.index + 1, location.step]
+        )
     return f"{url}?change=1" if change else url
 
 
-def _context(request, borough, **extra) -> dict:
-    state = CONCERN.load(request.session, borough.slug)
-    is_child = bool(state and answer(state, "who", "who") == "child")
-    return {
+def _page(request, entry: PublicJourney, borough, template, title, status=200, **extra):
+    state = entry.journey.load(request.session, borough.slug)
+    context = {
         "borough": borough,
+        "journey": entry,
         "staffing": staffing_for(borough, timezone.now()),
-        "show_childline": is_child,
-        "start_url": reverse("report:start", args=[borough.slug]),
+        "show_childline": bool(state and young_person(state)),
+        "start_url": reverse(f"report:{entry.key}_start", args=[borough.slug]),
+        "title": title,
         **extra,
+    }
+    return render(request, template, context, status=status)
+
+
+@never_cache
+@require_safe
+def start(request, borough_slug: str, journey: str):
+    entry = JOURNEYS[journey]
+    borough = borough_or_404(borough_slug)
+    first_url = location_url(entry, borough.slug, entry.journey.first)
+    title = f"{entry.service} – {borough.council_name}"
+    return _page(request, entry, borough, entry.start_template, title, first_url=first_url)
+
+
+def _location_or_404(entry: PublicJourney, step_name: str, number, group) -> Location:
+    step = entry.journey.by_name.get(step_name)
+    if step is None or step.name == entry.journey.finish or step.group != group:
+        raise Http404("No such page")
+    if number is not None and number < 1:
+        raise Http404("No such page")
+    return Location(step.name, None if number is None else number - 1)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def step(request, borough_slug: str, step_name: str, journey: str, number=None, group=None):
+    entry = JOURNEYS[journey]
+    borough = borough_or_404(borough_slug)
+    location = _location_or_404(entry, step_name, number, group)
+    the_step = entry.journey.step(location.step)
+    slug = borough.slug
+    url = functools.partial(location_url, entry, slug)
+    if the_step.form_class is None:  # an information page: always safe to show
+        if request.method == "POST":
+            return redirect(url(location))
+        state = entry.journey.load(request.session, slug)
+        back = entry.journey.back_location(state, location) if state else None
+        return _page(
+            request, entry, borough, the_step.template, the_step.title, back_url=back and url(back)
+        )
+
+    state = entry.journey.load(request.session, slug)
+    if state is None:
+        if location != entry.journey.first:
+            return _page(request, entry, borough, "reporting/expired.html", EXPIRED_TITLE)
+        state = entry.journey.start(request.session, slug)
+        request.session.pop(entry.confirmation_key.format(slug), None)
+    if the_step.prepare:
+        the_step.prepare(state)
+    if not entry.journey.may_show(state, location):
+        return redirect(url(entry.journey.first_incomplete(state)))
+    return _question(request, entry, borough, state, location)
+
+
+def _question(request, entry: PublicJourney, borough, state: State, location: Location):
+    """A question page: show its form, or store a valid answer and go on."""
+    slug = borough.slug
+    url = functools.partial(location_url, entry, slug)
+    the_step = entry.journey.step(location.step)
+    change = request.GET.get("change") == "1"
+    kwargs = the_step.kwargs(state, location.index, borough)
+    if request.method == "POST":
+        form = the_step.form_class(request.POST, request.FILES, **kwargs)
+        if form.is_valid():
+            target, keep_change = entry.journey.answered(
+                request.session, slug, state, location, form.dump(), change=change
+            )
+            return redirect(url(target, change=keep_change))
+    else:
+        stored = state.stored_or_draft(the_step, location.index)
+        form = the_step.form_class(initial=the_step.form_class.initial_from(stored), **kwargs)
+
+    if change:
+        back_url = url(Location(entry.journey.finish))
+    else:
+        back = entry.journey.back_location(state, location)
+        back_url = url(back) if back else reverse(f"report:{entry.key}_start", args=[slug])
+    return _page(
+        request,
+        entry,
+        borough,
+        the_step.template,
+        form.title,
+        form=form,
+        form_has_errors=bool(form.errors),
+        back_url=back_url,
+        **(the_step.context(state, url) if the_step.context else {}),
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def check(request, borough_slug: str, journey: str):
+    entry = JOURNEYS[journey]
+    borough = borough_or_404(borough_slug)
+    slug = borough.slug
+    url = functools.partial(location_url, entry, slug)
+    state = entry.journey.load(request.session, slug)
+    if state is None:
+        if request.method == "POST" and request.session.get(entry.confirmation_key.format(slug)):
+            return redirect(f"report:{entry.key}_confirmation", slug)  # a second click on "Send"
+        return _page(request, entry, borough, "reporting/expired.html", EXPIRED_TITLE)
+    if not entry.journey.is_complete(state):
+        return redirect(url(entry.journey.first_incomplete(state)))
+    if request.method == "POST":
+        return _send(request, entry, borough, state)
+
+    back = entry.journey.back_location(state, Location(entry.journey.finish))
+    return _page(
+        request,
+        entry,
+        borough,
+        entry.template("check_answers"),
+        entry.journey.step(entry.journey.finish).title,
+        sections=[_section(entry, section, url) for section in entry.check_sections(state)],
+        form=CheckAnswersForm(),
+        back_url=back and url(back),
+        **entry.check_context(state, url),
+    )
+
+
+def _section(entry: PublicJourney, section, url) -> dict:
+    remove = section.remove
+    return {
+        "title": section.title,
+        "remove_url": remove and url(remove, change=entry.remove_returns_to_check),
+        "add_child": section.add_child,
+        "rows": [
+            {
+                "key": row.key,
+                "value": row.value,
+                "change_url": url(row.change, change=True),
+                "change_label": row.change_label,
+            }
+            for row in section.rows
+        ],
     }
 
 
-def _expired(request, borough):
-    return render(
-        request,
-        "reporting/expired.html",
-        _context(request, borough, title=("Your answers were not saved")),
-    )
-
-
-@never_cache
-@require_safe
-def start(request, borough_slug: str):
-    borough = borough_or_404(borough_slug)
-    first_url = location_url(borough.slug, CONCERN.first)
-    return render(request, "reporting/start.html", _context(request, borough, first_url=first_url))
-
-
-@never_cache
-@require_http_methods(["GET", "HEAD", "POST"])
-def step(request, borough_slug: str, step_name: str, number: int | None = None):
-    borough = borough_or_404(borough_slug)
-    the_step = CONCERN.by_name.get(step_name)
-    if the_step is None or the_step.name == CONCERN.finish:
-        raise Http404("No such page")
-    if (the_step.group is None) != (number is None) or (number is not None and number < 1):
-        raise Http404("No such page")
-    location = Location(the_step.name, None if number is None else number - 1)
+def _send(request, entry: PublicJourney, borough, state: State):
+    """'Send' on the check page: the honeypot, the rate limit, then the submission."""
     slug = borough.slug
-
-    if the_step.form_class is None:  # an information page: always safe to show
-        if request.method == "POST":
-            return redirect(location_url(slug, location))
-        state = CONCERN.load(request.session, slug)
-        back = CONCERN.back_location(state, location) if state else None
-        return render(
+    if CheckAnswersForm(request.POST).is_bot:
+        logger.info("%s refused: honeypot filled (%s)", entry.key, slug)
+        return _page(request, entry, borough, entry.template("problem"), PROBLEM_TITLE, 400)
+    if not ratelimit.check_and_count(request):
+        response = _page(
             request,
-            the_step.template,
-            _context(
-                request,
-                borough,
-                title=the_step.title,
-                back_url=location_url(slug, back) if back else None,
-            ),
-        )
-
-    state = CONCERN.load(request.session, slug)
-    if state is None:
-        if location != CONCERN.first:
-            return _expired(request, borough)
-        state = CONCERN.start(request.session, slug)
-        request.session.pop(CONFIRMATION_KEY.format(slug), None)
-    if the_step.prepare:
-        the_step.prepare(state)
-    if not CONCERN.may_show(state, location):
-        return redirect(location_url(slug, CONCERN.first_incomplete(state)))
-
-    change = request.GET.get("change") == "1"
-    index = location.index
-    kwargs = the_step.form_kwargs(state, index) if the_step.form_kwargs else {}
-    if request.method == "POST":
-        form = the_step.form_class(request.POST, **kwargs)
-        if form.is_valid():
-            target, keep_change = CONCERN.answered(
-                request.session, slug, state, location, form.dump(), change=change
-            )
-            return redirect(location_url(slug, target, change=keep_change))
-    else:
-        form = the_step.form_class(
-            initial=the_step.form_class.initial_from(state.answer(the_step, index)), **kwargs
-        )
-
-    if change:
-        back_url = reverse("report:check", args=[slug])
-    else:
-        back = CONCERN.back_location(state, location)
-        back_url = location_url(slug, back) if back else reverse("report:start", args=[slug])
-    context = _context(
-        request,
-        borough,
-        form=form,
-        title=form.title,
-        form_has_errors=bool(form.errors),
-        back_url=back_url,
-    )
-    if the_step.name == "children":
-        context["children"] = children_rows(state, slug)
-    return render(request, the_step.template, context)
-
-
-def children_rows(state, slug: str) -> list[dict]:
-    """The "You have told us about N children" list: name, age, change and remove links."""
-    rows = []
-    items = state.items(CHILDREN)
-    for index in range(len(items)):
-        data = age_facts(state, index)
-        name = "You" if voice(state, index).you else (child_name(state, index) or "Name not known")
-        if data.get("unborn"):
-            age = "Not born yet, due " + format_date(data.get("due_date"))
-        elif data.get("date_of_birth"):
-            age = "Born " + format_date(data["date_of_birth"])
-        elif data.get("approximate_age") is not None:
-            age = (
-                f"About {data['approximate_age']} years old"
-                if data["approximate_age"]
-                else "Under 1"
-            )
-        else:
-            age = ""
-        rows.append(
-            {
-                "name": name,
-                "summary": age,
-                "change_url": location_url(slug, Location("name", index)),
-                "remove_url": location_url(slug, Location("remove-child", index))
-                if len(items) > 1
-                else None,
-            }
-        )
-    return rows
-
-
-@never_cache
-@require_http_methods(["GET", "HEAD", "POST"])
-def check(request, borough_slug: str):
-    borough = borough_or_404(borough_slug)
-    slug = borough.slug
-    state = CONCERN.load(request.session, slug)
-    if state is None:
-        if request.method == "POST" and request.session.get(CONFIRMATION_KEY.format(slug)):
-            return redirect("report:confirmation", slug)  # a second click on "Send"
-        return _expired(request, borough)
-    if not CONCERN.is_complete(state):
-        return redirect(location_url(slug, CONCERN.first_incomplete(state)))
-
-    if request.method == "POST":
-        form = CheckAnswersForm(request.POST)
-        if form.is_bot:
-            logger.info("report refused: honeypot filled (%s)", slug)
-            return render(
-                request,
-                "reporting/problem.html",
-                _context(request, borough, title="Sorry, there is a problem"),
-                status=400,
-            )
-        if not ratelimit.check_and_count(request):
-            response = render(
-                request,
-                "reporting/too_many.html",
-                _context(
-                    request,
-                    borough,
-                    title="You have sent too many reports",
-                    retry_minutes=max(1, ratelimit.retry_after() // 60),
-                ),
-                status=429,
-            )
-            response["Retry-After"] = str(ratelimit.retry_after())
-            return response
-        answers = build_concern_answers(state)
-        try:
-            referral = submit_concern(borough=borough, answers=answers)
-        except ValidationError:
-            logger.exception("report refused by the model's rules (%s)", slug)
-            return render(
-                request,
-                "reporting/problem.html",
-                _context(request, borough, title="Sorry, there is a problem"),
-                status=400,
-            )
-        is_child = answers["who"] == "child"
-        CONCERN.clear(request.session, slug)
-        request.session[CONFIRMATION_KEY.format(slug)] = {
-            "reference": referral.reference,
-            "contactable": referral.is_contactable,
-            "anonymous": referral.anonymous,
-            "child": is_child,
-        }
-        return redirect("report:confirmation", slug)
-
-    sections = []
-    for section in check_sections(state):
-        sections.append(
-            {
-                "title": section.title,
-                "remove_url": location_url(slug, section.remove, change=True)
-                if section.remove
-                else None,
-                "add_child": section.add_child,
-                "rows": [
-                    {
-                        "key": row.key,
-                        "value": row.value,
-                        "change_url": location_url(slug, row.change, change=True),
-                        "change_label": row.change_label,
-                    }
-                    for row in section.rows
-                ],
-            }
-        )
-    back = CONCERN.back_location(state, Location(CONCERN.finish))
-    return render(
-        request,
-        "reporting/check_answers.html",
-        _context(
-            request,
+            entry,
             borough,
-            title=CONCERN.step(CONCERN.finish).title,
-            sections=sections,
-            children_url=location_url(slug, Location("children"), change=True),
-            form=CheckAnswersForm(),
-            about_self=about_self(state),
-            back_url=location_url(slug, back) if back else None,
-        ),
-    )
+            entry.template("too_many"),
+            entry.too_many_title,
+            429,
+            retry_minutes=max(1, ratelimit.retry_after() // 60),
+            check_url=reverse(f"report:{entry.key}_check", args=[slug]),
+        )
+        response["Retry-After"] = str(ratelimit.retry_after())
+        return response
+    try:
+        referral = entry.submit(borough=borough, answers=entry.build_answers(state))
+    except ValidationError:
+        logger.exception("%s refused by the model's rules (%s)", entry.key, slug)
+        return _page(request, entry, borough, entry.template("problem"), PROBLEM_TITLE, 400)
+    young = young_person(state)
+    entry.journey.clear(request.session, slug)
+    request.session[entry.confirmation_key.format(slug)] = {
+        "reference": referral.reference,
+        **entry.sent(referral),
+        "child": young,
+    }
+    return redirect(f"report:{entry.key}_confirmation", slug)
 
 
 @never_cache
 @require_safe
-def confirmation(request, borough_slug: str):
+def confirmation(request, borough_slug: str, journey: str):
+    entry = JOURNEYS[journey]
     borough = borough_or_404(borough_slug)
-    sent = request.session.get(CONFIRMATION_KEY.format(borough.slug))
+    sent = request.session.get(entry.confirmation_key.format(borough.slug))
     if not sent:
-        return redirect("report:start", borough.slug)
-    context = _context(request, borough, title="Report sent", sent=sent)
-    context["show_childline"] = sent.get("child", False)
-    return render(request, "reporting/confirmation.html", context)
+        return redirect(f"report:{entry.key}_start", borough.slug)
+    response = _page(
+        request,
+        entry,
+        borough,
+        entry.sent_template,
+        entry.sent_title,
+        sent=sent,
+        next_steps=entry.next_steps,
+        show_childline=sent.get("child", False),
+    )
+    return response

@@ -1,0 +1,126 @@
+"""The public journeys, one entry each: what the one set of views (reporting/views.py) and
+the URLs (reporting/urls.py) need to serve a journey. Adding a journey = its steps, its forms,
+its templates and one entry here (docs/journeys.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from reporting import concern_journey as cj
+from reporting import family_journeys as fj
+from reporting import family_services, services
+from reporting.journey import Journey, Location, LocationUrl, Section, State
+from reporting.models import Referral
+
+
+def young_person(state: State) -> bool:
+    """The person answering is a child or young person: the pages show Childline."""
+    return cj.answer(state, "who", "who") == Referral.ReferrerType.CHILD
+
+
+def concern_check_context(state: State, url: LocationUrl) -> dict:
+    return {
+        "children_url": url(Location(cj.CHILD_LIST.list_page), change=True),
+        "about_self": cj.about_self(state),
+    }
+
+
+def concern_sent(referral: Referral) -> dict:
+    return {"contactable": referral.is_contactable, "anonymous": referral.anonymous}
+
+
+def request_sent(referral: Referral) -> dict:
+    return {"emailed": referral.outbox_messages.exists()}
+
+
+@dataclass(frozen=True)
+class PublicJourney:
+    key: str  # URL names: report:<key>_start, report:<key>_step, ...
+    prefix: str  # its URLs, under /<borough>/
+    journey: Journey
+    service: str  # the service's name, for the start page's title and the caption
+    build_answers: Callable[[State], object]
+    check_sections: Callable[[State], list[Section]]
+    submit: Callable[..., Referral]
+    sent: Callable[[Referral], dict]  # what the confirmation page says, besides the reference
+    start_template: str
+    sent_title: str = "Request sent"
+    send_label: str = "Send request"
+    too_many_title: str = "You have sent too many requests"
+    templates: str = "reporting/family"  # check_answers, problem, too_many, sent
+    sent_template: str = "reporting/family/sent.html"
+    next_steps: str = ""  # a template the confirmation page includes
+    check_context: Callable[[State, LocationUrl], dict] = field(default=lambda state, url: {})
+    # A "Remove" link on the check page comes back to it (else: to the list page).
+    remove_returns_to_check: bool = False
+
+    @property
+    def confirmation_key(self) -> str:
+        return f"reporting:{self.key}:sent:{{}}"
+
+    def template(self, name: str) -> str:
+        return f"{self.templates}/{name}.html"
+
+
+JOURNEYS = {
+    entry.key: entry
+    for entry in (
+        PublicJourney(
+            key="concern",
+            prefix="report/",
+            journey=cj.CONCERN,
+            service="Report a concern about a child",
+            build_answers=cj.build_answers,
+            check_sections=cj.check_sections,
+            submit=services.submit_concern,
+            sent=concern_sent,
+            start_template="reporting/start.html",
+            sent_title="Report sent",
+            send_label="Send report",
+            too_many_title="You have sent too many reports",
+            templates="reporting",
+            sent_template="reporting/confirmation.html",
+            check_context=concern_check_context,
+            remove_returns_to_check=True,
+        ),
+        PublicJourney(
+            key="wellbeing",
+            prefix="family-wellbeing/",
+            journey=fj.FAMILY_WELLBEING,
+            service="Refer a family to Family Wellbeing",
+            build_answers=fj.family_wellbeing_answers,
+            check_sections=fj.family_wellbeing_sections,
+            submit=family_services.submit_family_wellbeing,
+            sent=request_sent,
+            start_template="reporting/family/wellbeing_start.html",
+            sent_title="Referral sent",
+            send_label="Send referral",
+            next_steps="reporting/family/_next_wellbeing.html",
+        ),
+        PublicJourney(
+            key="self",
+            prefix="self-referral/",
+            journey=fj.SELF_REFERRAL,
+            service="Ask Family Wellbeing for help",
+            build_answers=fj.self_referral_answers,
+            check_sections=fj.self_referral_sections,
+            submit=family_services.submit_self_referral,
+            sent=request_sent,
+            start_template="reporting/family/self_start.html",
+            next_steps="reporting/family/_next_self.html",
+        ),
+        PublicJourney(
+            key="consultation",
+            prefix="consultation/",
+            journey=fj.CONSULTATION,
+            service="Ask MASH for a consultation",
+            build_answers=fj.consultation_answers,
+            check_sections=fj.consultation_sections,
+            submit=family_services.submit_consultation,
+            sent=request_sent,
+            start_template="reporting/family/consultation_start.html",
+            next_steps="reporting/family/_next_consultation.html",
+        ),
+    )
+}

@@ -26,6 +26,14 @@ from django.utils import timezone
 
 from contacts.calendar import LONDON, to_london
 from reporting import forms as f
+from reporting.answers import (
+    ChildAnswers,
+    ConcernAnswers,
+    ConcernDetails,
+    ConcernProfessional,
+    ReporterAnswers,
+    yes_no,
+)
 from reporting.models import Referral
 from reporting.text import clean_text
 
@@ -342,28 +350,23 @@ class ChildBlock:
                 form.skip()
         return ok and bool(known)
 
-    def answers(self) -> dict:
+    def answers(self) -> ChildAnswers:
         name, known = self.name.cleaned_data, self.age_known.cleaned_data["age_known"]
         where = self.where.cleaned_data
-
-        def day(form, field):
-            value = form.cleaned_data.get(field)
-            return value.isoformat() if value else None
-
-        return {
-            "first_name": name.get("first_name", ""),
-            "last_name": name.get("last_name", ""),
-            "name_unknown": bool(name.get("name_unknown")),
-            "date_of_birth": day(self.dob, "date_of_birth") if known == "dob" else None,
-            "approximate_age": self.age.cleaned_data.get("approximate_age")
+        return ChildAnswers(
+            first_name=name.get("first_name", ""),
+            last_name=name.get("last_name", ""),
+            name_unknown=bool(name.get("name_unknown")),
+            date_of_birth=self.dob.cleaned_data.get("date_of_birth") if known == "dob" else None,
+            approximate_age=self.age.cleaned_data.get("approximate_age")
             if known == "age"
             else None,
-            "unborn": known == "unborn",
-            "due_date": day(self.due, "due_date") if known == "unborn" else None,
-            "address": where.get("address", ""),
-            "postcode": where.get("postcode", ""),
-            "school": where.get("school", ""),
-        }
+            unborn=known == "unborn",
+            due_date=self.due.cleaned_data.get("due_date") if known == "unborn" else None,
+            address=where.get("address", ""),
+            postcode=where.get("postcode", ""),
+            school=where.get("school", ""),
+        )
 
 
 _CHILD_KEY = re.compile(r"^child(\d+)-(.+)$")
@@ -533,58 +536,45 @@ class LogReferralForm:
     def received_at(self) -> dt.datetime:
         return self.channel.cleaned_data["received_at"]
 
-    def answers(self) -> dict:
-        """The "Concern answers" dict (CONTRACTS.md), as the online journey builds it."""
+    def answers(self) -> ConcernAnswers:
+        """The concern's answers, as the online journey builds them (`submit_concern`)."""
         assert self.is_valid()
         who = self.who.cleaned_data["who"]
-        concern = {
-            "categories": list(self.categories.cleaned_data.get("categories") or []),
-            "description": self.description.cleaned_data.get("description", ""),
-            "when_happened": self.when.cleaned_data.get("when_happened", ""),
-            "still_happening": self.still_happening.cleaned_data.get("still_happening", ""),
-            "how_known": self.how_known.cleaned_data.get("how_known", ""),
-        }
-        answers: dict = {
-            "who": who,
-            "children": [child.answers() for child in self.children],
-            "other_children_in_home": self.other_children.cleaned_data["other_children_in_home"],
-            "other_children_details": self.other_children_details.cleaned_data.get(
+        concern = ConcernDetails(
+            categories=list(self.categories.cleaned_data.get("categories") or []),
+            description=self.description.cleaned_data.get("description", ""),
+            when_happened=self.when.cleaned_data.get("when_happened", ""),
+            still_happening=self.still_happening.cleaned_data.get("still_happening", ""),
+            how_known=self.how_known.cleaned_data.get("how_known", ""),
+        )
+        answers = ConcernAnswers(
+            who=who,
+            children=[child.answers() for child in self.children],
+            concern=concern,
+            other_children_in_home=self.other_children.cleaned_data["other_children_in_home"],
+            other_children_details=self.other_children_details.cleaned_data.get(
                 "other_children_details", ""
             ),
-            "concern": concern,
-        }
+        )
         if who == Referral.ReferrerType.PROFESSIONAL:
             pro = self.professional.cleaned_data
-            answers["professional"] = {
-                "name": pro.get("name", ""),
-                "organisation": pro.get("organisation", ""),
-                "role": pro.get("role", ""),
-                "email": pro.get("email", ""),
-                "phone": pro.get("phone", ""),
-                "family_aware": self.family_aware.cleaned_data.get("family_aware", ""),
-                "family_agrees": self.family_agrees.cleaned_data.get("family_agrees", ""),
-                "no_consent_reason": self.consent_reason.cleaned_data.get("no_consent_reason", ""),
-            }
-            answers["reporter"] = {
-                "anonymous": False,
-                "name": pro.get("name", ""),
-                "phone": pro.get("phone", ""),
-                "email": pro.get("email", ""),
-                "relationship": "",
-                "safe_to_contact": f.YES,
-                "contact_notes": "",
-            }
+            keys = ("name", "organisation", "role", "email", "phone")
+            answers.professional = ConcernProfessional(
+                **{key: pro.get(key, "") for key in keys},
+                family_aware=self.family_aware.cleaned_data.get("family_aware", ""),
+                family_agrees=self.family_agrees.cleaned_data.get("family_agrees", ""),
+                no_consent_reason=self.consent_reason.cleaned_data.get("no_consent_reason", ""),
+            )
         elif self.anonymous.cleaned_data.get("anonymous") == f.YES:
-            answers["reporter"] = {"anonymous": True}
+            answers.reporter = ReporterAnswers(anonymous=True)
         else:
             details, safe = self.referrer.cleaned_data, self.contact_safe.cleaned_data
-            answers["reporter"] = {
-                "anonymous": False,
-                "name": details.get("name", ""),
-                "phone": details.get("phone", ""),
-                "email": details.get("email", ""),
-                "relationship": details.get("relationship", ""),
-                "safe_to_contact": safe.get("safe_to_contact", ""),
-                "contact_notes": safe.get("contact_notes", ""),
-            }
+            answers.reporter = ReporterAnswers(
+                name=details.get("name", ""),
+                phone=details.get("phone", ""),
+                email=details.get("email", ""),
+                relationship=details.get("relationship", ""),
+                safe_to_contact=yes_no(safe.get("safe_to_contact")),
+                contact_notes=safe.get("contact_notes", ""),
+            )
         return answers

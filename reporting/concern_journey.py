@@ -6,10 +6,20 @@ from __future__ import annotations
 import datetime as dt
 
 from reporting import forms as f
+from reporting.answers import (
+    ChildAnswers,
+    ConcernAnswers,
+    ConcernDetails,
+    ConcernProfessional,
+    ReporterAnswers,
+    iso_date,
+    yes_no,
+)
 from reporting.journey import (
     AddAnother,
     Journey,
     Location,
+    OnPath,
     Row,
     Section,
     State,
@@ -257,104 +267,164 @@ CONCERN = Journey(
 
 
 # -- the answers for submit_concern ------------------------------------------------------------
-def build_answers(state: State) -> dict:
-    """The "Concern answers" dict (CONTRACTS.md) from the answers on the path."""
-    on_path: dict[tuple[str, int | None], dict] = {
-        (location.step, location.index): value for location, value in CONCERN.answers_on_path(state)
-    }
-
-    def get(step: str, index=None) -> dict:
-        return on_path.get((step, index), {})
-
-    who = get("who").get("who", "")
-    answers: dict = {"who": who}
+def children_answers(on_path: OnPath) -> list[ChildAnswers]:
+    """The children, from their pages (the Family Wellbeing journeys ask the same pages). Only
+    the age page that was last chosen is on the path."""
     children = []
-    index = 0
-    while ("name", index) in on_path:
-        name, age_known = get("name", index), get("age", index).get("age_known")
+    for index in on_path.items("name"):
+        name, where = on_path.get("name", index), on_path.get("where", index)
+        age = on_path.get("age-in-years", index).get("approximate_age")
         children.append(
-            {
-                "first_name": name.get("first_name", ""),
-                "last_name": name.get("last_name", ""),
-                "name_unknown": bool(name.get("name_unknown")),
-                "date_of_birth": get("date-of-birth", index).get("date_of_birth")
-                if age_known == "dob"
-                else None,
-                "approximate_age": get("age-in-years", index).get("approximate_age")
-                if age_known == "age"
-                else None,
-                "unborn": age_known == "unborn",
-                "due_date": get("due-date", index).get("due_date")
-                if age_known == "unborn"
-                else None,
-                "address": get("where", index).get("address", ""),
-                "postcode": get("where", index).get("postcode", ""),
-                "school": get("where", index).get("school", ""),
-            }
+            ChildAnswers(
+                first_name=name.get("first_name", ""),
+                last_name=name.get("last_name", ""),
+                name_unknown=bool(name.get("name_unknown")),
+                date_of_birth=iso_date(on_path.get("date-of-birth", index).get("date_of_birth")),
+                approximate_age=None if age is None else int(age),
+                unborn=on_path.get("age", index).get("age_known") == "unborn",
+                due_date=iso_date(on_path.get("due-date", index).get("due_date")),
+                address=where.get("address", ""),
+                postcode=where.get("postcode", ""),
+                school=where.get("school", ""),
+            )
         )
-        index += 1
-    answers["children"] = children
-    answers["other_children_in_home"] = get("other-children").get("other_children_in_home", "")
-    answers["other_children_details"] = get("other-children-details").get(
-        "other_children_details", ""
+    return children
+
+
+def reporter_answers(state: State, on_path: OnPath) -> ReporterAnswers:
+    if on_path.get("about-you").get("anonymous") == f.YES:
+        return ReporterAnswers(anonymous=True)
+    details, safe = on_path.get("your-details"), on_path.get("contact-safe")
+    relationship = details.get("relationship", "")
+    if about_self(state) and not relationship:
+        relationship = "The child or young person themself"
+    return ReporterAnswers(
+        name=details.get("name", ""),
+        phone=details.get("phone", ""),
+        email=details.get("email", ""),
+        relationship=relationship,
+        safe_to_contact=yes_no(safe.get("safe_to_contact")),
+        contact_notes=safe.get("contact_notes", ""),
     )
-    answers["concern"] = {
-        "categories": get("categories").get("categories", []),
-        "description": get("description").get("description", ""),
-        "when_happened": get("when").get("when_happened", ""),
-        "still_happening": get("still-happening").get("still_happening", ""),
-        "how_known": get("how-known").get("how_known", ""),
-    }
+
+
+def professional_answers(on_path: OnPath) -> ConcernProfessional:
+    details = on_path.get("professional-details")
+    return ConcernProfessional(
+        **{key: details.get(key, "") for key in ("name", "organisation", "role", "email", "phone")},
+        family_aware=on_path.get("family-aware").get("family_aware", ""),
+        family_agrees=on_path.get("family-agrees").get("family_agrees", ""),
+        no_consent_reason=on_path.get("consent-reason").get("no_consent_reason", ""),
+    )
+
+
+def build_answers(state: State) -> ConcernAnswers:
+    """The concern's answers for `submit_concern`, from the answers on the path."""
+    on_path = OnPath(CONCERN, state)
+    get = on_path.get
+    who = get("who").get("who", "")
+    answers = ConcernAnswers(
+        who=who,
+        children=children_answers(on_path),
+        concern=ConcernDetails(
+            categories=get("categories").get("categories", []),
+            description=get("description").get("description", ""),
+            when_happened=get("when").get("when_happened", ""),
+            still_happening=get("still-happening").get("still_happening", ""),
+            how_known=get("how-known").get("how_known", ""),
+        ),
+        other_children_in_home=get("other-children").get("other_children_in_home", ""),
+        other_children_details=get("other-children-details").get("other_children_details", ""),
+    )
     if who == PROFESSIONAL:
-        details = get("professional-details")
-        answers["professional"] = {
-            "name": details.get("name", ""),
-            "organisation": details.get("organisation", ""),
-            "role": details.get("role", ""),
-            "email": details.get("email", ""),
-            "phone": details.get("phone", ""),
-            "family_aware": get("family-aware").get("family_aware", ""),
-            "family_agrees": get("family-agrees").get("family_agrees", ""),
-            "no_consent_reason": get("consent-reason").get("no_consent_reason", ""),
-        }
-        answers["reporter"] = {
-            "anonymous": False,
-            "name": details.get("name", ""),
-            "phone": details.get("phone", ""),
-            "email": details.get("email", ""),
-            "relationship": "",
-            "safe_to_contact": f.YES,
-            "contact_notes": "",
-        }
-    elif get("about-you").get("anonymous") == f.YES:
-        answers["reporter"] = {"anonymous": True}
+        answers.professional = professional_answers(on_path)
     else:
-        details, safe = get("your-details"), get("contact-safe")
-        relationship = details.get("relationship", "")
-        if about_self(state) and not relationship:
-            relationship = "The child or young person themself"
-        answers["reporter"] = {
-            "anonymous": False,
-            "name": details.get("name", ""),
-            "phone": details.get("phone", ""),
-            "email": details.get("email", ""),
-            "relationship": relationship,
-            "safe_to_contact": safe.get("safe_to_contact", ""),
-            "contact_notes": safe.get("contact_notes", ""),
-        }
+        answers.reporter = reporter_answers(state, on_path)
     return answers
 
 
 # -- check your answers ----------------------------------------------------------------------
-def check_sections(state: State) -> list[Section]:
-    answers = build_answers(state)
-    sections = []
-    who = answers["who"]
+def professional_rows(pro: ConcernProfessional) -> list[Row]:
+    details = Location("professional-details")
+    rows = [
+        Row("Your name", pro.name, details, "your name"),
+        Row("Organisation", pro.organisation, details, "your organisation"),
+        Row("Role", pro.role, details, "your role"),
+        Row("Work email", pro.email or "Not given", details, "your work email"),
+        Row("Work phone", f.display_phone(pro.phone) or "Not given", details, "your work phone"),
+        Row(
+            "Does the family know?",
+            choice_label(f.YES_NO, pro.family_aware),
+            Location("family-aware"),
+            "whether the family knows",
+        ),
+    ]
+    if pro.family_aware == f.YES:
+        rows.append(
+            Row(
+                "Does the family agree?",
+                choice_label(f.YES_NO_UNKNOWN, pro.family_agrees),
+                Location("family-agrees"),
+                "whether the family agrees",
+            )
+        )
+    if pro.no_consent_reason:
+        rows.append(
+            Row(
+                "Why not",
+                pro.no_consent_reason,
+                Location("consent-reason"),
+                "why the family does not know or agree",
+            )
+        )
+    return rows
+
+
+def reporter_rows(reporter: ReporterAnswers) -> list[Row]:
+    if reporter.anonymous:
+        return [
+            Row(
+                "Your name and contact details",
+                "Not given: you want to stay anonymous",
+                Location("about-you"),
+                "whether you want to stay anonymous",
+            )
+        ]
+    details, safe = Location("your-details"), Location("contact-safe")
+    rows = [
+        Row("Your name", reporter.name, details, "your name"),
+        Row("Phone", f.display_phone(reporter.phone) or "Not given", details, "your phone number"),
+        Row("Email", reporter.email or "Not given", details, "your email address"),
+        Row(
+            "How you know the child",
+            reporter.relationship or "Not given",
+            details,
+            "how you know the child",
+        ),
+        Row(
+            "Safe to contact you",
+            {True: "Yes", False: "No"}.get(reporter.safe_to_contact, ""),
+            safe,
+            "whether it is safe to contact you",
+        ),
+    ]
+    if reporter.contact_notes:
+        rows.append(
+            Row(
+                "When and how to contact you",
+                reporter.contact_notes,
+                safe,
+                "when and how to contact you",
+            )
+        )
+    return rows
+
+
+def you_section(state: State, answers: ConcernAnswers) -> Section:
     you = Section("About you")
-    you.rows.append(
-        Row("Who you are", choice_label(f.WHO_CHOICES, who), Location("who"), "who you are")
-    )
-    if who == "child":
+    who = choice_label(f.WHO_CHOICES, answers.who)
+    you.rows.append(Row("Who you are", who, Location("who"), "who you are"))
+    if answers.who == "child":
         you.rows.append(
             Row(
                 "Who you are worried about",
@@ -363,224 +433,111 @@ def check_sections(state: State) -> list[Section]:
                 "who you are worried about",
             )
         )
-    if who == PROFESSIONAL:
-        pro = answers["professional"]
-        you.rows += [
-            Row("Your name", pro["name"], Location("professional-details"), "your name"),
-            Row(
-                "Organisation",
-                pro["organisation"],
-                Location("professional-details"),
-                "your organisation",
-            ),
-            Row("Role", pro["role"], Location("professional-details"), "your role"),
-            Row(
-                "Work email",
-                pro["email"] or "Not given",
-                Location("professional-details"),
-                "your work email",
-            ),
-            Row(
-                "Work phone",
-                f.display_phone(pro["phone"]) or "Not given",
-                Location("professional-details"),
-                "your work phone",
-            ),
-            Row(
-                "Does the family know?",
-                choice_label(f.YES_NO, pro["family_aware"]),
-                Location("family-aware"),
-                "whether the family knows",
-            ),
-        ]
-        if pro["family_aware"] == f.YES:
-            you.rows.append(
-                Row(
-                    "Does the family agree?",
-                    choice_label(f.YES_NO_UNKNOWN, pro["family_agrees"]),
-                    Location("family-agrees"),
-                    "whether the family agrees",
-                )
-            )
-        if pro["no_consent_reason"]:
-            you.rows.append(
-                Row(
-                    "Why not",
-                    pro["no_consent_reason"],
-                    Location("consent-reason"),
-                    "why the family does not know or agree",
-                )
-            )
+    if answers.professional is not None:
+        you.rows += professional_rows(answers.professional)
     else:
-        reporter = answers["reporter"]
-        if reporter.get("anonymous"):
-            you.rows.append(
-                Row(
-                    "Your name and contact details",
-                    "Not given: you want to stay anonymous",
-                    Location("about-you"),
-                    "whether you want to stay anonymous",
-                )
-            )
-        else:
-            you.rows += [
-                Row("Your name", reporter["name"], Location("your-details"), "your name"),
-                Row(
-                    "Phone",
-                    f.display_phone(reporter["phone"]) or "Not given",
-                    Location("your-details"),
-                    "your phone number",
-                ),
-                Row(
-                    "Email",
-                    reporter["email"] or "Not given",
-                    Location("your-details"),
-                    "your email address",
-                ),
-                Row(
-                    "How you know the child",
-                    reporter["relationship"] or "Not given",
-                    Location("your-details"),
-                    "how you know the child",
-                ),
-                Row(
-                    "Safe to contact you",
-                    choice_label(f.YES_NO, reporter["safe_to_contact"]),
-                    Location("contact-safe"),
-                    "whether it is safe to contact you",
-                ),
-            ]
-            if reporter["contact_notes"]:
-                you.rows.append(
-                    Row(
-                        "When and how to contact you",
-                        reporter["contact_notes"],
-                        Location("contact-safe"),
-                        "when and how to contact you",
-                    )
-                )
-    sections.append(you)
+        you.rows += reporter_rows(answers.reporter)
+    return you
 
-    several = len(answers["children"]) > 1
-    for index, child in enumerate(answers["children"]):
-        title = (
-            "You" if voice(state, index).you else (f"Child {index + 1}" if several else "The child")
+
+def child_age_row(child: ChildAnswers, index: int, whose: str) -> Row:
+    age = Location("age", index)
+    if child.unborn:
+        due = f"Not born yet, due {format_date(child.due_date)}"
+        return Row("Due date", due, age, f"{whose} due date")
+    if child.date_of_birth:
+        born = format_date(child.date_of_birth)
+        return Row("Date of birth", born, age, f"{whose} date of birth")
+    years = "Under 1" if child.approximate_age == 0 else f"About {child.approximate_age} years old"
+    return Row("Age", years, age, f"{whose} age")
+
+
+def child_sections(state: State, children: list[ChildAnswers]) -> list[Section]:
+    sections = []
+    several = len(children) > 1
+    for index, child in enumerate(children):
+        speaks = voice(state, index)
+        title = "You" if speaks.you else (f"Child {index + 1}" if several else "The child")
+        whose = speaks.childs if child_name(state, index) or speaks.you else f"{title.lower()}'s"
+        where = Location("where", index)
+        address = "\n".join(p for p in (child.address, child.postcode) if p) or "Not given"
+        section = Section(
+            title,
+            [
+                Row("Name", child.name, Location("name", index), f"{whose} name"),
+                child_age_row(child, index, whose),
+                Row("Address", address, where, f"{whose} address"),
+                Row("School", child.school or "Not given", where, f"{whose} school"),
+            ],
+            remove=Location("remove-child", index) if several else None,
+            add_child=index == len(children) - 1,
         )
-        section = Section(title, remove=Location("remove-child", index) if several else None)
-        name = (
-            "Not known"
-            if child["name_unknown"]
-            else " ".join(p for p in (child["first_name"], child["last_name"]) if p)
-        )
-        whose = (
-            voice(state, index).childs
-            if child_name(state, index) or voice(state, index).you
-            else f"{title.lower()}'s"
-        )
-        section.rows.append(Row("Name", name, Location("name", index), f"{whose} name"))
-        if child["unborn"]:
-            section.rows.append(
-                Row(
-                    "Due date",
-                    f"Not born yet, due {format_date(child['due_date'])}",
-                    Location("age", index),
-                    f"{whose} due date",
-                )
-            )
-        elif child["date_of_birth"]:
-            section.rows.append(
-                Row(
-                    "Date of birth",
-                    format_date(child["date_of_birth"]),
-                    Location("age", index),
-                    f"{whose} date of birth",
-                )
-            )
-        else:
-            age = child["approximate_age"]
-            section.rows.append(
-                Row(
-                    "Age",
-                    f"About {age} years old" if age != 0 else "Under 1",
-                    Location("age", index),
-                    f"{whose} age",
-                )
-            )
-        where = [child["address"], child["postcode"]]
-        section.rows.append(
-            Row(
-                "Address",
-                "\n".join(p for p in where if p) or "Not given",
-                Location("where", index),
-                f"{whose} address",
-            )
-        )
-        section.rows.append(
-            Row(
-                "School",
-                child["school"] or "Not given",
-                Location("where", index),
-                f"{whose} school",
-            )
-        )
-        section.add_child = index == len(answers["children"]) - 1
         sections.append(section)
+    return sections
 
+
+def home_section(answers: ConcernAnswers) -> Section:
     home = Section("Other children")
     home.rows.append(
         Row(
             "Other children in the home",
-            choice_label(f.YES_NO_UNKNOWN, answers["other_children_in_home"]),
+            choice_label(f.YES_NO_UNKNOWN, answers.other_children_in_home),
             Location("other-children"),
             "whether other children live there",
         )
     )
-    if answers["other_children_details"]:
+    if answers.other_children_details:
         home.rows.append(
             Row(
                 "About the other children",
-                answers["other_children_details"],
+                answers.other_children_details,
                 Location("other-children-details"),
                 "about the other children",
             )
         )
-    sections.append(home)
+    return home
 
-    concern = answers["concern"]
-    worry = Section("What you are worried about")
-    worry.rows += [
-        Row(
-            "Type of harm",
-            "\n".join(choice_label(f.CATEGORY_CHOICES, code) for code in concern["categories"]),
-            Location("categories"),
-            "the type of harm",
-        ),
-        Row(
-            "What is worrying you",
-            concern["description"],
-            Location("description"),
-            "what is worrying you",
-        ),
-        Row(
-            "When it happened",
-            concern["when_happened"] or "Not given",
-            Location("when"),
-            "when it happened",
-        ),
-        Row(
-            "Still happening",
-            choice_label(f.YES_NO_UNKNOWN, concern["still_happening"]),
-            Location("still-happening"),
-            "whether it is still happening",
-        ),
-        Row(
-            "How you know",
-            choice_label(
-                f.HowKnownForm(voice=voice(state)).fields["how_known"].choices, concern["how_known"]
+
+def worry_section(state: State, concern: ConcernDetails) -> Section:
+    how_known = f.HowKnownForm(voice=voice(state)).fields["how_known"].choices
+    harm = "\n".join(choice_label(f.CATEGORY_CHOICES, code) for code in concern.categories)
+    return Section(
+        "What you are worried about",
+        [
+            Row("Type of harm", harm, Location("categories"), "the type of harm"),
+            Row(
+                "What is worrying you",
+                concern.description,
+                Location("description"),
+                "what is worrying you",
             ),
-            Location("how-known"),
-            "how you know",
-        ),
+            Row(
+                "When it happened",
+                concern.when_happened or "Not given",
+                Location("when"),
+                "when it happened",
+            ),
+            Row(
+                "Still happening",
+                choice_label(f.YES_NO_UNKNOWN, concern.still_happening),
+                Location("still-happening"),
+                "whether it is still happening",
+            ),
+            Row(
+                "How you know",
+                choice_label(how_known, concern.how_known),
+                Location("how-known"),
+                "how you know",
+            ),
+        ],
+    )
+
+
+def check_sections(state: State) -> list[Section]:
+    answers = build_answers(state)
+    return [
+        you_section(state, answers),
+        *child_sections(state, answers.children),
+        home_section(answers),
+        worry_section(state, answers.concern),
     ]
-    sections.append(worry)
-    return sections

@@ -7,18 +7,31 @@ The children's pages are the concern journey's, with its "add another child" rul
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import replace
 
 from contacts.selectors import working_calendar
 from reporting import concern_journey as cj
 from reporting import family_forms as ff
 from reporting import forms as f
+from reporting.answers import (
+    CarerAnswers,
+    ChildAnswers,
+    ConsentAnswers,
+    ConsultationAnswers,
+    Criterion,
+    FamilyWellbeingAnswers,
+    ProfessionalAnswers,
+    SelfReferralAnswers,
+    SelfReporter,
+    iso_date,
+    iso_time,
+)
 from reporting.concern_journey import answer
 from reporting.journey import (
     AddAnother,
     Journey,
     Location,
+    OnPath,
     Row,
     Section,
     State,
@@ -240,168 +253,119 @@ CONSULTATION = Journey(
 
 
 # -- answers ---------------------------------------------------------------------------------
-def _on_path(journey: Journey, state: State):
-    found = {(loc.step, loc.index): value for loc, value in journey.answers_on_path(state)}
-
-    def get(step: str, index=None) -> dict:
-        return found.get((step, index), {})
-
-    return found, get
+def professional_answers(details: dict) -> ProfessionalAnswers:
+    keys = ("name", "organisation", "role", "email", "phone")
+    return ProfessionalAnswers(**{key: details.get(key, "") for key in keys})
 
 
-def _children(found, get) -> list[dict]:
-    children, index = [], 0
-    while ("name", index) in found:
-        name, known = get("name", index), get("age", index).get("age_known")
-        unborn = known == "unborn"
-        children.append(
-            {
-                "first_name": name.get("first_name", ""),
-                "last_name": name.get("last_name", ""),
-                "name_unknown": bool(name.get("name_unknown")),
-                "date_of_birth": None
-                if unborn
-                else get("date-of-birth", index).get("date_of_birth"),
-                "approximate_age": None,
-                "unborn": unborn,
-                "due_date": get("due-date", index).get("due_date") if unborn else None,
-                "address": get("where", index).get("address", ""),
-                "postcode": get("where", index).get("postcode", ""),
-                "school": get("where", index).get("school", ""),
-            }
-        )
-        index += 1
-    return children
-
-
-def _professional(details: dict) -> dict:
-    return {key: details.get(key, "") for key in ("name", "organisation", "role", "email", "phone")}
-
-
-def family_wellbeing_answers(state: State) -> dict:
-    found, get = _on_path(FAMILY_WELLBEING, state)
-    carers, index = [], 0
-    while ("carer", index) in found:
-        carer = get("carer", index)
+def carer_answers(on_path: OnPath) -> list[CarerAnswers]:
+    carers = []
+    for index in on_path.items("carer"):
+        carer = on_path.get("carer", index)
+        keys = ("name", "relationship", "phone", "email", "address", "postcode", "language")
         carers.append(
-            {
-                "name": carer.get("name", ""),
-                "relationship": carer.get("relationship", ""),
-                "phone": carer.get("phone", ""),
-                "email": carer.get("email", ""),
-                "address": carer.get("address", ""),
-                "postcode": carer.get("postcode", ""),
-                "language": carer.get("language", ""),
-                "interpreter_needed": carer.get("interpreter") == f.YES,
-            }
+            CarerAnswers(
+                **{key: carer.get(key, "") for key in keys},
+                interpreter_needed=carer.get("interpreter") == f.YES,
+            )
         )
-        index += 1
-    details = get("criteria-details")
-    consent = get("consent-form")
-    return {
-        "professional": _professional(get("professional")),
-        "consent": {
-            "given": get("consent").get("consent") == f.YES,
-            "consented_by": consent.get("consented_by", ""),
-            "consent_date": consent.get("consent_date"),
-            "file": consent.get("file"),
-        },
-        "children": _children(found, get),
-        "carers": carers,
-        "criteria": [
-            {"code": code, "details": details.get(code, "")}
-            for code in get("criteria").get("criteria", [])
+    return carers
+
+
+def family_wellbeing_answers(state: State) -> FamilyWellbeingAnswers:
+    on_path = OnPath(FAMILY_WELLBEING, state)
+    get = on_path.get
+    details, consent = get("criteria-details"), get("consent-form")
+    return FamilyWellbeingAnswers(
+        professional=professional_answers(get("professional")),
+        consent=ConsentAnswers(
+            given=get("consent").get("consent") == f.YES,
+            consented_by=consent.get("consented_by", ""),
+            consent_date=iso_date(consent.get("consent_date")),
+            file=consent.get("file"),
+        ),
+        children=cj.children_answers(on_path),
+        carers=carer_answers(on_path),
+        criteria=[
+            Criterion(code, details.get(code, "")) for code in get("criteria").get("criteria", [])
         ],
-        "support_tried": get("support-tried").get("support_tried", ""),
-        "other_agencies": get("other-agencies").get("other_agencies", ""),
-    }
+        support_tried=get("support-tried").get("support_tried", ""),
+        other_agencies=get("other-agencies").get("other_agencies", ""),
+    )
 
 
-def self_referral_answers(state: State) -> dict:
-    found, get = _on_path(SELF_REFERRAL, state)
+def self_referral_answers(state: State) -> SelfReferralAnswers:
+    on_path = OnPath(SELF_REFERRAL, state)
+    get = on_path.get
     details = get("your-details")
-    return {
-        "who": get("who").get("who", ""),
-        "children": _children(found, get),
-        "criteria": get("help").get("criteria", []),
-        "description": get("description").get("description", ""),
-        "contact": {
-            "methods": get("contact").get("methods", []),
-            "contact_notes": get("contact").get("contact_notes", ""),
-        },
-        "reporter": {
-            key: details.get(key, "") for key in ("name", "phone", "email", "address", "postcode")
-        },
-    }
+    keys = ("name", "phone", "email", "address", "postcode")
+    return SelfReferralAnswers(
+        who=get("who").get("who", ""),
+        children=cj.children_answers(on_path),
+        reporter=SelfReporter(**{key: details.get(key, "") for key in keys}),
+        methods=get("contact").get("methods", []),
+        contact_notes=get("contact").get("contact_notes", ""),
+        criteria=get("help").get("criteria", []),
+        description=get("description").get("description", ""),
+    )
 
 
-def consultation_answers(state: State) -> dict:
-    found, get = _on_path(CONSULTATION, state)
+def consultation_answers(state: State) -> ConsultationAnswers:
+    get = OnPath(CONSULTATION, state).get
     callback = get("callback")
-    return {
-        "professional": _professional(get("your-details")),
-        "description": get("summary").get("description", ""),
-        "callback": {
-            "date": callback.get("callback_date"),
-            "start": callback.get("callback_start"),
-            "end": callback.get("callback_end"),
-        },
-    }
+    return ConsultationAnswers(
+        professional=professional_answers(get("your-details")),
+        description=get("summary").get("description", ""),
+        callback_date=iso_date(callback.get("callback_date")),
+        callback_start=iso_time(callback.get("callback_start")),
+        callback_end=iso_time(callback.get("callback_end")),
+    )
 
 
 # -- check your answers ----------------------------------------------------------------------
-def _professional_rows(pro: dict, step: str) -> list[Row]:
+def professional_rows(pro: ProfessionalAnswers, step: str) -> list[Row]:
     at = Location(step)
     return [
-        Row("Your name", pro["name"], at, "your name"),
-        Row("Organisation", pro["organisation"], at, "your organisation"),
-        Row("Role", pro["role"], at, "your role"),
-        Row("Work email", pro["email"], at, "your work email"),
-        Row("Work phone", f.display_phone(pro["phone"]) or "Not given", at, "your work phone"),
+        Row("Your name", pro.name, at, "your name"),
+        Row("Organisation", pro.organisation, at, "your organisation"),
+        Row("Role", pro.role, at, "your role"),
+        Row("Work email", pro.email, at, "your work email"),
+        Row("Work phone", f.display_phone(pro.phone) or "Not given", at, "your work phone"),
     ]
 
 
-def _children_sections(children: list[dict], state: State) -> list[Section]:
+def children_sections(children: list[ChildAnswers], state: State) -> list[Section]:
     sections = []
     several = len(children) > 1
     for index, child in enumerate(children):
         you = voice(state, index).you
         title = "You" if you else (f"Child {index + 1}" if several else "The child")
-        section = Section(title, remove=Location("remove-child", index) if several else None)
-        name = (
-            "Not known"
-            if child["name_unknown"]
-            else " ".join(p for p in (child["first_name"], child["last_name"]) if p)
-        )
         label = title.lower()
-        section.rows.append(Row("Name", name, Location("name", index), f"{label}'s name"))
-        if child["unborn"]:
-            value, key = f"Not born yet, due {format_date(child['due_date'])}", "Due date"
+        if child.unborn:
+            value, key = f"Not born yet, due {format_date(child.due_date)}", "Due date"
         else:
-            value, key = format_date(child["date_of_birth"]), "Date of birth"
-        change = Location("date-of-birth", index) if you else Location("age", index)
-        section.rows.append(Row(key, value, change, f"{label}'s {key.lower()}"))
-        where = "\n".join(p for p in (child["address"], child["postcode"]) if p)
-        section.rows += [
-            Row("Address", where or "Not given", Location("where", index), f"{label}'s address"),
-            Row(
-                "School or nursery",
-                child["school"] or "Not given",
-                Location("where", index),
-                f"{label}'s school",
-            ),
-        ]
+            value, key = format_date(child.date_of_birth), "Date of birth"
+        age = Location("date-of-birth", index) if you else Location("age", index)
+        where = Location("where", index)
+        address = "\n".join(p for p in (child.address, child.postcode) if p)
+        section = Section(
+            title,
+            [
+                Row("Name", child.name, Location("name", index), f"{label}'s name"),
+                Row(key, value, age, f"{label}'s {key.lower()}"),
+                Row("Address", address or "Not given", where, f"{label}'s address"),
+                Row("School or nursery", child.school or "Not given", where, f"{label}'s school"),
+            ],
+            remove=Location("remove-child", index) if several else None,
+        )
         sections.append(section)
     return sections
 
 
-def family_wellbeing_sections(state: State) -> list[Section]:
-    answers = family_wellbeing_answers(state)
-    you = Section("About you", _professional_rows(answers["professional"], "professional"))
-    consent = answers["consent"]
+def consent_section(consent: ConsentAnswers) -> Section:
     upload = Location("consent-form")
-    file = consent["file"] or {}
-    consent_section = Section(
+    file = consent.file or {}
+    return Section(
         "Consent",
         [
             Row("Written consent", "Yes", Location("consent"), "whether you have consent"),
@@ -411,81 +375,82 @@ def family_wellbeing_sections(state: State) -> list[Section]:
                 upload,
                 "the signed consent form",
             ),
-            Row("Consent given by", consent["consented_by"], upload, "who gave consent"),
-            Row("Date signed", format_date(consent["consent_date"]), upload, "the date signed"),
+            Row("Consent given by", consent.consented_by, upload, "who gave consent"),
+            Row("Date signed", format_date(consent.consent_date), upload, "the date signed"),
         ],
     )
-    sections = [you, consent_section, *_children_sections(answers["children"], state)]
-    several = len(answers["carers"]) > 1
-    for index, carer in enumerate(answers["carers"]):
+
+
+def carer_sections(carers: list[CarerAnswers]) -> list[Section]:
+    sections = []
+    several = len(carers) > 1
+    for index, carer in enumerate(carers):
         title = f"Parent or carer {index + 1}" if several else "Parent or carer"
-        at = Location("carer", index)
-        label = title.lower()
-        contact = "\n".join(
-            p
-            for p in (
-                f.display_phone(carer["phone"]),
-                carer["email"],
-                carer["address"],
-                carer["postcode"],
-            )
-            if p
-        )
-        language = carer["language"] or "Not given"
-        if carer["interpreter_needed"]:
+        at, label = Location("carer", index), title.lower()
+        ways = (f.display_phone(carer.phone), carer.email, carer.address, carer.postcode)
+        language = carer.language or "Not given"
+        if carer.interpreter_needed:
             language += "\nNeeds an interpreter"
-        sections.append(
-            Section(
-                title,
-                [
-                    Row("Name", carer["name"], at, f"{label}'s name"),
-                    Row(
-                        "Relationship",
-                        carer["relationship"] or "Not given",
-                        at,
-                        f"{label}'s relationship",
-                    ),
-                    Row("Contact details", contact, at, f"{label}'s contact details"),
-                    Row("Language", language, at, f"{label}'s language"),
-                ],
-                remove=Location("remove-carer", index) if several else None,
-            )
-        )
+        relationship = carer.relationship or "Not given"
+        rows = [
+            Row("Name", carer.name, at, f"{label}'s name"),
+            Row("Relationship", relationship, at, f"{label}'s relationship"),
+            Row(
+                "Contact details", "\n".join(p for p in ways if p), at, f"{label}'s contact details"
+            ),
+            Row("Language", language, at, f"{label}'s language"),
+        ]
+        remove = Location("remove-carer", index) if several else None
+        sections.append(Section(title, rows, remove=remove))
+    return sections
+
+
+def need_section(answers: FamilyWellbeingAnswers) -> Section:
     labels = dict(WELLBEING_CRITERIA)
-    need = Section(
+    codes = [criterion.code for criterion in answers.criteria]
+    return Section(
         "Why the family needs support",
         [
             Row(
                 "Criteria",
-                "\n".join(labels[c["code"]] for c in answers["criteria"]),
+                "\n".join(labels[code] for code in codes),
                 Location("criteria"),
                 "which criteria apply",
             ),
             *(
                 Row(
-                    labels[c["code"]],
-                    c["details"],
+                    labels[c.code],
+                    c.details,
                     Location("criteria-details"),
-                    f"details about {labels[c['code']].lower()}",
+                    f"details about {labels[c.code].lower()}",
                 )
-                for c in answers["criteria"]
+                for c in answers.criteria
             ),
             Row(
                 "Support tried",
-                answers["support_tried"],
+                answers.support_tried,
                 Location("support-tried"),
                 "what support has been tried",
             ),
             Row(
                 "Other agencies",
-                answers["other_agencies"] or "None given",
+                answers.other_agencies or "None given",
                 Location("other-agencies"),
                 "other agencies involved",
             ),
         ],
     )
-    sections.append(need)
-    return sections
+
+
+def family_wellbeing_sections(state: State) -> list[Section]:
+    answers = family_wellbeing_answers(state)
+    return [
+        Section("About you", professional_rows(answers.professional, "professional")),
+        consent_section(answers.consent),
+        *children_sections(answers.children, state),
+        *carer_sections(answers.carers),
+        need_section(answers),
+    ]
 
 
 def _size(size: int) -> str:
@@ -496,33 +461,24 @@ def _size(size: int) -> str:
 
 def self_referral_sections(state: State) -> list[Section]:
     answers = self_referral_answers(state)
-    who = choice_label(ff.SelfWhoForm.base_fields["who"].choices, answers["who"])
-    reporter, contact = answers["reporter"], answers["contact"]
-    at = Location("your-details")
+    who = choice_label(ff.SelfWhoForm.base_fields["who"].choices, answers.who)
+    reporter = answers.reporter
+    at, contact = Location("your-details"), Location("contact")
+    address = "\n".join(p for p in (reporter.address, reporter.postcode) if p)
+    methods = "\n".join(choice_label(CONTACT_METHODS, m) for m in answers.methods)
     you = Section(
         "About you",
         [
             Row("Who you are", who, Location("who"), "who you are"),
-            Row("Your name", reporter["name"], at, "your name"),
-            Row("Phone", f.display_phone(reporter["phone"]) or "Not given", at, "your phone"),
-            Row("Email", reporter["email"] or "Not given", at, "your email address"),
-            Row(
-                "Address",
-                "\n".join(p for p in (reporter["address"], reporter["postcode"]) if p)
-                or "Not given",
-                at,
-                "your address",
-            ),
-            Row(
-                "Contact me by",
-                "\n".join(choice_label(CONTACT_METHODS, m) for m in contact["methods"]),
-                Location("contact"),
-                "how to contact you",
-            ),
+            Row("Your name", reporter.name, at, "your name"),
+            Row("Phone", f.display_phone(reporter.phone) or "Not given", at, "your phone"),
+            Row("Email", reporter.email or "Not given", at, "your email address"),
+            Row("Address", address or "Not given", at, "your address"),
+            Row("Contact me by", methods, contact, "how to contact you"),
             Row(
                 "When it is safe to contact me",
-                contact["contact_notes"] or "Any time",
-                Location("contact"),
+                answers.contact_notes or "Any time",
+                contact,
                 "when it is safe to contact you",
             ),
         ],
@@ -533,37 +489,37 @@ def self_referral_sections(state: State) -> list[Section]:
         [
             Row(
                 "Help with",
-                "\n".join(help_labels[c] for c in answers["criteria"]) or "Not given",
+                "\n".join(help_labels[c] for c in answers.criteria) or "Not given",
                 Location("help"),
                 "what you would like help with",
             ),
             Row(
                 "About your family",
-                answers["description"],
+                answers.description,
                 Location("description"),
                 "about your family",
             ),
         ],
     )
-    return [you, *_children_sections(answers["children"], state), help_section]
+    return [you, *children_sections(answers.children, state), help_section]
 
 
 def consultation_sections(state: State) -> list[Section]:
     answers = consultation_answers(state)
-    callback = answers["callback"]
     when = ""
-    if callback["date"]:
-        start = ff.time_label(_time(callback["start"]))
-        end = ff.time_label(_time(callback["end"]))
-        when = f"{_weekday(callback['date'])} {format_date(callback['date'])}, {start} to {end}"
+    if answers.callback_date:
+        start = ff.time_label(answers.callback_start)
+        end = ff.time_label(answers.callback_end)
+        day = answers.callback_date
+        when = f"{day:%A} {format_date(day)}, {start} to {end}"
     return [
-        Section("About you", _professional_rows(answers["professional"], "your-details")),
+        Section("About you", professional_rows(answers.professional, "your-details")),
         Section(
             "What you would like to talk through",
             [
                 Row(
                     "Summary",
-                    answers["description"],
+                    answers.description,
                     Location("summary"),
                     "what you would like to talk through",
                 ),
@@ -571,11 +527,3 @@ def consultation_sections(state: State) -> list[Section]:
             ],
         ),
     ]
-
-
-def _time(value: str):
-    return dt.time.fromisoformat(value)
-
-
-def _weekday(iso: str) -> str:
-    return f"{dt.date.fromisoformat(iso):%A}"

@@ -18,13 +18,20 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from contacts.models import Borough
+from reporting.answers import (
+    CarerAnswers,
+    ConsultationAnswers,
+    FamilyWellbeingAnswers,
+    ProfessionalAnswers,
+    SelfReferralAnswers,
+)
 from reporting.models import Carer, Child, ConsentForm, Referral
 from reporting.services import (
-    _child,
-    _date,
-    _phone,
+    build_children,
     email_lines,
+    phone_e164,
     record_submission,
+    validate,
 )
 from reporting.text import clean_text
 
@@ -37,42 +44,29 @@ SUBJECTS = {
 }
 
 
-def _validate(referral: Referral) -> None:
-    referral.full_clean(
-        exclude=["reference", "borough"], validate_unique=False, validate_constraints=False
-    )
-
-
-def _children(answers: dict) -> list[Child]:
-    data = answers.get("children") or []
-    if not data:
-        raise ValidationError({"children": "Tell us about at least one child"}, code="required")
-    return [_child(child, order) for order, child in enumerate(data)]
-
-
-def _carer(data: dict, order: int) -> Carer:
-    carer = Carer(
-        name=clean_text(data.get("name")),
-        relationship=clean_text(data.get("relationship")),
-        phone=_phone(data.get("phone")),
-        email=clean_text(data.get("email")),
-        address=clean_text(data.get("address")),
-        postcode=clean_text(data.get("postcode")).upper(),
-        language=clean_text(data.get("language")),
-        interpreter_needed=bool(data.get("interpreter_needed")),
+def build_carer(carer: CarerAnswers, order: int) -> Carer:
+    row = Carer(
+        name=clean_text(carer.name),
+        relationship=clean_text(carer.relationship),
+        phone=phone_e164(carer.phone),
+        email=clean_text(carer.email),
+        address=clean_text(carer.address),
+        postcode=clean_text(carer.postcode).upper(),
+        language=clean_text(carer.language),
+        interpreter_needed=carer.interpreter_needed,
         order=order,
     )
-    carer.full_clean(exclude=["referral"], validate_unique=False, validate_constraints=False)
-    return carer
+    validate(row, exclude=["referral"])
+    return row
 
 
-def _professional(referral: Referral, professional: dict) -> None:
+def set_professional(referral: Referral, professional: ProfessionalAnswers) -> None:
     referral.referrer_type = Referral.ReferrerType.PROFESSIONAL
-    referral.referrer_name = clean_text(professional.get("name"))
-    referral.referrer_email = clean_text(professional.get("email"))
-    referral.referrer_phone = _phone(professional.get("phone"))
-    referral.organisation = clean_text(professional.get("organisation"))
-    referral.role = clean_text(professional.get("role"))
+    referral.referrer_name = clean_text(professional.name)
+    referral.referrer_email = clean_text(professional.email)
+    referral.referrer_phone = phone_e164(professional.phone)
+    referral.organisation = clean_text(professional.organisation)
+    referral.role = clean_text(professional.role)
     referral.safe_to_contact = True
     if not referral.referrer_email:
         raise ValidationError({"referrer_email": "Enter your work email address"}, code="required")
@@ -129,22 +123,21 @@ def _submit(
 def submit_family_wellbeing(
     *,
     borough: Borough,
-    answers: dict,
+    answers: FamilyWellbeingAnswers,
     channel: str = Referral.Channel.ONLINE,
     received_at: dt.datetime | None = None,
 ) -> Referral:
     """A professional's Family Wellbeing referral, with the parent's written consent. Refused
     (ValidationError) without consent or without its uploaded, not yet attached, form."""
-    consent = answers.get("consent") or {}
-    file = consent.get("file") or {}
-    if not consent.get("given") or not file.get("stored_name"):
+    consent = answers.consent
+    if not consent.given or not (consent.file or {}).get("stored_name"):
         raise ValidationError(
             {"consent": "A Family Wellbeing referral needs the parent's written consent"},
             code="no_consent",
         )
     criteria = [
-        {"code": clean_text(item.get("code")), "details": clean_text(item.get("details"))}
-        for item in answers.get("criteria") or []
+        {"code": clean_text(item.code), "details": clean_text(item.details)}
+        for item in answers.criteria
     ]
     if not criteria:
         raise ValidationError({"wellbeing_criteria": "Select at least one"}, code="required")
@@ -153,107 +146,91 @@ def submit_family_wellbeing(
         channel=channel,
         borough=borough,
         received_at=received_at or timezone.now(),
-        consent_given_by=clean_text(consent.get("consented_by")),
-        consent_date=_date(consent.get("consent_date"), "consent_date"),
+        consent_given_by=clean_text(consent.consented_by),
+        consent_date=consent.consent_date,
         wellbeing_criteria=criteria,
         description="\n\n".join(
             f"{item['code'].replace('_', ' ').capitalize()}: {item['details']}" for item in criteria
         ),
-        support_tried=clean_text(answers.get("support_tried")),
-        other_agencies=clean_text(answers.get("other_agencies")),
+        support_tried=clean_text(answers.support_tried),
+        other_agencies=clean_text(answers.other_agencies),
     )
-    _professional(referral, answers.get("professional") or {})
+    set_professional(referral, answers.professional)
     if not referral.consent_given_by or not referral.consent_date:
         raise ValidationError({"consent": "Say who gave consent and when"}, code="required")
     if referral.consent_date > timezone.localdate():
         raise ValidationError({"consent_date": "Consent cannot be in the future"}, code="future")
-    _validate(referral)
-    children = _children(answers)
-    carers = [_carer(data, order) for order, data in enumerate(answers.get("carers") or [])]
+    validate(referral, exclude=["reference", "borough"])
+    children = build_children(answers.children)
+    carers = [build_carer(carer, order) for order, carer in enumerate(answers.carers)]
     if not carers:
         raise ValidationError({"carers": "Tell us about at least one parent or carer"})
-    return _submit(referral, children, carers, file["stored_name"], acknowledge=True)
+    return _submit(referral, children, carers, consent.file["stored_name"], acknowledge=True)
 
 
 def submit_self_referral(
     *,
     borough: Borough,
-    answers: dict,
+    answers: SelfReferralAnswers,
     channel: str = Referral.Channel.ONLINE,
     received_at: dt.datetime | None = None,
 ) -> Referral:
     """A parent, carer or young person asking Family Wellbeing for help. The acknowledgement
     is emailed only when they chose to be contacted by email."""
-    who = clean_text(answers.get("who"))
+    who = answers.who
     if who not in (Referral.ReferrerType.PARENT_CARER, Referral.ReferrerType.CHILD):
         raise ValidationError({"referrer_type": "A parent, carer or young person"}, code="invalid")
-    reporter = answers.get("reporter") or {}
-    contact = answers.get("contact") or {}
-    methods = list(contact.get("methods") or [])
-    if not methods:
+    if not answers.methods:
         raise ValidationError({"contact_methods": "Choose how to be contacted"}, code="required")
+    reporter = answers.reporter
     referral = Referral(
         kind=Referral.Kind.SELF_REFERRAL,
         channel=channel,
         borough=borough,
         received_at=received_at or timezone.now(),
         referrer_type=who,
-        referrer_name=clean_text(reporter.get("name")),
-        referrer_email=clean_text(reporter.get("email")),
-        referrer_phone=_phone(reporter.get("phone")),
-        referrer_address=clean_text(reporter.get("address")),
-        referrer_postcode=clean_text(reporter.get("postcode")).upper(),
+        referrer_name=clean_text(reporter.name),
+        referrer_email=clean_text(reporter.email),
+        referrer_phone=phone_e164(reporter.phone),
+        referrer_address=clean_text(reporter.address),
+        referrer_postcode=clean_text(reporter.postcode).upper(),
         referrer_relationship=(
             "The young person themself" if who == Referral.ReferrerType.CHILD else "Parent or carer"
         ),
         safe_to_contact=True,
-        contact_methods=methods,
-        contact_notes=clean_text(contact.get("contact_notes")),
-        wellbeing_criteria=[
-            {"code": clean_text(code), "details": ""} for code in answers.get("criteria") or []
-        ],
-        description=clean_text(answers.get("description")),
+        contact_methods=list(answers.methods),
+        contact_notes=clean_text(answers.contact_notes),
+        wellbeing_criteria=[{"code": code, "details": ""} for code in answers.criteria],
+        description=clean_text(answers.description),
     )
-    _validate(referral)
-    children = _children(answers)
-    return _submit(referral, children, acknowledge="email" in methods)
+    validate(referral, exclude=["reference", "borough"])
+    children = build_children(answers.children)
+    return _submit(referral, children, acknowledge="email" in answers.methods)
 
 
 def submit_consultation(
     *,
     borough: Borough,
-    answers: dict,
+    answers: ConsultationAnswers,
     channel: str = Referral.Channel.ONLINE,
     received_at: dt.datetime | None = None,
 ) -> Referral:
     """A professional asking MASH to talk a family through, with a callback window. The
     family need not be named, so there may be no children."""
-    callback = answers.get("callback") or {}
     referral = Referral(
         kind=Referral.Kind.CONSULTATION,
         channel=channel,
         borough=borough,
         received_at=received_at or timezone.now(),
-        description=clean_text(answers.get("description")),
-        callback_date=_date(callback.get("date"), "callback_date"),
-        callback_start=_time(callback.get("start"), "callback_start"),
-        callback_end=_time(callback.get("end"), "callback_end"),
+        description=clean_text(answers.description),
+        callback_date=answers.callback_date,
+        callback_start=answers.callback_start,
+        callback_end=answers.callback_end,
     )
-    _professional(referral, answers.get("professional") or {})
+    set_professional(referral, answers.professional)
     if not (referral.callback_date and referral.callback_start and referral.callback_end):
         raise ValidationError({"callback_date": "Say when we can call back"}, code="required")
     if referral.callback_end <= referral.callback_start:
         raise ValidationError({"callback_end": "The window must end after it starts"})
-    _validate(referral)
+    validate(referral, exclude=["reference", "borough"])
     return _submit(referral, [], acknowledge=True)
-
-
-def _time(value, field: str) -> dt.time | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.time):
-        return value
-    try:
-        return dt.time.fromisoformat(str(value))
-    except ValueError as exc:
-        raise ValidationError({field: "Enter a real time"}, code="invalid_time") from exc

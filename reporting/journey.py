@@ -395,11 +395,29 @@ def choice_label(choices, value) -> str:
     return dict(choices).get(value, value or "")
 
 
-def format_date(value: str | None) -> str:
+def format_date(value: dt.date | str | None) -> str:
     if not value:
         return ""
-    day = dt.date.fromisoformat(value)
+    day = dt.date.fromisoformat(value) if isinstance(value, str) else value
     return f"{day.day} {day:%B %Y}"
+
+
+class OnPath:
+    """The answers that count (on the path), by page: `get(step, index)` is the page's answer,
+    {} for a page not on the path."""
+
+    def __init__(self, journey: Journey, state: State):
+        self.found = {(loc.step, loc.index): value for loc, value in journey.answers_on_path(state)}
+
+    def get(self, step: str, index: int | None = None) -> dict:
+        return self.found.get((step, index), {})
+
+    def items(self, first: str) -> range:
+        """The indexes of a repeating group's items on the path, by the item's first page."""
+        count = 0
+        while (first, count) in self.found:
+            count += 1
+        return range(count)
 
 
 # -- values in the session -------------------------------------------------------------------

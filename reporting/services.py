@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -17,6 +16,7 @@ from contacts.models import Borough, ContactLine
 from contacts.phone import to_e164
 from contacts.selectors import contacts_for
 from reporting import references
+from reporting.answers import ChildAnswers, ConcernAnswers
 from reporting.models import Child, Referral
 from reporting.outbox import enqueue_email
 from reporting.signals import referral_submitted
@@ -29,115 +29,96 @@ ACKNOWLEDGEMENT = "acknowledgement"
 EMAIL_LINE_PURPOSES = (ContactLine.Purpose.CHILDRENS_SERVICES, ContactLine.Purpose.OUT_OF_HOURS)
 
 
-def _date(value: Any, field: str) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError as exc:
-        raise ValidationError({field: "Enter a real date"}, code="invalid_date") from exc
-
-
-def _int(value: Any, field: str) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError) as exc:
-        raise ValidationError({field: "Enter a whole number"}, code="invalid") from exc
-
-
-def _yes_no(value: Any) -> bool | None:
-    return {"yes": True, "no": False}.get(clean_text(value).lower())
-
-
-def _phone(value: Any) -> str:
+def phone_e164(value: str, field: str = "referrer_phone") -> str:
+    """A typed phone number as E.164 ('' when none), or a ValidationError on `field`."""
     text = clean_text(value)
     if not text:
         return ""
     try:
         return to_e164(text)
     except ValidationError as exc:
-        raise ValidationError({"referrer_phone": exc.messages}, code="invalid_phone") from exc
+        raise ValidationError({field: exc.messages}, code="invalid_phone") from exc
 
 
-def _child(data: dict, order: int) -> Child:
-    child = Child(
-        first_name=clean_text(data.get("first_name")),
-        last_name=clean_text(data.get("last_name")),
-        name_unknown=bool(data.get("name_unknown")),
-        date_of_birth=_date(data.get("date_of_birth"), "date_of_birth"),
-        approximate_age=_int(data.get("approximate_age"), "approximate_age"),
-        unborn=bool(data.get("unborn")),
-        due_date=_date(data.get("due_date"), "due_date"),
-        address=clean_text(data.get("address")),
-        postcode=clean_text(data.get("postcode")).upper(),
-        school=clean_text(data.get("school")),
+def validate(row, exclude: list[str]) -> None:
+    """The model's own rules, without database round trips (nothing is saved yet)."""
+    row.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+
+
+def build_child(child: ChildAnswers, order: int) -> Child:
+    row = Child(
+        first_name="" if child.name_unknown else clean_text(child.first_name),
+        last_name="" if child.name_unknown else clean_text(child.last_name),
+        name_unknown=child.name_unknown,
+        date_of_birth=child.date_of_birth,
+        approximate_age=child.approximate_age,
+        unborn=child.unborn,
+        due_date=child.due_date,
+        address=clean_text(child.address),
+        postcode=clean_text(child.postcode).upper(),
+        school=clean_text(child.school),
         order=order,
     )
-    if child.name_unknown:
-        child.first_name = child.last_name = ""
-    # No database round trips here: the referral is not saved yet, constraints hold by design.
-    child.full_clean(exclude=["referral"], validate_unique=False, validate_constraints=False)
-    return child
+    validate(row, exclude=["referral"])
+    return row
 
 
-def build_concern(*, borough: Borough, answers: dict, channel: str, received_at) -> tuple:
+def build_children(children: list[ChildAnswers]) -> list[Child]:
+    if not children:
+        raise ValidationError({"children": "Tell us about at least one child"}, code="required")
+    return [build_child(child, order) for order, child in enumerate(children)]
+
+
+def set_referrer(referral: Referral, answers: ConcernAnswers) -> None:
+    """Who reported the concern: a professional (always named, with the family's consent
+    answers), a named member of the public, or nobody we may know."""
+    if answers.professional is not None:
+        pro = answers.professional
+        referral.referrer_name = clean_text(pro.name)
+        referral.referrer_email = clean_text(pro.email)
+        referral.referrer_phone = phone_e164(pro.phone)
+        referral.safe_to_contact = True
+        referral.organisation = clean_text(pro.organisation)
+        referral.role = clean_text(pro.role)
+        referral.family_aware = clean_text(pro.family_aware)
+        referral.family_agrees = clean_text(pro.family_agrees)
+        referral.no_consent_reason = clean_text(pro.no_consent_reason)
+        return
+    reporter = answers.reporter
+    referral.anonymous = reporter.anonymous
+    referral.referrer_relationship = clean_text(reporter.relationship)
+    if not reporter.anonymous:
+        referral.referrer_name = clean_text(reporter.name)
+        referral.referrer_email = clean_text(reporter.email)
+        referral.referrer_phone = phone_e164(reporter.phone)
+        referral.safe_to_contact = reporter.safe_to_contact
+        referral.contact_notes = clean_text(reporter.contact_notes)
+
+
+def build_concern(
+    *, borough: Borough, answers: ConcernAnswers, channel: str, received_at
+) -> tuple[Referral, list[Child]]:
     """The unsaved Referral and Children for a concern's answers, validated (ValidationError
     when the answers break a model rule the journey should already have enforced)."""
-    who = clean_text(answers.get("who"))
-    professional = answers.get("professional") or {}
-    reporter = answers.get("reporter") or {}
-    concern = answers.get("concern") or {}
-    is_professional = who == Referral.ReferrerType.PROFESSIONAL
-    # A professional's referral is always named: consent and anonymity are not for them.
-    anonymous = bool(reporter.get("anonymous")) and not is_professional
-
-    def personal(key: str) -> Any:
-        value = reporter.get(key)
-        if is_professional and not value:
-            value = professional.get(key)
-        return value
-
+    concern = answers.concern
     referral = Referral(
         kind=Referral.Kind.CONCERN,
         channel=channel,
         borough=borough,
         received_at=received_at or timezone.now(),
-        referrer_type=who,
-        anonymous=anonymous,
-        referrer_relationship=clean_text(reporter.get("relationship")),
-        concern_categories=list(concern.get("categories") or []),
-        description=clean_text(concern.get("description")),
-        when_happened=clean_text(concern.get("when_happened")),
-        still_happening=clean_text(concern.get("still_happening")),
-        how_known=clean_text(concern.get("how_known")),
-        other_children_in_home=clean_text(answers.get("other_children_in_home")),
-        other_children_details=clean_text(answers.get("other_children_details")),
+        referrer_type=answers.who,
+        concern_categories=list(concern.categories),
+        description=clean_text(concern.description),
+        when_happened=clean_text(concern.when_happened),
+        still_happening=concern.still_happening,
+        how_known=concern.how_known,
+        other_children_in_home=answers.other_children_in_home,
+        other_children_details=clean_text(answers.other_children_details),
     )
-    if not anonymous:
-        referral.referrer_name = clean_text(personal("name"))
-        referral.referrer_email = clean_text(personal("email"))
-        referral.referrer_phone = _phone(personal("phone"))
-        referral.safe_to_contact = _yes_no(reporter.get("safe_to_contact"))
-        referral.contact_notes = clean_text(reporter.get("contact_notes"))
-    if is_professional:
-        referral.organisation = clean_text(professional.get("organisation"))
-        referral.role = clean_text(professional.get("role"))
-        referral.family_aware = clean_text(professional.get("family_aware"))
-        referral.family_agrees = clean_text(professional.get("family_agrees"))
-        referral.no_consent_reason = clean_text(professional.get("no_consent_reason"))
+    set_referrer(referral, answers)
     # The reference is set on save; the borough is the caller's, already fetched.
-    referral.full_clean(
-        exclude=["reference", "borough"], validate_unique=False, validate_constraints=False
-    )
-    children_data = answers.get("children") or []
-    if not children_data:
-        raise ValidationError({"children": "Tell us about at least one child"}, code="required")
-    children = [_child(data, order) for order, data in enumerate(children_data)]
-    return referral, children
+    validate(referral, exclude=["reference", "borough"])
+    return referral, build_children(answers.children)
 
 
 def save_with_new_reference(referral: Referral) -> Referral:
@@ -223,7 +204,7 @@ def record_submission(
 def submit_concern(
     *,
     borough: Borough,
-    answers: dict,
+    answers: ConcernAnswers,
     channel: str = Referral.Channel.ONLINE,
     received_at: dt.datetime | None = None,
 ) -> Referral:

@@ -60,8 +60,8 @@ def test_screen_a_referral_from_start_to_decision(page, site, bromley):
         received_at=NOW - dt.timedelta(days=4),
     )
     answers = concern_answers()
-    answers["children"][0]["first_name"] = "amira"  # typed differently this time
-    answers["children"][0]["postcode"] = "BR13UH"
+    answers.children[0].first_name = "amira"  # typed differently this time
+    answers.children[0].postcode = "BR13UH"
     referral = submit_concern(
         borough=bromley, answers=answers, received_at=NOW - dt.timedelta(hours=19)
     )

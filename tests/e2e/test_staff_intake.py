@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from contacts.calendar import LONDON
 from mash.models import ConsultationAdvice
+from reporting.answers import ConsultationAnswers, ProfessionalAnswers
 from reporting.family_services import submit_consultation
 from reporting.models import Referral
 from tests.e2e.conftest import assert_accessible, screenshot, sign_in
@@ -101,17 +102,19 @@ def test_consultation_queue_claim_and_advice(page, site, bromley):
     screener = StaffMemberFactory(boroughs=[bromley]).user
     request = submit_consultation(
         borough=bromley,
-        answers={
-            "professional": {
-                "name": "Jo Bell",
-                "organisation": "Hillside Primary School",
-                "role": "Designated safeguarding lead",
-                "email": "jo.bell@school.example",
-                "phone": "020 8461 7373",
-            },
-            "description": "A pupil comes in hungry most days. Does this meet the threshold?",
-            "callback": {"date": "2026-11-26", "start": "10:00", "end": "11:00"},
-        },
+        answers=ConsultationAnswers(
+            professional=ProfessionalAnswers(
+                name="Jo Bell",
+                organisation="Hillside Primary School",
+                role="Designated safeguarding lead",
+                email="jo.bell@school.example",
+                phone="020 8461 7373",
+            ),
+            description="A pupil comes in hungry most days. Does this meet the threshold?",
+            callback_date=dt.date(2026, 11, 26),
+            callback_start=dt.time(10),
+            callback_end=dt.time(11),
+        ),
     )
     sign_in(page, site, screener)
     page.get_by_role("link", name="Consultations").click()

@@ -16,6 +16,7 @@ from django.urls import reverse
 from contacts.calendar import LONDON
 from mash import consultations
 from mash.models import AuditEvent, ConsultationAdvice, ScreeningRecord
+from reporting.answers import ConsultationAnswers, ProfessionalAnswers
 from reporting.family_services import submit_consultation
 from reporting.models import Referral
 from tests.mash.factories import StaffMemberFactory, log_in_password_only, log_in_verified
@@ -39,21 +40,19 @@ def consultation(borough, *, day=None, start="10:00", end="11:00", received=None
     from the signal)."""
     return submit_consultation(
         borough=borough,
-        answers={
-            "professional": {
-                "name": name,
-                "organisation": "Hillside Primary School",
-                "role": "Designated safeguarding lead",
-                "email": "jo.bell@school.example",
-                "phone": "020 8461 7373",
-            },
-            "description": "A pupil has been coming in hungry; not sure it meets the threshold.",
-            "callback": {
-                "date": (day or dt.date(2026, 11, 26)).isoformat(),
-                "start": start,
-                "end": end,
-            },
-        },
+        answers=ConsultationAnswers(
+            professional=ProfessionalAnswers(
+                name=name,
+                organisation="Hillside Primary School",
+                role="Designated safeguarding lead",
+                email="jo.bell@school.example",
+                phone="020 8461 7373",
+            ),
+            description="A pupil has been coming in hungry; not sure it meets the threshold.",
+            callback_date=day or dt.date(2026, 11, 26),
+            callback_start=dt.time.fromisoformat(start),
+            callback_end=dt.time.fromisoformat(end),
+        ),
         received_at=received or NOW - dt.timedelta(hours=1),
     )
 

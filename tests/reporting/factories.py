@@ -1,17 +1,24 @@
 """Factories for reporting's models, and realistic concern answers as the journey collects
-them (the dict `submit_concern` takes)."""
+them (the `ConcernAnswers` `submit_concern` takes)."""
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import random
+from dataclasses import replace
 
 import factory
 import pytest
 from django.utils import timezone
 
 from contacts.models import Borough
+from reporting.answers import (
+    ChildAnswers,
+    ConcernAnswers,
+    ConcernDetails,
+    ConcernProfessional,
+    ReporterAnswers,
+)
 from reporting.models import Child, OutboxMessage, Referral
 from reporting.references import new_reference
 
@@ -78,7 +85,7 @@ CHILD = {
     "first_name": "Amira",
     "last_name": "Hughes",
     "name_unknown": False,
-    "date_of_birth": "2017-03-14",
+    "date_of_birth": dt.date(2017, 3, 14),
     "approximate_age": None,
     "unborn": False,
     "due_date": None,
@@ -96,90 +103,87 @@ PROFESSIONAL = {
     "phone": "020 8461 7000",
 }
 
-NAMED_PUBLIC = {
-    "who": "public",
-    "children": [CHILD],
-    "other_children_in_home": "yes",
-    "other_children_details": "A baby, I think about one year old.",
-    "concern": {
-        "categories": ["neglect", "emotional"],
-        "description": (
-            "The girl next door is often outside late at night without a coat and says there "
-            "is no food at home. I hear shouting most evenings."
+
+def child(**changes) -> ChildAnswers:
+    return ChildAnswers(**{**CHILD, **changes})
+
+
+def named_public() -> ConcernAnswers:
+    return ConcernAnswers(
+        who="public",
+        children=[child()],
+        other_children_in_home="yes",
+        other_children_details="A baby, I think about one year old.",
+        concern=ConcernDetails(
+            categories=["neglect", "emotional"],
+            description=(
+                "The girl next door is often outside late at night without a coat and says there "
+                "is no food at home. I hear shouting most evenings."
+            ),
+            when_happened="Most evenings for the last month",
+            still_happening="yes",
+            how_known="saw",
         ),
-        "when_happened": "Most evenings for the last month",
-        "still_happening": "yes",
-        "how_known": "saw",
-    },
-    "reporter": {
-        "anonymous": False,
-        "name": "Sam Taylor",
-        "phone": "07911 123456",
-        "email": "sam.taylor@example.com",
-        "relationship": "Neighbour",
-        "safe_to_contact": "yes",
-        "contact_notes": "After 6pm on weekdays",
-    },
-}
+        reporter=ReporterAnswers(
+            name="Sam Taylor",
+            phone="07911 123456",
+            email="sam.taylor@example.com",
+            relationship="Neighbour",
+            safe_to_contact=True,
+            contact_notes="After 6pm on weekdays",
+        ),
+    )
 
 
-def concern_answers(variant: str = "named", **overrides) -> dict:
+def concern_answers(variant: str = "named", **overrides) -> ConcernAnswers:
     """Answers for one concern. Variants: named, anonymous, no_email, unsafe, professional,
     two_children, unborn."""
-    answers = copy.deepcopy(NAMED_PUBLIC)
+    answers = named_public()
     if variant == "anonymous":
-        answers["reporter"] = {"anonymous": True, "relationship": "Neighbour"}
+        answers.reporter = ReporterAnswers(anonymous=True, relationship="Neighbour")
     elif variant == "no_email":
-        answers["reporter"]["email"] = ""
+        answers.reporter.email = ""
     elif variant == "unsafe":
-        answers["reporter"]["safe_to_contact"] = "no"
-        answers["reporter"]["contact_notes"] = "Do not call: my partner checks my phone"
+        answers.reporter.safe_to_contact = False
+        answers.reporter.contact_notes = "Do not call: my partner checks my phone"
     elif variant == "professional":
-        professional = {
-            "name": "Dr Priya Shah",
-            "organisation": "Station Road Surgery",
-            "role": "GP",
-            "email": "priya.shah@nhs.example",
-            "phone": "020 8461 7000",
-            "family_aware": "no",
-            "family_agrees": "unknown",
-            "no_consent_reason": "Telling the family could put the child at risk.",
-        }
-        answers["who"] = "professional"
-        answers["professional"] = professional
-        answers["reporter"] = {
-            "anonymous": False,
-            "name": professional["name"],
-            "phone": professional["phone"],
-            "email": professional["email"],
-        }
+        answers.who = "professional"
+        answers.professional = ConcernProfessional(
+            name="Dr Priya Shah",
+            organisation="Station Road Surgery",
+            role="GP",
+            email="priya.shah@nhs.example",
+            phone="020 8461 7000",
+            family_aware="no",
+            family_agrees="unknown",
+            no_consent_reason="Telling the family could put the child at risk.",
+        )
+        answers.reporter = ReporterAnswers()
     elif variant == "two_children":
-        second = {**CHILD, "first_name": "Leo", "date_of_birth": None, "approximate_age": 4}
-        answers["children"] = [CHILD, second]
+        answers.children = [child(), child(first_name="Leo", date_of_birth=None, approximate_age=4)]
     elif variant == "unborn":
-        answers["children"] = [
-            {
-                "name_unknown": True,
-                "unborn": True,
-                "due_date": (dt.date.today() + dt.timedelta(days=60)).isoformat(),
-                "address": "Flat 3, 1 High Street, Bexleyheath",
-                "postcode": "DA6 7AT",
-            }
+        answers.children = [
+            ChildAnswers(
+                name_unknown=True,
+                unborn=True,
+                due_date=dt.date.today() + dt.timedelta(days=60),
+                address="Flat 3, 1 High Street, Bexleyheath",
+                postcode="DA6 7AT",
+            )
         ]
     elif variant != "named":
         raise ValueError(variant)
-    answers.update(copy.deepcopy(overrides))
-    return answers
+    return replace(answers, **overrides)
 
 
-def random_answers(rng: random.Random) -> dict:
+def random_answers(rng: random.Random) -> ConcernAnswers:
     """A realistic mix for load tests: mostly named members of the public, some anonymous."""
     variant = rng.choices(
         ["named", "anonymous", "no_email", "professional", "two_children", "unborn"],
         weights=[40, 25, 10, 10, 10, 5],
     )[0]
     answers = concern_answers(variant)
-    answers["concern"]["description"] = " ".join(
+    answers.concern.description = " ".join(
         rng.choice(["shouting", "bruises", "hungry", "alone", "late at night", "scared"])
         for _ in range(rng.randint(20, 200))
     )

@@ -1,6 +1,5 @@
 """submit_family_wellbeing, submit_self_referral, submit_consultation: one transaction each."""
 
-import copy
 import datetime as dt
 
 import pytest
@@ -10,6 +9,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from contacts.calendar import LONDON
 from reporting import uploads
+from reporting.answers import (
+    CarerAnswers,
+    ConsentAnswers,
+    ConsultationAnswers,
+    Criterion,
+    FamilyWellbeingAnswers,
+    ProfessionalAnswers,
+    SelfReferralAnswers,
+    SelfReporter,
+)
 from reporting.family_services import (
     submit_consultation,
     submit_family_wellbeing,
@@ -17,7 +26,7 @@ from reporting.family_services import (
 )
 from reporting.models import Carer, Child, ConsentForm, OutboxMessage, Referral
 from reporting.signals import referral_submitted
-from tests.reporting.factories import CHILD, PROFESSIONAL, eager_celery  # noqa: F401 (a fixture)
+from tests.reporting.factories import PROFESSIONAL, child, eager_celery  # noqa: F401 (a fixture)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 NOON = dt.datetime(2026, 11, 23, 12, 0, tzinfo=LONDON)
@@ -40,32 +49,32 @@ def stored():
     return uploads.store_consent_file(file, uploads.validate_consent_file(file))
 
 
-def fw_answers(stored_file: dict) -> dict:
-    return {
-        "professional": dict(PROFESSIONAL),
-        "consent": {
-            "given": True,
-            "consented_by": "Sara Hughes",
-            "consent_date": "2026-11-20",
-            "file": stored_file,
-        },
-        "children": [copy.deepcopy(CHILD)],
-        "carers": [
-            {
-                "name": "Sara Hughes",
-                "relationship": "Mother",
-                "phone": "07911 123456",
-                "email": "",
-                "address": "12 Station Road",
-                "postcode": "br1 3uh",
-                "language": "Polish",
-                "interpreter_needed": True,
-            }
+def fw_answers(stored_file: dict) -> FamilyWellbeingAnswers:
+    return FamilyWellbeingAnswers(
+        professional=ProfessionalAnswers(**PROFESSIONAL),
+        consent=ConsentAnswers(
+            given=True,
+            consented_by="Sara Hughes",
+            consent_date=dt.date(2026, 11, 20),
+            file=stored_file,
+        ),
+        children=[child()],
+        carers=[
+            CarerAnswers(
+                name="Sara Hughes",
+                relationship="Mother",
+                phone="07911 123456",
+                email="",
+                address="12 Station Road",
+                postcode="br1 3uh",
+                language="Polish",
+                interpreter_needed=True,
+            )
         ],
-        "criteria": [{"code": "substance_misuse", "details": "Dad drinks most days."}],
-        "support_tried": "Referred to the school nurse.",
-        "other_agencies": "",
-    }
+        criteria=[Criterion("substance_misuse", "Dad drinks most days.")],
+        support_tried="Referred to the school nurse.",
+        other_agencies="",
+    )
 
 
 def test_family_wellbeing_saved_with_its_consent_form(
@@ -131,15 +140,15 @@ def test_a_failing_receiver_saves_nothing_and_the_file_is_cleaned_later(bromley,
 @pytest.mark.parametrize(
     ("change", "field"),
     [
-        (lambda a: a["consent"].update(given=False), "consent"),
-        (lambda a: a["consent"].update(file=None), "consent"),
-        (lambda a: a["consent"].update(consent_date="2026-11-24"), "consent_date"),
-        (lambda a: a["consent"].update(consented_by=""), "consent"),
-        (lambda a: a.update(criteria=[]), "wellbeing_criteria"),
-        (lambda a: a.update(criteria=[{"code": "poverty", "details": ""}]), "wellbeing_criteria"),
-        (lambda a: a.update(children=[]), "children"),
-        (lambda a: a.update(carers=[]), "carers"),
-        (lambda a: a["professional"].update(email=""), "referrer_email"),
+        (lambda a: setattr(a.consent, "given", False), "consent"),
+        (lambda a: setattr(a.consent, "file", None), "consent"),
+        (lambda a: setattr(a.consent, "consent_date", dt.date(2026, 11, 24)), "consent_date"),
+        (lambda a: setattr(a.consent, "consented_by", ""), "consent"),
+        (lambda a: setattr(a, "criteria", []), "wellbeing_criteria"),
+        (lambda a: setattr(a, "criteria", [Criterion("poverty")]), "wellbeing_criteria"),
+        (lambda a: setattr(a, "children", []), "children"),
+        (lambda a: setattr(a, "carers", []), "carers"),
+        (lambda a: setattr(a.professional, "email", ""), "referrer_email"),
     ],
 )
 def test_family_wellbeing_refused(bromley, stored, change, field):
@@ -162,14 +171,15 @@ def test_a_consent_form_is_attached_once(bromley, stored):
 def test_self_referral_by_a_young_person(bexley):
     referral = submit_self_referral(
         borough=bexley,
-        answers={
-            "who": "child",
-            "children": [{**CHILD, "first_name": "Zoe", "date_of_birth": "2011-06-01"}],
-            "criteria": ["mental_health"],
-            "description": "My mum is not well and I look after my brother.",
-            "contact": {"methods": ["email", "phone"], "contact_notes": "After school"},
-            "reporter": {"name": "Zoe", "phone": "07911 123456", "email": "zoe@example.com"},
-        },
+        answers=SelfReferralAnswers(
+            who="child",
+            children=[child(first_name="Zoe", date_of_birth=dt.date(2011, 6, 1))],
+            criteria=["mental_health"],
+            description="My mum is not well and I look after my brother.",
+            methods=["email", "phone"],
+            contact_notes="After school",
+            reporter=SelfReporter(name="Zoe", phone="07911 123456", email="zoe@example.com"),
+        ),
     )
     assert referral.reference.startswith("BXL-")
     assert referral.kind == "self_referral" and referral.referrer_type == "child"
@@ -179,20 +189,20 @@ def test_self_referral_by_a_young_person(bexley):
 
 
 def test_self_referral_needs_a_contact_method_and_a_valid_person(bromley):
-    answers = {
-        "who": "public",
-        "children": [CHILD],
-        "description": "Help",
-        "contact": {"methods": ["phone"]},
-        "reporter": {"name": "A", "phone": "07911 123456"},
-    }
+    answers = SelfReferralAnswers(
+        who="public",
+        children=[child()],
+        description="Help",
+        methods=["phone"],
+        reporter=SelfReporter(name="A", phone="07911 123456"),
+    )
     with pytest.raises(ValidationError):
         submit_self_referral(borough=bromley, answers=answers)
-    answers["who"] = "parent_carer"
-    answers["contact"] = {"methods": []}
+    answers.who = "parent_carer"
+    answers.methods = []
     with pytest.raises(ValidationError):
         submit_self_referral(borough=bromley, answers=answers)
-    answers["contact"] = {"methods": ["pigeon"]}
+    answers.methods = ["pigeon"]
     with pytest.raises(ValidationError):
         submit_self_referral(borough=bromley, answers=answers)
     assert Referral.objects.count() == 0
@@ -201,11 +211,13 @@ def test_self_referral_needs_a_contact_method_and_a_valid_person(bromley):
 def test_consultation_without_naming_the_family(bromley):
     referral = submit_consultation(
         borough=bromley,
-        answers={
-            "professional": PROFESSIONAL,
-            "description": "A family struggling with school attendance.",
-            "callback": {"date": "2026-11-24", "start": "10:00", "end": "11:00"},
-        },
+        answers=ConsultationAnswers(
+            professional=ProfessionalAnswers(**PROFESSIONAL),
+            description="A family struggling with school attendance.",
+            callback_date=dt.date(2026, 11, 24),
+            callback_start=dt.time(10),
+            callback_end=dt.time(11),
+        ),
     )
     assert referral.kind == "consultation" and referral.children.count() == 0
     assert referral.callback_date == dt.date(2026, 11, 24)
@@ -215,10 +227,11 @@ def test_consultation_without_naming_the_family(bromley):
 
 
 def test_consultation_needs_a_callback_window(bromley):
-    answers = {"professional": PROFESSIONAL, "description": "Advice", "callback": {}}
+    answers = ConsultationAnswers(ProfessionalAnswers(**PROFESSIONAL), description="Advice")
     with pytest.raises(ValidationError):
         submit_consultation(borough=bromley, answers=answers)
-    answers["callback"] = {"date": "2026-11-24", "start": "11:00", "end": "10:00"}
+    answers.callback_date = dt.date(2026, 11, 24)
+    answers.callback_start, answers.callback_end = dt.time(11), dt.time(10)
     with pytest.raises(ValidationError):
         submit_consultation(borough=bromley, answers=answers)
     assert Referral.objects.count() == 0

@@ -6,6 +6,7 @@ import json
 import pytest
 from django import forms
 
+from reporting.answers import ChildAnswers, ConcernAnswers, ConcernDetails, ReporterAnswers
 from reporting.concern_journey import CONCERN, build_answers, check_sections
 from reporting.journey import Journey, JourneyForm, Location, State, Step, to_json
 
@@ -234,37 +235,23 @@ def test_concern_answers_follow_the_contract():
     state = complete(who={"who": "public"}, about_you={"anonymous": "yes"})
     assert CONCERN.is_complete(state)
     answers = build_answers(state)
-    assert answers == {
-        "who": "public",
-        "children": [
-            {
-                "first_name": "Sam",
-                "last_name": "",
-                "name_unknown": False,
-                "date_of_birth": None,
-                "approximate_age": 7,
-                "unborn": False,
-                "due_date": None,
-                "address": "",
-                "postcode": "BR1 3UH",
-                "school": "",
-            }
-        ],
-        "other_children_in_home": "unknown",
-        "other_children_details": "",
-        "concern": {
-            "categories": ["other"],
-            "description": "Worried",
-            "when_happened": "",
-            "still_happening": "unknown",
-            "how_known": "told",
-        },
-        "reporter": {"anonymous": True},
-    }
-    json.dumps(answers)
+    assert answers == ConcernAnswers(
+        who="public",
+        children=[ChildAnswers(first_name="Sam", approximate_age=7, postcode="BR1 3UH")],
+        other_children_in_home="unknown",
+        other_children_details="",
+        concern=ConcernDetails(
+            categories=["other"],
+            description="Worried",
+            when_happened="",
+            still_happening="unknown",
+            how_known="told",
+        ),
+        reporter=ReporterAnswers(anonymous=True),
+    )
 
 
-def test_professional_answers_copy_their_details_to_the_reporter():
+def test_professional_answers_are_named_and_leave_the_public_pages_out():
     state = complete(
         who={"who": "professional"},
         professional_route={"route": "safeguarding"},
@@ -281,10 +268,10 @@ def test_professional_answers_copy_their_details_to_the_reporter():
     )
     assert CONCERN.is_complete(state)
     answers = build_answers(state)
-    assert answers["professional"]["family_agrees"] == "unknown"
-    assert answers["professional"]["no_consent_reason"] == ""
-    assert answers["reporter"]["anonymous"] is False
-    assert answers["reporter"]["email"] == "ann@school.example"
+    assert answers.professional.family_agrees == "unknown"
+    assert answers.professional.no_consent_reason == ""
+    assert answers.professional.email == "ann@school.example"
+    assert answers.reporter == ReporterAnswers()  # the anonymity answer is not on the path
     titles = [section.title for section in check_sections(state)]
     assert titles == ["About you", "The child", "Other children", "What you are worried about"]
 

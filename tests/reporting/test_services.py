@@ -5,6 +5,7 @@ import socket
 import subprocess
 import sys
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 from unittest import mock
 
@@ -17,12 +18,13 @@ from django.test.utils import CaptureQueriesContext
 from kombu.exceptions import OperationalError
 
 from contacts.calendar import LONDON
+from reporting.answers import ReporterAnswers
 from reporting.models import Child, OutboxMessage, Referral
 from reporting.outbox import sweep_unsent
 from reporting.services import submit_concern
 from reporting.signals import referral_submitted
 from tests.reporting.factories import (
-    CHILD,
+    child,
     concern_answers,
     eager_celery,  # noqa: F401 (a fixture)
     reset_breakers,  # noqa: F401 (a fixture)
@@ -147,11 +149,12 @@ def test_no_acknowledgement_when_not_contactable(
 
 def test_anonymous_stores_no_personal_data_even_if_sent(bromley):
     answers = concern_answers("anonymous")
-    answers["reporter"].update(
+    answers.reporter = replace(
+        answers.reporter,
         name="Sam Taylor",
         email="sam@example.com",
         phone="07911 123456",
-        safe_to_contact="yes",
+        safe_to_contact=True,
         contact_notes="Evenings",
     )
     referral = submit_concern(borough=bromley, answers=answers)
@@ -175,7 +178,7 @@ def test_unsafe_to_contact_keeps_the_details_but_sends_nothing(bromley):
 
 def test_professional_referral_is_named_with_consent_answers(bromley):
     answers = concern_answers("professional")
-    answers["reporter"]["anonymous"] = True  # a professional cannot be anonymous
+    answers.reporter.anonymous = True  # a professional cannot be anonymous
     referral = submit_concern(borough=bromley, answers=answers)
     referral.refresh_from_db()
     assert referral.referrer_type == "professional"
@@ -191,7 +194,7 @@ def test_professional_referral_is_named_with_consent_answers(bromley):
 
 def test_professional_contact_falls_back_to_professional_details(bromley):
     answers = concern_answers("professional")
-    answers["reporter"] = {"anonymous": False}
+    answers.reporter = ReporterAnswers()
     referral = submit_concern(borough=bromley, answers=answers)
     assert referral.referrer_email == "priya.shah@nhs.example"
     assert referral.referrer_name == "Dr Priya Shah"
@@ -200,7 +203,7 @@ def test_professional_contact_falls_back_to_professional_details(bromley):
 def test_unborn_child_with_unknown_name(bromley):
     with time_machine.travel(dt.datetime(2026, 6, 1, 12, tzinfo=LONDON), tick=False):
         answers = concern_answers("unborn")
-        answers["children"][0]["first_name"] = "Ignored"
+        answers.children[0].first_name = "Ignored"
         referral = submit_concern(borough=bromley, answers=answers)
     child = referral.children.get()
     assert child.unborn and child.name_unknown
@@ -211,7 +214,7 @@ def test_unborn_child_with_unknown_name(bromley):
 def test_text_is_stored_as_typed_without_control_characters(bromley):
     description = '<script>alert("x")</script> & <b>bold</b>\r\nsecond line\x00\x07'
     answers = concern_answers()
-    answers["concern"]["description"] = description
+    answers.concern.description = description
     referral = submit_concern(borough=bromley, answers=answers)
     referral.refresh_from_db()
     assert referral.description == '<script>alert("x")</script> & <b>bold</b>\nsecond line'
@@ -220,22 +223,22 @@ def test_text_is_stored_as_typed_without_control_characters(bromley):
 @pytest.mark.parametrize(
     ("change", "field"),
     [
-        (lambda a: a.update(children=[]), "children"),
-        (lambda a: a["concern"].update(description=""), "description"),
-        (lambda a: a["concern"].update(description="x" * 100_000), "description"),
-        (lambda a: a["concern"].update(categories=["bullying"]), "concern_categories"),
-        (lambda a: a["reporter"].update(email="not-an-email"), "referrer_email"),
-        (lambda a: a["reporter"].update(phone="12345"), "referrer_phone"),
-        (lambda a: a["children"][0].update(date_of_birth="2017-02-30"), "date_of_birth"),
-        (lambda a: a["children"][0].update(approximate_age=18), "approximate_age"),
-        (lambda a: a["children"][0].update(approximate_age="six"), "approximate_age"),
-        (lambda a: a["children"][0].update(first_name="A" * 201), "first_name"),
-        (lambda a: a["concern"].update(still_happening="maybe"), "still_happening"),
+        (lambda a: setattr(a, "children", []), "children"),
+        (lambda a: setattr(a.concern, "description", ""), "description"),
+        (lambda a: setattr(a.concern, "description", "x" * 100_000), "description"),
+        (lambda a: setattr(a.concern, "categories", ["bullying"]), "concern_categories"),
+        (lambda a: setattr(a.reporter, "email", "not-an-email"), "referrer_email"),
+        (lambda a: setattr(a.reporter, "phone", "12345"), "referrer_phone"),
+        (lambda a: setattr(a.children[0], "postcode", "X" * 30), "postcode"),
+        (lambda a: setattr(a.children[0], "approximate_age", 18), "approximate_age"),
+        (lambda a: setattr(a.children[0], "school", "S" * 201), "school"),
+        (lambda a: setattr(a.children[0], "first_name", "A" * 201), "first_name"),
+        (lambda a: setattr(a.concern, "still_happening", "maybe"), "still_happening"),
     ],
 )
 def test_invalid_answers_raise_and_save_nothing(bromley, change, field):
     answers = concern_answers()
-    answers["children"] = [dict(CHILD)]
+    answers.children = [child()]
     change(answers)
     with pytest.raises(ValidationError) as info:
         submit_concern(borough=bromley, answers=answers)

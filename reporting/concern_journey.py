@@ -27,9 +27,11 @@ from reporting.journey import (
     choice_label,
     format_date,
 )
+from reporting.models import Referral
 
 CHILDREN = "children"
-PROFESSIONAL = "professional"
+PROFESSIONAL = Referral.ReferrerType.PROFESSIONAL
+CHILD = Referral.ReferrerType.CHILD
 
 
 # -- reading answers -------------------------------------------------------------------------
@@ -41,10 +43,14 @@ def is_professional(state: State) -> bool:
     return answer(state, "who", "who") == PROFESSIONAL
 
 
+def young_person(state: State) -> bool:
+    """A child or young person is answering (any journey that asks "who"): the pages speak
+    to them and show Childline."""
+    return answer(state, "who", "who") == CHILD
+
+
 def about_self(state: State) -> bool:
-    return (
-        answer(state, "who", "who") == "child" and answer(state, "about-self", "about_self") == "me"
-    )
+    return young_person(state) and answer(state, "about-self", "about_self") == "me"
 
 
 def child_data(state: State, index: int) -> dict:
@@ -83,7 +89,7 @@ def after_who(state, index):
     who = answer(state, "who", "who")
     if who == PROFESSIONAL:
         return "professional-route"
-    if who == "child":
+    if who == CHILD:
         return "about-self"
     return first_child(state, index)
 
@@ -424,7 +430,7 @@ def you_section(state: State, answers: ConcernAnswers) -> Section:
     you = Section("About you")
     who = choice_label(f.WHO_CHOICES, answers.who)
     you.rows.append(Row("Who you are", who, Location("who"), "who you are"))
-    if answers.who == "child":
+    if answers.who == CHILD:
         you.rows.append(
             Row(
                 "Who you are worried about",

@@ -47,12 +47,8 @@ CARERS = "carers"
 
 
 # -- voice -----------------------------------------------------------------------------------
-def young_person(state: State) -> bool:
-    return answer(state, "who", "who") == "child"
-
-
 def voice(state: State, index: int | None = None) -> f.Voice:
-    you = young_person(state) and index == 0
+    you = cj.young_person(state) and index == 0
     return f.Voice(you=you, name="" if index is None else cj.child_name(state, index))
 
 

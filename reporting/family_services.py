@@ -78,6 +78,7 @@ def acknowledgement(referral: Referral) -> tuple[str, str]:
     context = {
         "referral": referral,
         "kind": referral.kind,
+        "kinds": Referral.Kind,
         "reference": referral.reference,
         "name": referral.referrer_name,
         "council_name": borough.council_name,

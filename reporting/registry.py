@@ -14,11 +14,6 @@ from reporting.journey import Journey, Location, LocationUrl, Section, State
 from reporting.models import Referral
 
 
-def young_person(state: State) -> bool:
-    """The person answering is a child or young person: the pages show Childline."""
-    return cj.answer(state, "who", "who") == Referral.ReferrerType.CHILD
-
-
 def concern_check_context(state: State, url: LocationUrl) -> dict:
     return {
         "children_url": url(Location(cj.CHILD_LIST.list_page), change=True),
@@ -54,6 +49,8 @@ class PublicJourney:
     check_context: Callable[[State, LocationUrl], dict] = field(default=lambda state, url: {})
     # A "Remove" link on the check page comes back to it (else: to the list page).
     remove_returns_to_check: bool = False
+    # Whether the pages show Childline: a child or young person is answering.
+    childline: Callable[[State], bool] = cj.young_person
 
     @property
     def confirmation_key(self) -> str:

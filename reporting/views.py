@@ -21,7 +21,7 @@ from contacts.views import borough_or_404
 from reporting import ratelimit
 from reporting.forms import CheckAnswersForm
 from reporting.journey import Location, State
-from reporting.registry import JOURNEYS, PublicJourney, young_person
+from reporting.registry import JOURNEYS, PublicJourney
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ def _page(request, entry: PublicJourney, borough, template, title, status=200, *
         "borough": borough,
         "journey": entry,
         "staffing": staffing_for(borough, timezone.now()),
-        "show_childline": bool(state and young_person(state)),
+        "show_childline": bool(state and entry.childline(state)),
         "start_url": reverse(f"report:{entry.key}_start", args=[borough.slug]),
         "title": title,
         **extra,
@@ -218,7 +218,7 @@ def _send(request, entry: PublicJourney, borough, state: State):
     except ValidationError:
         logger.exception("%s refused by the model's rules (%s)", entry.key, slug)
         return _page(request, entry, borough, entry.template("problem"), PROBLEM_TITLE, 400)
-    young = young_person(state)
+    young = entry.childline(state)
     entry.journey.clear(request.session, slug)
     request.session[entry.confirmation_key.format(slug)] = {
         "reference": referral.reference,

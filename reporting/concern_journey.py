@@ -197,13 +197,14 @@ def consent_kwargs(state, index):
 
 
 # -- the journey -----------------------------------------------------------------------------
-def _child(name, form_class, next_rule, **kwargs) -> Step:
+def child_step(name, form_class, next_rule, form_kwargs=with_voice, **kwargs) -> Step:
+    """A page about one child (the "children" group), worded by `form_kwargs`' voice."""
     return Step(
         name,
         form_class=form_class,
         next=next_rule,
         group=CHILDREN,
-        form_kwargs=with_voice,
+        form_kwargs=form_kwargs,
         **kwargs,
     )
 
@@ -226,18 +227,18 @@ CONCERN = Journey(
             next=first_child,
             form_kwargs=consent_kwargs,
         ),
-        _child(
+        child_step(
             "name",
             f.ChildNameForm,
             "age",
             on_save=CHILD_LIST.item_saved,
             back=CHILD_LIST.back_from_first,
         ),
-        _child("age", f.ChildAgeKnownForm, after_age_known),
-        _child("date-of-birth", f.ChildDobForm, after_child_age),
-        _child("age-in-years", f.ChildAgeForm, after_child_age),
-        _child("due-date", f.ChildDueForm, "where"),
-        _child("where", f.ChildWhereForm, after_where),
+        child_step("age", f.ChildAgeKnownForm, after_age_known),
+        child_step("date-of-birth", f.ChildDobForm, after_child_age),
+        child_step("age-in-years", f.ChildAgeForm, after_child_age),
+        child_step("due-date", f.ChildDueForm, "where"),
+        child_step("where", f.ChildWhereForm, after_where),
         Step("adult", title="This service is for children", template="reporting/adult.html"),
         CHILD_LIST.remove_step(f.RemoveChildForm),
         CHILD_LIST.list_step(f.AddAnotherChildForm, after_children, "reporting/children.html"),

@@ -57,10 +57,6 @@ def with_voice(state, index):
 
 
 # -- children (the concern journey's pages and rules) ----------------------------------------
-def first_child(state, index):
-    return Location("name", 0)
-
-
 def child_row_name(state: State, index: int) -> str:
     return "You" if voice(state, index).you else (cj.child_name(state, index) or "Name not known")
 
@@ -83,14 +79,7 @@ def after_child_name(state, index):
 
 
 def _child(name, form_class, next_rule, **kwargs) -> Step:
-    return Step(
-        name,
-        form_class=form_class,
-        next=next_rule,
-        group=CHILDREN,
-        form_kwargs=with_voice,
-        **kwargs,
-    )
+    return cj.child_step(name, form_class, next_rule, with_voice, **kwargs)
 
 
 def child_steps(after_children) -> list[Step]:
@@ -183,7 +172,7 @@ FAMILY_WELLBEING = Journey(
         Step(
             "consent-form",
             form_class=ff.ConsentUploadForm,
-            next=first_child,
+            next=cj.first_child,
             form_kwargs=consent_form_kwargs,
         ),
         *child_steps(lambda state, index: Location("carer", 0)),
@@ -210,7 +199,7 @@ FAMILY_WELLBEING = Journey(
 SELF_REFERRAL = Journey(
     name="self_referral",
     steps=[
-        Step("who", form_class=ff.SelfWhoForm, next=first_child),
+        Step("who", form_class=ff.SelfWhoForm, next=cj.first_child),
         *child_steps("help"),
         Step("help", form_class=ff.SelfHelpForm, next="description"),
         Step("description", form_class=ff.SelfDescriptionForm, next="contact"),

@@ -46,27 +46,11 @@ CALLBACK_MIN = dt.timedelta(minutes=30)
 TIME_CHOICES = [(f"{h:02d}:{m:02d}", f"{h:02d}:{m:02d}") for h in range(7, 20) for m in (0, 30)]
 
 
-def email_field(label: str, required: str = "", help_text: str = "") -> forms.EmailField:
-    field = forms.EmailField(
-        label=label,
-        required=bool(required),
-        max_length=254,
-        help_text=help_text,
-        error_messages={
-            "invalid": "Enter an email address in the correct format, like name@example.com",
-            "max_length": "Email address must be 254 characters or less",
-        },
-    )
-    if required:
-        field.error_messages["required"] = required
-    return field
-
-
 # -- the professional ------------------------------------------------------------------------
 class ProfessionalForm(f.ProfessionalDetailsForm):
     """A professional's details: a work email is required (the acknowledgement goes there)."""
 
-    email = email_field(
+    email = f.email_field(
         "Work email address",
         "Enter your work email address",
         "We will send the confirmation and our decision here.",
@@ -261,7 +245,7 @@ class CarerForm(f.QuestionForm):
         help_text="For example, mother, father, stepfather, grandmother, foster carer.",
     )
     phone = f.text("Phone number (optional)", 30, error_name="phone number")
-    email = email_field("Email address (optional)")
+    email = f.email_field("Email address (optional)")
     address = f.text("Address", f.TEXT_MAX, multiline=True, error_name="address")
     postcode = f.text("Postcode", 10, error_name="postcode")
     language = f.text(
@@ -405,7 +389,7 @@ class SelfDetailsForm(f.QuestionForm):
     heading = "Your details"
     name = f.text("Full name", required="Enter your full name", error_name="your name")
     phone = f.text("Phone number", 30, error_name="phone number")
-    email = email_field("Email address")
+    email = f.email_field("Email address")
     address = f.text("Address", f.TEXT_MAX, multiline=True, error_name="address")
     postcode = f.text("Postcode", 10, error_name="postcode")
 

@@ -155,6 +155,22 @@ def text(label: str, max_length: int = NAME_MAX, *, required: str = "", **kwargs
     return field
 
 
+def email_field(label: str, required: str = "", help_text: str = "") -> forms.EmailField:
+    field = forms.EmailField(
+        label=label,
+        required=bool(required),
+        max_length=254,
+        help_text=help_text,
+        error_messages={
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+            "max_length": "Email address must be 254 characters or less",
+        },
+    )
+    if required:
+        field.error_messages["required"] = required
+    return field
+
+
 def radios(label: str, choices, required: str, hints: dict | None = None) -> forms.ChoiceField:
     field = forms.ChoiceField(
         label=label,
@@ -419,15 +435,8 @@ class ProfessionalDetailsForm(EmailOrPhoneForm):
         help_text="For example, the name of your school, surgery or police team.",
     )
     role = text("Your role", required="Enter your role", help_text="For example, head of year 9.")
-    email = forms.EmailField(
-        label="Work email address",
-        required=False,
-        max_length=254,
-        error_messages={
-            "invalid": "Enter an email address in the correct format, like name@example.com",
-            "max_length": "Email address must be 254 characters or less",
-        },
-        help_text="Give a work email address, a phone number, or both.",
+    email = email_field(
+        "Work email address", help_text="Give a work email address, a phone number, or both."
     )
     phone = text("Work phone number", 30)
 
@@ -844,15 +853,8 @@ class YourDetailsForm(EmailOrPhoneForm):
     heading = "Your details"
     name = text("Full name", required="Enter your full name", error_name="your name")
     phone = text("Phone number", 30, help_text="Give a phone number, an email address, or both.")
-    email = forms.EmailField(
-        label="Email address",
-        required=False,
-        max_length=254,
-        error_messages={
-            "invalid": "Enter an email address in the correct format, like name@example.com",
-            "max_length": "Email address must be 254 characters or less",
-        },
-        help_text="We will send you a confirmation with your reference.",
+    email = email_field(
+        "Email address", help_text="We will send you a confirmation with your reference."
     )
     relationship = text(
         "How do you know the child?",

@@ -7,10 +7,14 @@ scope to the user's boroughs: another borough's referral is a 404, exactly like 
 not exist.
 """
 
+import hashlib
+import hmac
+import ipaddress
 from functools import wraps
 from urllib.parse import urlencode
 
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
@@ -20,9 +24,30 @@ from mash import audit
 from mash.models import ScreeningRecord, StaffMember
 
 
-def no_client_ip(request):
-    """AXES_CLIENT_IP_CALLABLE: axes locks out by username only and stores no IP address."""
-    return None
+def client_address(request) -> str:
+    """The client's address. REMOTE_ADDR for now; when the trusted-proxy reading (a forwarding
+    header only from a `TRUSTED_PROXIES` address) lands, call it here: everything in mash that
+    tells clients apart (axes' lockout, the audit trail's hash) reads the address through this.
+    """
+    return request.META.get("REMOTE_ADDR", "") if request is not None else ""
+
+
+def client_pseudonym(request) -> str:
+    """A keyed hash of the client address (hex): tells clients apart, never stores them."""
+    address = client_address(request)
+    if not address:
+        return ""
+    return hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()
+
+
+def axes_client_key(request) -> str | None:
+    """AXES_CLIENT_IP_CALLABLE: axes locks a username per client. It stores the "IP address" in
+    a GenericIPAddressField, so it gets the client's pseudonym shaped as an IPv6 address (the
+    first 128 bits of the keyed hash), never the real address."""
+    pseudonym = client_pseudonym(request)
+    if not pseudonym:
+        return None
+    return str(ipaddress.IPv6Address(int(pseudonym[:32], 16)))
 
 
 def staff_member(user) -> StaffMember | None:
@@ -155,7 +180,8 @@ __all__ = [
     "get_referral_or_404",
     "is_verified",
     "manager_required",
-    "no_client_ip",
+    "axes_client_key",
+    "client_address",
     "referrals_for",
     "staff_member",
     "staff_required",

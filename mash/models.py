@@ -4,6 +4,8 @@ Staff access (owner "mash-access"): StaffMember, AuditEvent. Keep these at the t
 Screening (owner "mash-queue"): ScreeningRecord and the rest, below.
 """
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -115,6 +117,38 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise self.Immutable("Audit events cannot be deleted.")
+
+
+class EnrolmentLink(models.Model):
+    """A one-time link that lets a person enrol an authenticator app (with their password).
+
+    The token itself is shown once (by `create_staff` or an admin's device reset) and only its
+    SHA-256 is stored. A link works for 24 hours, once: it is used up when the password is
+    given with it (`mash.enrolment`)."""
+
+    VALID_FOR = dt.timedelta(hours=24)
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolment_links"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Empty when made by the create_staff command.",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Enrolment link for {self.user} made {self.created_at:%Y-%m-%d %H:%M}"
 
 
 # --- Screening (mash-queue) ---------------------------------------------------------------

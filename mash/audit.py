@@ -26,6 +26,7 @@ AUDIT_VIEWED = "audit_viewed"
 ENROLMENT_LINK_CREATED = "enrolment_link_created"
 ENROLMENT_LINK_USED = "enrolment_link_used"
 OTP_DEVICE_RESET = "otp_device_reset"
+ADMIN_REFERRALS_LISTED = "admin_referrals_listed"
 
 
 def client_ip_hash(request) -> str:

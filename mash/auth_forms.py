@@ -5,7 +5,6 @@ from crispy_forms_gds.layout import Button, Field, Layout, Size
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
-
 USERNAME_MAX_LENGTH = 150  # Django's User.username
 
 

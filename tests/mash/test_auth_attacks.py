@@ -135,7 +135,7 @@ class TestNoLockoutOfRealPeople:
         attacker, victim = Client(), Client()
         device = device_for(screener)
         now = START
-        for attempt in range(5):
+        for _ in range(5):
             with time_machine.travel(now, tick=False):
                 # (a fresh session each time: starting again does not dodge the count)
                 _password(attacker, screener.username, PASSWORD, ATTACKER)

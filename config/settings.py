@@ -231,6 +231,9 @@ OTP_TOTP_ISSUER = "MASH screening"
 # throttle is shared by every session of a user, so anyone with the password could keep the
 # real person's right codes refused.
 OTP_TOTP_THROTTLE_FACTOR = 0
+# Nobody reads a TOTP secret in the admin (django-otp's key field and QR code pages, which do
+# not check the admin's boroughs): a lost phone is reset with a one-time enrolment link.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # django-axes: 5 failed logins (or wrong codes) from one client for one username lock that
 # username FOR THAT CLIENT for 30 minutes, counted from the lockout: attempts during it neither
 # restart the clock nor write audit rows. The same person from another client is not locked.

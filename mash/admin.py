@@ -135,12 +135,12 @@ reregister(
         Q(borough__in=boroughs) | Q(borough__isnull=True, **{"user__staff__boroughs__in": boroughs})
     ),
 )
-# Accounts: the admin's staff, and accounts not yet made staff of any borough (never a
-# superuser's).
+# Accounts: the admin's staff, and accounts not yet made staff of any borough; never a
+# superuser's (a borough admin could otherwise set its password).
 reregister(
     get_user_model(),
     StaffUserAdmin,
-    lambda boroughs: _staff_of(boroughs) | Q(staff__isnull=True, is_superuser=False),
+    lambda boroughs: (_staff_of(boroughs) | Q(staff__isnull=True)) & Q(is_superuser=False),
 )
 reregister(
     TOTPDevice,

@@ -133,6 +133,23 @@ def test_a_borough_admin_cannot_grant_superuser_or_take_other_boroughs(client, b
     assert response.status_code == 200  # the form refuses the choice
 
 
+def test_a_borough_admin_cannot_touch_a_superusers_account(client, bromley):
+    admin_user = borough_admin(bromley)
+    chief = StaffMemberFactory(boroughs=[bromley]).user
+    chief.is_staff = chief.is_superuser = True
+    chief.save()
+    log_in_verified(client, admin_user)
+    for url in (f"/admin/auth/user/{chief.pk}/change/", f"/admin/auth/user/{chief.pk}/password/"):
+        assert client.get(url).status_code in (302, 404), url
+    response = client.post(
+        f"/admin/auth/user/{chief.pk}/password/",
+        {"password1": "a-new-long-passphrase", "password2": "a-new-long-passphrase"},
+    )
+    assert response.status_code in (302, 404)
+    chief.refresh_from_db()
+    assert not chief.check_password("a-new-long-passphrase")
+
+
 def test_an_admin_resets_a_lost_authenticator_with_an_enrolment_link(client, bromley):
     admin_user = borough_admin(bromley)
     member = StaffMemberFactory(boroughs=[bromley])

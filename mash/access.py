@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from contacts.models import Borough
 from mash import audit
-from mash.models import ScreeningRecord, StaffMember
+from mash.models import AuditAction, ScreeningRecord, StaffMember
 
 
 def no_client_ip(request):
@@ -68,7 +68,7 @@ def get_referral_or_404(user, reference, *, request=None, queryset=None):
         Referral.objects.filter(reference=str(reference).upper()).select_related("borough").first()
     )
     audit.record(
-        action=audit.ACCESS_REFUSED,
+        action=AuditAction.ACCESS_REFUSED,
         user=user if user is not None and user.is_authenticated else None,
         referral=other,
         request=request,
@@ -104,7 +104,7 @@ def _check_staff(request, *, managers_only=False):
         pending = request.session.get("mash_pending")
         if pending:  # a password was given, the TOTP code not yet
             audit.record(
-                action=audit.ACCESS_REFUSED,
+                action=AuditAction.ACCESS_REFUSED,
                 user=None,
                 username=pending.get("username", ""),
                 request=request,
@@ -113,14 +113,20 @@ def _check_staff(request, *, managers_only=False):
             return HttpResponseRedirect(reverse("mash:verify"))
         return _to_login(request)
     if not is_verified(user):
-        audit.record(action=audit.ACCESS_REFUSED, user=user, request=request, reason="otp_missing")
+        audit.record(
+            action=AuditAction.ACCESS_REFUSED, user=user, request=request, reason="otp_missing"
+        )
         return _to_login(request)
     member = staff_member(user)
     if member is None:
-        audit.record(action=audit.ACCESS_REFUSED, user=user, request=request, reason="not_staff")
+        audit.record(
+            action=AuditAction.ACCESS_REFUSED, user=user, request=request, reason="not_staff"
+        )
         raise PermissionDenied
     if managers_only and not member.is_manager:
-        audit.record(action=audit.ACCESS_REFUSED, user=user, request=request, reason="not_manager")
+        audit.record(
+            action=AuditAction.ACCESS_REFUSED, user=user, request=request, reason="not_manager"
+        )
         raise PermissionDenied
     return None
 

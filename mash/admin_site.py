@@ -34,10 +34,11 @@ class StaffAdminSite(AdminSite):
             return HttpResponseRedirect(reverse("admin:index", current_app=self.name))
         if request.user.is_authenticated:
             from mash import audit
+            from mash.models import AuditAction
 
             verified = request.user.is_verified()
             audit.record(
-                action=audit.ACCESS_REFUSED,
+                action=AuditAction.ACCESS_REFUSED,
                 user=request.user,
                 request=request,
                 reason="not_admin" if verified else "otp_missing",

@@ -1,5 +1,5 @@
 """Staff sign-in: username and password, then a TOTP code (enrolling an authenticator app the
-first time), sign-out, the lockout page, and the audit trail for managers.
+first time), sign-out and the lockout page.
 
 Nobody is signed in (in Django's sense) until both factors pass: after the password the
 session only holds a short-lived "pending" marker, so a password alone opens nothing.
@@ -13,8 +13,7 @@ import qrcode
 import qrcode.image.svg
 from django.conf import settings
 from django.contrib.auth import get_user_model, login, logout
-from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,9 +25,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from contacts.calendar import LONDON
 from mash import audit
-from mash.access import get_referral_or_404, is_verified, manager_required
+from mash.access import is_verified
 from mash.auth_forms import StaffLoginForm, TokenForm
 from mash.middleware import SESSION_PENDING, start_staff_session
+from mash.models import AuditAction
 
 DEVICE_NAME = "Authenticator app"
 
@@ -74,7 +74,7 @@ def login_view(request):
             "at": timezone.now().timestamp(),
             "next": next_url,
         }
-        audit.record(action="password_accepted", user=user, request=request)
+        audit.record(action=AuditAction.PASSWORD_ACCEPTED, user=user, request=request)
         if _confirmed_device(user) is None:
             return HttpResponseRedirect(reverse("mash:enrol"))
         return HttpResponseRedirect(reverse("mash:verify"))
@@ -129,7 +129,7 @@ def verify_view(request):
         error = _check_code(device, form.cleaned_data["otp_token"])
         if error is None:
             return _finish_sign_in(request, user, device)
-        audit.record(action=audit.OTP_FAILED, user=user, request=request)
+        audit.record(action=AuditAction.OTP_FAILED, user=user, request=request)
         form.add_error("otp_token", error)
     return render(
         request,
@@ -170,9 +170,9 @@ def enrol_view(request):
         if error is None:
             device.confirmed = True
             device.save(update_fields=["confirmed"])
-            audit.record(action=audit.OTP_ENROLLED, user=user, request=request)
+            audit.record(action=AuditAction.OTP_ENROLLED, user=user, request=request)
             return _finish_sign_in(request, user, device)
-        audit.record(action=audit.OTP_FAILED, user=user, request=request, enrolling=True)
+        audit.record(action=AuditAction.OTP_FAILED, user=user, request=request, enrolling=True)
         form.add_error("otp_token", error)
     secret = base64.b32encode(device.bin_key).decode()
     return render(
@@ -206,45 +206,4 @@ def locked_out(request, original_response=None, credentials=None):
             "cooloff_minutes": int(settings.AXES_COOLOFF_TIME / dt.timedelta(minutes=1)),
         },
         status=429,
-    )
-
-
-@manager_required
-def audit_view(request):
-    """The audit trail for one referral (?referral=REF) or one person (?user=USERNAME),
-    within the manager's boroughs."""
-    reference = request.GET.get("referral", "").strip().upper()
-    username = request.GET.get("user", "").strip()
-    events = None
-    subject = ""
-    if reference:
-        referral = get_referral_or_404(request.user, reference, request=request)
-        events = audit.trail_for_referral(referral)
-        subject = f"referral {referral.reference}"
-        audit.record(action=audit.AUDIT_VIEWED, referral=referral, request=request)
-    elif username:
-        events = audit.trail_for_user(viewer=request.user, username=username)
-        if events is None:
-            audit.record(
-                action=audit.ACCESS_REFUSED,
-                request=request,
-                reason="audit_user_not_in_scope",
-                asked_for=username[:150],
-            )
-            raise Http404("No staff member with that username in your boroughs")
-        subject = f"user {username}"
-        audit.record(action=audit.AUDIT_VIEWED, request=request, subject_user=username)
-    page = None
-    if events is not None:
-        page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "mash/audit.html",
-        {
-            "page": page,
-            "subject": subject,
-            "reference": reference,
-            "username": username,
-            "nav_current": "audit",
-        },
     )

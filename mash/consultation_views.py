@@ -18,9 +18,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from mash import audit, consultations
 from mash.access import get_referral_or_404, staff_required
 from mash.consultation_forms import AdviceForm
+from mash.models import AuditAction
 from reporting.forms import display_phone
-
-QUEUE_VIEWED = "consultations_viewed"
 
 
 @staff_required
@@ -33,7 +32,11 @@ def consultation_queue(request):
     for referral in rows:
         referral.advice = consultations.advice_for(referral.screening)
     audit.record(
-        action=QUEUE_VIEWED, user=request.user, request=request, status=status, rows=len(rows)
+        action=AuditAction.CONSULTATIONS_VIEWED,
+        user=request.user,
+        request=request,
+        status=status,
+        rows=len(rows),
     )
     return render(
         request,
@@ -83,7 +86,7 @@ def _page(request, referral, form=None, *, status=200):
 def consultation_view(request, reference):
     referral = _consultation(request, reference)
     audit.record(
-        action=audit.REFERRAL_VIEWED,
+        action=AuditAction.REFERRAL_VIEWED,
         user=request.user,
         referral=referral,
         request=request,

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 
 from mash import audit
+from mash.models import AuditAction
 
 SESSION_AUTH_AT = "mash_auth_at"
 SESSION_SEEN_AT = "mash_seen_at"
@@ -73,6 +74,6 @@ class StaffSessionMiddleware:
             if now - seen_at >= SEEN_RESOLUTION_SECONDS:
                 session[SESSION_SEEN_AT] = now
             return
-        audit.record(action=audit.SESSION_EXPIRED, user=user, request=request, reason=reason)
+        audit.record(action=AuditAction.SESSION_EXPIRED, user=user, request=request, reason=reason)
         logout(request)
         request.session["mash_expired"] = reason

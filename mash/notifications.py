@@ -24,12 +24,12 @@ from django.utils import timezone
 
 from contacts.calendar import to_london
 from mash import audit
+from mash.models import AuditAction, Decision
 from reporting.models import OutboxMessage
 from reporting.outbox import enqueue_email
 
 KIND = "outcome"
 WITHIN = dt.timedelta(hours=24)
-LATE = "outcome_notification_late"
 BATCH = 500
 
 # What each outcome means for the person who told us, in plain words that give nothing away
@@ -128,8 +128,6 @@ def _sent_in_time():
 
 def late_candidates(now: dt.datetime):
     """Decisions whose outcome email was due by `now`, not sent in time and not yet flagged."""
-    from mash.models import Decision
-
     return (
         Decision.objects.filter(
             notify_referrer=True,
@@ -145,8 +143,6 @@ def flag_late_notifications(*, now: dt.datetime | None = None, limit: int = BATC
     """Mark late every decision whose outcome email was not sent within 24 hours; each is
     flagged (and audited) once, however often or concurrently this runs. Returns how many
     this run flagged."""
-    from mash.models import Decision
-
     now = now or timezone.now()
     flagged = 0
     candidates = late_candidates(now).select_related("record__referral__borough")[:limit]
@@ -160,7 +156,7 @@ def flag_late_notifications(*, now: dt.datetime | None = None, limit: int = BATC
                 continue
             message = outcome_message(referral)
             audit.record(
-                action=LATE,
+                action=AuditAction.OUTCOME_NOTIFICATION_LATE,
                 referral=referral,
                 decided_at=decision.decided_at.isoformat(),
                 due_at=decision.notification_due_at.isoformat(),
@@ -172,8 +168,6 @@ def flag_late_notifications(*, now: dt.datetime | None = None, limit: int = BATC
 
 def late_notifications(*, boroughs):
     """Decisions flagged late in these boroughs, most recently flagged first."""
-    from mash.models import Decision
-
     return (
         Decision.objects.filter(
             notification_late_at__isnull=False, record__borough__in=list(boroughs)

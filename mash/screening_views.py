@@ -21,7 +21,7 @@ from contacts.selectors import working_calendar
 from mash import audit, matching, notifications, screening
 from mash.access import referral_and_record_or_404, staff_required, user_boroughs
 from mash.deadlines import deadline_for
-from mash.models import Decision, Enquiry
+from mash.models import AuditAction, Decision, Enquiry
 from mash.screening_forms import (
     AnswerForm,
     DecisionForm,
@@ -34,7 +34,6 @@ from mash.services import ScreeningError
 from reporting.models import CONCERN_CATEGORIES
 
 CATEGORY_LABELS = dict(CONCERN_CATEGORIES)
-LATE_VIEWED = "late_notifications_viewed"
 
 
 def _screening_url(referral, anchor: str = "") -> str:
@@ -86,7 +85,7 @@ def _wellbeing(referral) -> dict | None:
 def screening_page(request, reference):
     referral, record = referral_and_record_or_404(request, reference)
     audit.record(
-        action=audit.REFERRAL_VIEWED,
+        action=AuditAction.REFERRAL_VIEWED,
         user=request.user,
         referral=referral,
         request=request,
@@ -172,7 +171,7 @@ def _action_view(
                     return HttpResponseRedirect(_screening_url(referral, anchor))
         else:
             audit.record(
-                action=audit.REFERRAL_VIEWED,
+                action=AuditAction.REFERRAL_VIEWED,
                 user=request.user,
                 referral=referral,
                 request=request,
@@ -339,7 +338,12 @@ decision_view = _action_view(
 def late_notifications_view(request):
     boroughs = list(user_boroughs(request.user))
     late = list(notifications.late_notifications(boroughs=boroughs)[:200])
-    audit.record(action=LATE_VIEWED, user=request.user, request=request, rows=len(late))
+    audit.record(
+        action=AuditAction.LATE_NOTIFICATIONS_VIEWED,
+        user=request.user,
+        request=request,
+        rows=len(late),
+    )
     return render(
         request,
         "mash/screening/late_notifications.html",

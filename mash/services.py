@@ -18,11 +18,7 @@ from django.utils import timezone
 
 from mash import audit
 from mash.access import staff_member, user_boroughs
-from mash.models import ScreeningRecord, StaffMember
-
-CLAIMED = "referral_claimed"
-RELEASED = "referral_released"
-REASSIGNED = "referral_reassigned"
+from mash.models import AuditAction, ScreeningRecord, StaffMember
 
 
 class ScreeningError(Exception):
@@ -99,7 +95,7 @@ def take_next(*, user, request=None) -> ScreeningRecord | None:
 
 def _audit_claim(record, user, request) -> None:
     audit.record(
-        action=CLAIMED,
+        action=AuditAction.REFERRAL_CLAIMED,
         user=user,
         referral=record.referral,
         borough=record.borough,
@@ -135,7 +131,11 @@ def release(*, user, record: ScreeningRecord, request=None) -> ScreeningRecord:
     with transaction.atomic():
         _hand_over(record, holder_id, NotHolder, claimed_by=None, claimed_at=None)
         audit.record(
-            action=RELEASED, user=user, referral=record.referral, request=request, holder=holder_id
+            action=AuditAction.REFERRAL_RELEASED,
+            user=user,
+            referral=record.referral,
+            request=request,
+            holder=holder_id,
         )
     record.claimed_by, record.claimed_at = None, None
     return record
@@ -163,7 +163,7 @@ def reassign(*, manager, record: ScreeningRecord, to_user, request=None) -> Scre
     with transaction.atomic():
         _hand_over(record, previous, NotAllowed, claimed_by=to_user, claimed_at=now)
         audit.record(
-            action=REASSIGNED,
+            action=AuditAction.REFERRAL_REASSIGNED,
             user=manager,
             referral=record.referral,
             request=request,

@@ -20,6 +20,7 @@ from contacts.selectors import working_calendar
 from mash import audit, services
 from mash.access import referral_and_record_or_404, staff_required
 from mash.deadlines import deadline_for
+from mash.models import AuditAction
 from mash.selectors import (
     KINDS,
     STATES,
@@ -29,7 +30,6 @@ from mash.selectors import (
 )
 from reporting.models import CONCERN_CATEGORIES
 
-QUEUE_VIEWED = "queue_viewed"
 CATEGORY_LABELS = dict(CONCERN_CATEGORIES)
 
 
@@ -92,7 +92,7 @@ def queue(request):
     before = None if after else Cursor.decode(request.GET.get("before"))
     page = queue_page(user=request.user, filters=filters, after=after, before=before)
     audit.record(
-        action=QUEUE_VIEWED,
+        action=AuditAction.QUEUE_VIEWED,
         user=request.user,
         request=request,
         filters=filters.as_query(),
@@ -134,7 +134,7 @@ def take_next_view(request):
 def referral_view(request, reference):
     referral, record = referral_and_record_or_404(request, reference)
     audit.record(
-        action=audit.REFERRAL_VIEWED, user=request.user, referral=referral, request=request
+        action=AuditAction.REFERRAL_VIEWED, user=request.user, referral=referral, request=request
     )
     calendar = working_calendar(record.borough)
     member = request.user.staff
@@ -174,7 +174,7 @@ def reassign_view(request, reference):
     referral, record = referral_and_record_or_404(request, reference)
     if not request.user.staff.is_manager:
         audit.record(
-            action=audit.ACCESS_REFUSED,
+            action=AuditAction.ACCESS_REFUSED,
             user=request.user,
             referral=referral,
             request=request,
@@ -201,7 +201,7 @@ def reassign_view(request, reference):
                 return HttpResponseRedirect(reverse("mash:referral", args=[referral.reference]))
     else:
         audit.record(
-            action=audit.REFERRAL_VIEWED,
+            action=AuditAction.REFERRAL_VIEWED,
             user=request.user,
             referral=referral,
             request=request,

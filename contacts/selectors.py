@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.http import Http404
 from django.utils import timezone
 
 from contacts.calendar import WorkingCalendar, calendar_for, to_london, utc
@@ -41,6 +42,14 @@ def get_active_borough(slug: str) -> Borough:
         with _memo_lock:
             _boroughs[slug] = entry = (now, borough)
     return copy.copy(entry[1])
+
+
+def borough_or_404(slug: str) -> Borough:
+    """The active borough with this slug, else Http404 (pages and the API answer 404)."""
+    try:
+        return get_active_borough(slug)
+    except Borough.DoesNotExist as exc:
+        raise Http404("No such council") from exc
 
 
 # The data_version of each active borough, in the shared cache (Redis in production), so the

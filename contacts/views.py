@@ -14,6 +14,7 @@ from contacts.calendar import to_london
 from contacts.models import Borough
 from contacts.selectors import (
     active_boroughs,
+    borough_or_404,
     borough_version,
     contacts_for,
     get_active_borough,
@@ -33,13 +34,6 @@ def cache_until_next_change(response, staffing: Staffing, now: dt.datetime):
         response, public=True, max_age=seconds_until(staffing.next_change, now, MAX_AGE_CAP)
     )
     return response
-
-
-def borough_or_404(slug: str) -> Borough:
-    try:
-        return get_active_borough(slug)
-    except Borough.DoesNotExist as exc:
-        raise Http404("No such council") from exc
 
 
 @require_safe

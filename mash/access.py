@@ -10,7 +10,6 @@ not exist.
 from functools import wraps
 from urllib.parse import urlencode
 
-from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
@@ -18,6 +17,7 @@ from django.urls import reverse
 from contacts.models import Borough
 from mash import audit
 from mash.models import AuditAction, ScreeningRecord, StaffMember
+from reporting.models import Referral
 
 
 def no_client_ip(request):
@@ -49,7 +49,6 @@ def user_boroughs(user):
 
 def referrals_for(user):
     """Referrals of the user's boroughs only."""
-    Referral = apps.get_model("reporting", "Referral")
     if staff_member(user) is None:
         return Referral.objects.none()
     return Referral.objects.filter(borough__in=user_boroughs(user).values("pk"))
@@ -63,7 +62,6 @@ def get_referral_or_404(user, reference, *, request=None, queryset=None):
     referral = queryset.filter(reference=str(reference).upper()).first()
     if referral is not None:
         return referral
-    Referral = apps.get_model("reporting", "Referral")
     other = (
         Referral.objects.filter(reference=str(reference).upper()).select_related("borough").first()
     )

@@ -38,7 +38,7 @@ def _safe_next(request, candidate: str | None) -> str:
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
-    return "/mash/"  # the queue (mash-queue's view)
+    return reverse("mash:queue")
 
 
 def _pending_user(request):

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from mash import audit, consultations
 from mash.access import get_referral_or_404, staff_required
 from mash.consultation_forms import AdviceForm
+from mash.exceptions import ScreeningError
 from mash.models import AuditAction
 from reporting.forms import display_phone
 
@@ -101,7 +102,7 @@ def claim_view(request, reference):
     referral = _consultation(request, reference)
     try:
         consultations.claim(user=request.user, referral=referral, request=request)
-    except consultations.ConsultationError as exc:
+    except ScreeningError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, f"You have claimed consultation {referral.reference}.")
@@ -123,7 +124,7 @@ def advice_view(request, reference):
             )
         except ValidationError as exc:
             form.add_error("advice", exc)
-        except consultations.ConsultationError as exc:
+        except ScreeningError as exc:
             messages.error(request, str(exc))
             return HttpResponseRedirect(_url(referral))
         else:

@@ -22,30 +22,14 @@ from django.utils import timezone
 
 from mash import audit
 from mash.access import referrals_for
+from mash.exceptions import AlreadyClaimed, AlreadyClosed, OutOfScope
 from mash.models import AuditAction, ConsultationAdvice, ScreeningRecord
-from mash.services import ScreeningError
 from reporting.models import Referral
 
 ADVICE_MAX = 5000
 
 OPEN, CLOSED = "open", "closed"
 STATUSES = [(OPEN, "Open"), (CLOSED, "Closed")]
-
-
-class ConsultationError(ScreeningError):
-    """A change that is not allowed; the message is fit to show to staff."""
-
-
-class OutOfScope(ConsultationError):
-    pass
-
-
-class AlreadyClaimed(ConsultationError):
-    pass
-
-
-class AlreadyClosed(ConsultationError):
-    pass
 
 
 # -- reads -------------------------------------------------------------------------------------

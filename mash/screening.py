@@ -31,6 +31,7 @@ from contacts.calendar import WorkingCalendar, add_months, to_london
 from contacts.selectors import working_calendar
 from mash import audit, matching, notifications
 from mash.access import referrals_for, staff_member
+from mash.exceptions import AlreadyDecided, HeldByOther, NotAllowed, OutOfScope
 from mash.models import (
     AuditAction,
     Decision,
@@ -40,7 +41,6 @@ from mash.models import (
     ScreeningRecord,
     UrgencyRating,
 )
-from mash.services import AlreadyDecided, NotAllowed, ScreeningError
 
 HOME_VISIT_DAYS = 10
 ASSESSMENT_WORKING_DAYS = 40
@@ -49,20 +49,7 @@ REASON_MAX = 2000
 TEXT_MAX = 5000
 
 
-class OutOfScope(NotAllowed):
-    """The referral is not in the user's boroughs (views answer 404 before this)."""
-
-
-class HeldByOther(NotAllowed):
-    pass
-
-
 __all__ = [
-    "AlreadyDecided",
-    "HeldByOther",
-    "NotAllowed",
-    "OutOfScope",
-    "ScreeningError",
     "answer_enquiry",
     "record_check",
     "record_decision",

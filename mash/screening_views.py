@@ -21,6 +21,7 @@ from contacts.selectors import working_calendar
 from mash import audit, matching, notifications, screening
 from mash.access import referral_and_record_or_404, staff_required, user_boroughs
 from mash.deadlines import deadline_for
+from mash.exceptions import ScreeningError
 from mash.models import AuditAction, Decision, Enquiry
 from mash.screening_forms import (
     AnswerForm,
@@ -30,10 +31,10 @@ from mash.screening_forms import (
     RecordCheckForm,
     UrgencyForm,
 )
-from mash.services import ScreeningError
-from reporting.models import CONCERN_CATEGORIES
+from reporting.models import CONCERN_CATEGORIES, WELLBEING_CRITERIA, Referral
 
 CATEGORY_LABELS = dict(CONCERN_CATEGORIES)
+WELLBEING_KINDS = {Referral.Kind.FAMILY_WELLBEING, Referral.Kind.SELF_REFERRAL}
 
 
 def _screening_url(referral, anchor: str = "") -> str:
@@ -49,22 +50,15 @@ def _decision(record):
 
 
 def _wellbeing(referral) -> dict | None:
-    """What a Family Wellbeing referral adds (consent, criteria), read defensively: these
-    fields arrive with the Family Wellbeing journey."""
-    criteria = getattr(referral, "wellbeing_criteria", None) or []
-    consent_forms = getattr(referral, "consent_forms", None)
-    forms = list(consent_forms.all()) if consent_forms is not None else []
-    if referral.kind not in {"family_wellbeing", "self_referral"} and not (criteria or forms):
+    """What a Family Wellbeing referral or self-referral adds: consent, criteria, carers."""
+    forms = list(referral.consent_forms.all())
+    criteria = referral.wellbeing_criteria or []
+    if referral.kind not in WELLBEING_KINDS and not (criteria or forms):
         return None
-    try:
-        from reporting.models import WELLBEING_CRITERIA
-    except ImportError:  # pragma: no cover - before the Family Wellbeing journey lands
-        WELLBEING_CRITERIA = []
     labels = dict(WELLBEING_CRITERIA)
-    carers = getattr(referral, "carers", None)
     return {
-        "consent_given_by": getattr(referral, "consent_given_by", ""),
-        "consent_date": getattr(referral, "consent_date", None),
+        "consent_given_by": referral.consent_given_by,
+        "consent_date": referral.consent_date,
         "consent_forms": forms,
         "criteria": [
             {
@@ -74,9 +68,9 @@ def _wellbeing(referral) -> dict | None:
             for item in criteria
             if isinstance(item, dict)
         ],
-        "support_tried": getattr(referral, "support_tried", ""),
-        "other_agencies": getattr(referral, "other_agencies", ""),
-        "carers": list(carers.all()) if carers is not None else [],
+        "support_tried": referral.support_tried,
+        "other_agencies": referral.other_agencies,
+        "carers": list(referral.carers.all()),
     }
 
 

@@ -18,23 +18,8 @@ from django.utils import timezone
 
 from mash import audit
 from mash.access import staff_member, user_boroughs
+from mash.exceptions import AlreadyDecided, NotAllowed, NotHolder
 from mash.models import AuditAction, ScreeningRecord, StaffMember
-
-
-class ScreeningError(Exception):
-    """A claim change that is not allowed; the message is fit to show to staff."""
-
-
-class NotHolder(ScreeningError):
-    pass
-
-
-class NotAllowed(ScreeningError):
-    pass
-
-
-class AlreadyDecided(ScreeningError):
-    pass
 
 
 def _unclaimed(borough_ids):

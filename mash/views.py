@@ -20,6 +20,7 @@ from contacts.selectors import working_calendar
 from mash import audit, services
 from mash.access import referral_and_record_or_404, staff_required
 from mash.deadlines import deadline_for
+from mash.exceptions import ScreeningError
 from mash.models import AuditAction
 from mash.selectors import (
     KINDS,
@@ -160,7 +161,7 @@ def release_view(request, reference):
     referral, record = referral_and_record_or_404(request, reference)
     try:
         services.release(user=request.user, record=record, request=request)
-    except services.ScreeningError as exc:
+    except ScreeningError as exc:
         messages.error(request, str(exc))
         return HttpResponseRedirect(reverse("mash:referral", args=[referral.reference]))
     messages.success(request, f"{referral.reference} is back in the queue.")
@@ -193,7 +194,7 @@ def reassign_view(request, reference):
                 services.reassign(
                     manager=request.user, record=record, to_user=target, request=request
                 )
-            except services.ScreeningError as exc:
+            except ScreeningError as exc:
                 error = str(exc)
             else:
                 name = target.get_full_name() or target.get_username()

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from contacts.calendar import LONDON
-from mash import screening
+from mash import exceptions, screening
 from mash.models import (
     AuditAction,
     AuditEvent,
@@ -130,7 +130,7 @@ def test_enquiry_asked_then_answered(bromley):
         user=user, referral=referral, enquiry_id=enquiry.pk, answer="Two call-outs in 2026"
     )
     assert not answered.is_open and answered.answered_by == user
-    with pytest.raises(screening.NotAllowed):
+    with pytest.raises(exceptions.NotAllowed):
         screening.answer_enquiry(user=user, referral=referral, enquiry_id=enquiry.pk, answer="x")
     assert actions(referral).count(AuditAction.ENQUIRY_REQUESTED) == 1
     assert actions(referral).count(AuditAction.ENQUIRY_ANSWERED) == 1
@@ -179,7 +179,7 @@ def test_services_refuse_another_boroughs_referral(bromley, bexley):
         ),
     ]
     for call in calls:
-        with pytest.raises(screening.OutOfScope):
+        with pytest.raises(exceptions.OutOfScope):
             call()
     assert not UrgencyRating.objects.exists() and not Enquiry.objects.exists()
     assert ScreeningRecord.objects.get(referral=referral).decided_at is None

@@ -50,7 +50,7 @@ COUNCIL_NAME = os.environ.get("COUNCIL_NAME", "Report a concern about a child")
 SERVICE_NAME = os.environ.get("SERVICE_NAME", "Report a concern about a child")
 
 INSTALLED_APPS = [
-    "mash.admin_site.StaffAdminConfig",  # the Django admin, behind password + TOTP
+    "mash.apps.StaffAdminConfig",  # the Django admin, behind password + TOTP
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

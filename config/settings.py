@@ -50,7 +50,7 @@ COUNCIL_NAME = os.environ.get("COUNCIL_NAME", "Report a concern about a child")
 SERVICE_NAME = os.environ.get("SERVICE_NAME", "Report a concern about a child")
 
 INSTALLED_APPS = [
-    "mash.admin_site.StaffAdminConfig",  # the Django admin, behind password + TOTP
+    "mash.apps.StaffAdminConfig",  # the Django admin, behind password + TOTP
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",  # OpClass in index expressions (reporting.Child name indexes)
     "crispy_forms",
     "crispy_forms_gds",
     "csp",
@@ -237,13 +238,13 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # django-axes: 5 failed logins (or wrong codes) from one client for one username lock that
 # username FOR THAT CLIENT for 30 minutes, counted from the lockout: attempts during it neither
 # restart the clock nor write audit rows. The same person from another client is not locked.
-# The client is `mash.access.axes_client_key`: a keyed pseudonym of the client address (axes
+# The client is `mash.clients.axes_client_key`: a keyed pseudonym of the client address (axes
 # stores it as an IPv6-shaped value, never the real address), read by
-# `mash.access.client_address`: the one place to switch to the trusted-proxy reading.
+# `mash.clients.client_address`: the one place to switch to the trusted-proxy reading.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = dt.timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_CLIENT_IP_CALLABLE = "mash.access.axes_client_key"
+AXES_CLIENT_IP_CALLABLE = "mash.clients.axes_client_key"
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True  # successful logins are in mash's own audit trail

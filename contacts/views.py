@@ -1,7 +1,6 @@
 """Public contact pages and the staffed-lines API. Thin: the rules are in selectors/staffing."""
 
 import datetime as dt
-import threading
 from dataclasses import dataclass
 
 from django.http import Http404, HttpResponse, JsonResponse
@@ -11,9 +10,11 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_safe
 
 from contacts.calendar import to_london
+from contacts.memos import Memo
 from contacts.models import Borough
 from contacts.selectors import (
     active_boroughs,
+    borough_or_404,
     borough_version,
     contacts_for,
     get_active_borough,
@@ -33,13 +34,6 @@ def cache_until_next_change(response, staffing: Staffing, now: dt.datetime):
         response, public=True, max_age=seconds_until(staffing.next_change, now, MAX_AGE_CAP)
     )
     return response
-
-
-def borough_or_404(slug: str) -> Borough:
-    try:
-        return get_active_borough(slug)
-    except Borough.DoesNotExist as exc:
-        raise Http404("No such council") from exc
 
 
 @require_safe
@@ -85,13 +79,7 @@ def minute_of(moment: dt.datetime) -> dt.datetime:
 
 # The busiest public page is rendered at most once a minute per borough per process, and
 # re-rendered at once when the borough's contacts change or the staffed lines switch.
-_rendered: dict[str, RenderedPage] = {}
-_rendered_lock = threading.Lock()
-
-
-def forget_rendered_pages() -> None:
-    with _rendered_lock:
-        _rendered.clear()
+_rendered = Memo("borough pages")  # slug -> RenderedPage
 
 
 @require_safe
@@ -113,14 +101,10 @@ def worried_about_a_child(request, borough_slug: str):
         "lines": line_rows(borough, staffing),
     }
     response = render(request, "contacts/worried_about_a_child.html", context)
-    with _rendered_lock:
-        _rendered[borough_slug] = RenderedPage(
-            borough.data_version,
-            minute_of(now),
-            now,
-            staffing,
-            response.content,
-        )
+    _rendered.set(
+        borough_slug,
+        RenderedPage(borough.data_version, minute_of(now), now, staffing, response.content),
+    )
     return cache_until_next_change(response, staffing, now)
 
 

@@ -7,47 +7,17 @@ scope to the user's boroughs: another borough's referral is a 404, exactly like 
 not exist.
 """
 
-import hashlib
-import hmac
-import ipaddress
 from functools import wraps
 from urllib.parse import urlencode
 
-from django.apps import apps
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 
 from contacts.models import Borough
 from mash import audit
-from mash.models import ScreeningRecord, StaffMember
-
-
-def client_address(request) -> str:
-    """The client's address. REMOTE_ADDR for now; when the trusted-proxy reading (a forwarding
-    header only from a `TRUSTED_PROXIES` address) lands, call it here: everything in mash that
-    tells clients apart (axes' lockout, the audit trail's hash) reads the address through this.
-    """
-    return request.META.get("REMOTE_ADDR", "") if request is not None else ""
-
-
-def client_pseudonym(request) -> str:
-    """A keyed hash of the client address (hex): tells clients apart, never stores them."""
-    address = client_address(request)
-    if not address:
-        return ""
-    return hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()
-
-
-def axes_client_key(request) -> str | None:
-    """AXES_CLIENT_IP_CALLABLE: axes locks a username per client. It stores the "IP address" in
-    a GenericIPAddressField, so it gets the client's pseudonym shaped as an IPv6 address (the
-    first 128 bits of the keyed hash), never the real address."""
-    pseudonym = client_pseudonym(request)
-    if not pseudonym:
-        return None
-    return str(ipaddress.IPv6Address(int(pseudonym[:32], 16)))
+from mash.models import AuditAction, ScreeningRecord, StaffMember
+from reporting.models import Referral
 
 
 def staff_member(user) -> StaffMember | None:
@@ -74,7 +44,6 @@ def user_boroughs(user):
 
 def referrals_for(user):
     """Referrals of the user's boroughs only."""
-    Referral = apps.get_model("reporting", "Referral")
     if staff_member(user) is None:
         return Referral.objects.none()
     return Referral.objects.filter(borough__in=user_boroughs(user).values("pk"))
@@ -88,12 +57,11 @@ def get_referral_or_404(user, reference, *, request=None, queryset=None):
     referral = queryset.filter(reference=str(reference).upper()).first()
     if referral is not None:
         return referral
-    Referral = apps.get_model("reporting", "Referral")
     other = (
         Referral.objects.filter(reference=str(reference).upper()).select_related("borough").first()
     )
     audit.record(
-        action=audit.ACCESS_REFUSED,
+        action=AuditAction.ACCESS_REFUSED,
         user=user if user is not None and user.is_authenticated else None,
         referral=other,
         request=request,
@@ -129,7 +97,7 @@ def _check_staff(request, *, managers_only=False):
         pending = request.session.get("mash_pending")
         if pending:  # a password was given, the TOTP code not yet
             audit.record(
-                action=audit.ACCESS_REFUSED,
+                action=AuditAction.ACCESS_REFUSED,
                 user=None,
                 username=pending.get("username", ""),
                 request=request,
@@ -138,14 +106,20 @@ def _check_staff(request, *, managers_only=False):
             return HttpResponseRedirect(reverse("mash:verify"))
         return _to_login(request)
     if not is_verified(user):
-        audit.record(action=audit.ACCESS_REFUSED, user=user, request=request, reason="otp_missing")
+        audit.record(
+            action=AuditAction.ACCESS_REFUSED, user=user, request=request, reason="otp_missing"
+        )
         return _to_login(request)
     member = staff_member(user)
     if member is None:
-        audit.record(action=audit.ACCESS_REFUSED, user=user, request=request, reason="not_staff")
+        audit.record(
+            action=AuditAction.ACCESS_REFUSED, user=user, request=request, reason="not_staff"
+        )
         raise PermissionDenied
     if managers_only and not member.is_manager:
-        audit.record(action=audit.ACCESS_REFUSED, user=user, request=request, reason="not_manager")
+        audit.record(
+            action=AuditAction.ACCESS_REFUSED, user=user, request=request, reason="not_manager"
+        )
         raise PermissionDenied
     return None
 
@@ -180,8 +154,6 @@ __all__ = [
     "get_referral_or_404",
     "is_verified",
     "manager_required",
-    "axes_client_key",
-    "client_address",
     "referrals_for",
     "staff_member",
     "staff_required",

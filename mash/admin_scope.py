@@ -19,6 +19,7 @@ from django.db.models import Q
 from contacts.models import Borough
 from mash import audit
 from mash.access import user_boroughs
+from mash.models import AuditAction
 
 ADMIN_GROUP = "Borough admins"
 # What a borough admin may do in the admin (always within their boroughs).
@@ -147,7 +148,7 @@ class AuditedReferralViews:
         referral = self.get_object(request, object_id)
         if referral is not None and response.status_code == 200:
             audit.record(
-                action=audit.REFERRAL_VIEWED,
+                action=AuditAction.REFERRAL_VIEWED,
                 referral=referral,
                 request=request,
                 via="admin",
@@ -161,7 +162,7 @@ class AuditedReferralViews:
         changelist = getattr(response, "context_data", {}).get("cl")
         if changelist is not None:
             audit.record(
-                action=audit.ADMIN_REFERRALS_LISTED,
+                action=AuditAction.ADMIN_REFERRALS_LISTED,
                 request=request,
                 searched=bool(changelist.query),
                 shown=len(changelist.result_list),

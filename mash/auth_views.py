@@ -1,5 +1,5 @@
 """Staff sign-in: username and password, then a TOTP code (enrolling an authenticator app the
-first time), sign-out, the lockout page, and the audit trail for managers.
+first time), sign-out and the lockout page.
 
 Nobody is signed in (in Django's sense) until both factors pass: after the password the
 session only holds a short-lived "pending" marker, so a password alone opens nothing. Enrolling
@@ -19,9 +19,8 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import get_user_model, login, logout
 from django.contrib.auth.signals import user_login_failed
-from django.core.paginator import Paginator
 from django.db.models import Max
-from django.http import Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -33,9 +32,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from contacts.calendar import LONDON
 from mash import audit, enrolment
-from mash.access import axes_client_key, get_referral_or_404, is_verified, manager_required
+from mash.access import is_verified
 from mash.auth_forms import StaffLoginForm, TokenForm
+from mash.clients import axes_client_key
 from mash.middleware import SESSION_PENDING, start_staff_session
+from mash.models import AuditAction
 from mash.totp import use_code
 
 DEVICE_NAME = "Authenticator app"
@@ -49,7 +50,7 @@ def _safe_next(request, candidate: str | None) -> str:
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
-    return "/mash/"  # the queue (mash-queue's view)
+    return reverse("mash:queue")
 
 
 def _pending_user(request):
@@ -85,13 +86,13 @@ def login_view(request):
             logout(request)
         request.session.cycle_key()
         request.session.pop(SESSION_CODE_WAIT, None)
-        audit.record(action="password_accepted", user=user, request=request)
+        audit.record(action=AuditAction.PASSWORD_ACCEPTED, user=user, request=request)
         enrolling = False
         if _confirmed_device(user) is None:
             link_id = request.session.pop(enrolment.SESSION_LINK, None)
             if not (link_id and enrolment.use_link(link_id=link_id, user=user, request=request)):
                 audit.record(
-                    action=audit.ACCESS_REFUSED,
+                    action=AuditAction.ACCESS_REFUSED,
                     user=user,
                     request=request,
                     reason="enrolment_link_missing",
@@ -158,7 +159,7 @@ def _check_code(request, user, device, token) -> str | None:
         "until": now + code_wait_seconds(failures),
     }
     audit.record(
-        action=audit.OTP_FAILED,
+        action=AuditAction.OTP_FAILED,
         user=user,
         request=request,
         failures=failures,
@@ -188,7 +189,7 @@ def _code_step(request, *, user, device, template, context, label=None):
             if not device.confirmed:
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
-                audit.record(action=audit.OTP_ENROLLED, user=user, request=request)
+                audit.record(action=AuditAction.OTP_ENROLLED, user=user, request=request)
             return _finish_sign_in(request, user, device)
         if getattr(request, "axes_locked_out", False):  # that wrong code was the fifth
             del request.session[SESSION_PENDING]
@@ -255,7 +256,9 @@ def enrol_link_view(request, token):
     their password (which uses it up). Opening it uses nothing (a mail scanner may open it)."""
     link = enrolment.find_link(token)
     if link is None:
-        audit.record(action=audit.ACCESS_REFUSED, request=request, reason="enrolment_link_invalid")
+        audit.record(
+            action=AuditAction.ACCESS_REFUSED, request=request, reason="enrolment_link_invalid"
+        )
         return render(request, "mash/auth/link_invalid.html", status=404)
     request.session[enrolment.SESSION_LINK] = link.pk
     return HttpResponseRedirect(reverse("mash:login"))
@@ -289,45 +292,4 @@ def locked_out(request, original_response=None, credentials=None):
             "cooloff_minutes": int(settings.AXES_COOLOFF_TIME / dt.timedelta(minutes=1)),
         },
         status=429,
-    )
-
-
-@manager_required
-def audit_view(request):
-    """The audit trail for one referral (?referral=REF) or one person (?user=USERNAME),
-    within the manager's boroughs."""
-    reference = request.GET.get("referral", "").strip().upper()
-    username = request.GET.get("user", "").strip()
-    events = None
-    subject = ""
-    if reference:
-        referral = get_referral_or_404(request.user, reference, request=request)
-        events = audit.trail_for_referral(referral)
-        subject = f"referral {referral.reference}"
-        audit.record(action=audit.AUDIT_VIEWED, referral=referral, request=request)
-    elif username:
-        events = audit.trail_for_user(viewer=request.user, username=username)
-        if events is None:
-            audit.record(
-                action=audit.ACCESS_REFUSED,
-                request=request,
-                reason="audit_user_not_in_scope",
-                asked_for=username[:150],
-            )
-            raise Http404("No staff member with that username in your boroughs")
-        subject = f"user {username}"
-        audit.record(action=audit.AUDIT_VIEWED, request=request, subject_user=username)
-    page = None
-    if events is not None:
-        page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "mash/audit.html",
-        {
-            "page": page,
-            "subject": subject,
-            "reference": reference,
-            "username": username,
-            "nav_current": "audit",
-        },
     )

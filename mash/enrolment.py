@@ -17,7 +17,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from mash import audit
-from mash.models import EnrolmentLink
+from mash.models import AuditAction, EnrolmentLink
 
 SESSION_LINK = "mash_enrol_link"
 
@@ -36,7 +36,7 @@ def create_link(*, user, created_by=None, request=None, reset_device=False) -> s
     if reset_device:
         deleted, _ = TOTPDevice.objects.filter(user=user).delete()
         audit.record(
-            action=audit.OTP_DEVICE_RESET,
+            action=AuditAction.OTP_DEVICE_RESET,
             user=created_by,
             request=request,
             subject_user=user.get_username(),
@@ -51,7 +51,7 @@ def create_link(*, user, created_by=None, request=None, reset_device=False) -> s
         created_by=created_by,
     )
     audit.record(
-        action=audit.ENROLMENT_LINK_CREATED,
+        action=AuditAction.ENROLMENT_LINK_CREATED,
         user=created_by,
         request=request,
         subject_user=user.get_username(),
@@ -85,5 +85,5 @@ def use_link(*, link_id, user, request) -> bool:
     if not taken:
         return False
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-    audit.record(action=audit.ENROLMENT_LINK_USED, user=user, request=request, link=link_id)
+    audit.record(action=AuditAction.ENROLMENT_LINK_USED, user=user, request=request, link=link_id)
     return True

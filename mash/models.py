@@ -43,6 +43,53 @@ class StaffMember(models.Model):
         return self.role in {self.Role.MANAGER, self.Role.ADMIN}
 
 
+class AuditAction(models.TextChoices):
+    """Every action the audit trail records: the one vocabulary of `AuditEvent.action`.
+    `mash.audit.record()` refuses any other (tests/mash/test_audit_vocabulary.py checks that
+    every action written anywhere in the code is one of these, and each is written)."""
+
+    # Signing in and out (mash.audit's receivers, mash.auth_views, mash.middleware)
+    LOGIN = "login", "Signed in"
+    LOGIN_FAILED = "login_failed", "Sign-in failed"
+    LOCKED_OUT = "locked_out", "Locked out"
+    LOGOUT = "logout", "Signed out"
+    PASSWORD_ACCEPTED = "password_accepted", "Password accepted (code not yet given)"
+    OTP_FAILED = "otp_failed", "Wrong authenticator code"
+    OTP_ENROLLED = "otp_enrolled", "Authenticator app set up"
+    SESSION_EXPIRED = "session_expired", "Session expired"
+    ENROLMENT_LINK_CREATED = "enrolment_link_created", "Enrolment link created"
+    ENROLMENT_LINK_USED = "enrolment_link_used", "Enrolment link used"
+    OTP_DEVICE_RESET = "otp_device_reset", "Authenticator app reset"
+    # Access (mash.access, mash.admin_site, mash.downloads, mash.audit_views, mash.views)
+    ACCESS_REFUSED = "access_refused", "Access refused"
+    # Reading (views)
+    QUEUE_VIEWED = "queue_viewed", "Screening queue viewed"
+    CONSULTATIONS_VIEWED = "consultations_viewed", "Consultation queue viewed"
+    REFERRAL_VIEWED = "referral_viewed", "Referral viewed"
+    CONSENT_DOWNLOADED = "consent_downloaded", "Consent form downloaded"
+    LATE_NOTIFICATIONS_VIEWED = "late_notifications_viewed", "Late outcome notifications viewed"
+    AUDIT_VIEWED = "audit_viewed", "Audit trail viewed"
+    ADMIN_REFERRALS_LISTED = "admin_referrals_listed", "Referrals listed in the admin"
+    # Intake by staff (mash.intake_views)
+    REFERRAL_LOGGED = "referral_logged", "Referral logged by staff"
+    # Claims (mash.services)
+    REFERRAL_CLAIMED = "referral_claimed", "Referral claimed"
+    REFERRAL_RELEASED = "referral_released", "Referral released"
+    REFERRAL_REASSIGNED = "referral_reassigned", "Referral reassigned"
+    # Screening (mash.screening)
+    URGENCY_SET = "urgency_set", "Urgency rating set"
+    NEED_LEVEL_SET = "need_level_set", "Continuum of Need level set"
+    RECORD_CHECK_RECORDED = "record_check_recorded", "Record check recorded"
+    ENQUIRY_REQUESTED = "enquiry_requested", "Enquiry requested"
+    ENQUIRY_ANSWERED = "enquiry_answered", "Enquiry answered"
+    DECISION_RECORDED = "decision_recorded", "Decision recorded"
+    # Consultations (mash.consultations)
+    CONSULTATION_CLAIMED = "consultation_claimed", "Consultation claimed"
+    CONSULTATION_ADVICE_RECORDED = "consultation_advice_recorded", "Consultation advice recorded"
+    # Alerts (mash.notifications)
+    OUTCOME_NOTIFICATION_LATE = "outcome_notification_late", "Outcome notification late"
+
+
 class AuditEventQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise AuditEvent.Immutable("Audit events cannot be changed.")
@@ -71,7 +118,9 @@ class AuditEvent(models.Model):
     )
     # The username as typed or as it was (failed logins name users that may not exist).
     username = models.CharField(max_length=150, blank=True, db_index=True, editable=False)
-    action = models.CharField(max_length=50, db_index=True, editable=False)
+    action = models.CharField(
+        max_length=50, choices=AuditAction.choices, db_index=True, editable=False
+    )
     referral = models.ForeignKey(
         "reporting.Referral",
         null=True,

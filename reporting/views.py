@@ -16,8 +16,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from contacts.selectors import staffing_for
-from contacts.views import borough_or_404
+from contacts.selectors import borough_or_404, staffing_for
 from reporting import ratelimit
 from reporting.forms import CheckAnswersForm
 from reporting.journey import Location, State

@@ -259,12 +259,12 @@ def test_a_borough_admin_sees_nothing_of_another_borough_in_the_admin(
     from django.contrib.admin.views.main import SEARCH_VAR
 
     from mash import audit
-    from mash.models import AuditEvent
+    from mash.models import AuditAction, AuditEvent
 
     StaffMemberFactory(boroughs=[bromley], user__username=SECRET_STAFF)
     record = bromley_data["records"][0]
     audit.record(
-        action=audit.REFERRAL_VIEWED, referral=record.referral, user=bromley_data["holder"]
+        action=AuditAction.REFERRAL_VIEWED, referral=record.referral, user=bromley_data["holder"]
     )
     outsider = _bexley_admin(bexley)
     (own,) = open_referrals(bexley, [dt.datetime.now(tz=LONDON) - dt.timedelta(hours=1)])

@@ -12,9 +12,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from mash import audit
 from mash.admin_scope import BoroughScopedAdmin, SuperuserOnlyAdmin
-from mash.models import AuditEvent, EnrolmentLink, StaffMember
+from mash.models import AuditAction, AuditEvent, EnrolmentLink, StaffMember
 from reporting.models import Child
 from tests.mash.factories import StaffMemberFactory, TOTPDeviceFactory, log_in_verified
 from tests.mash.screening_factories import open_referrals
@@ -96,12 +95,12 @@ def test_every_admin_view_of_a_referral_is_audited(client, bromley, referrals):
     page = client.get(f"/admin/reporting/referral/{ours.pk}/change/")
     assert page.status_code == 200
     assert "Ours" in page.text  # the child, shown inline
-    viewed = AuditEvent.objects.get(action=audit.REFERRAL_VIEWED, referral=ours)
+    viewed = AuditEvent.objects.get(action=AuditAction.REFERRAL_VIEWED, referral=ours)
     assert viewed.user == user
     assert viewed.detail["via"] == "admin"
     assert viewed.detail["children"] == 1
     client.get("/admin/reporting/referral/", {"q": "Ours"})
-    listed = AuditEvent.objects.get(action=audit.ADMIN_REFERRALS_LISTED)
+    listed = AuditEvent.objects.get(action=AuditAction.ADMIN_REFERRALS_LISTED)
     assert listed.detail["searched"] is True
     assert listed.detail["shown"] == 1
     assert "Ours" not in str(listed.detail)  # the search words are not kept
@@ -164,9 +163,9 @@ def test_an_admin_resets_a_lost_authenticator_with_an_enrolment_link(client, bro
     link = EnrolmentLink.objects.get(user=member.user)
     assert link.created_by == admin_user
     assert "/mash/enrol/" in response.text
-    assert AuditEvent.objects.filter(action=audit.OTP_DEVICE_RESET, user=admin_user).exists()
+    assert AuditEvent.objects.filter(action=AuditAction.OTP_DEVICE_RESET, user=admin_user).exists()
     assert AuditEvent.objects.filter(
-        action=audit.ENROLMENT_LINK_CREATED,
+        action=AuditAction.ENROLMENT_LINK_CREATED,
         user=admin_user,
         detail__subject_user=member.user.username,
     ).exists()
@@ -187,7 +186,7 @@ def test_create_staff_prints_a_one_time_link_until_enrolled(bromley):
     assert "/mash/enrol/" in out.getvalue()
     user = get_user_model().objects.get(username="new.person")
     assert EnrolmentLink.objects.filter(user=user).count() == 1
-    assert AuditEvent.objects.filter(action=audit.ENROLMENT_LINK_CREATED).count() == 1
+    assert AuditEvent.objects.filter(action=AuditAction.ENROLMENT_LINK_CREATED).count() == 1
     TOTPDeviceFactory(user=user)
     out = StringIO()
     call_command("create_staff", "new.person", "--borough", "bromley", stdout=out)

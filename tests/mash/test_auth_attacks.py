@@ -20,10 +20,9 @@ from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from contacts.calendar import LONDON
-from mash import audit
 from mash.auth_views import code_wait_seconds
 from mash.enrolment import create_link
-from mash.models import AuditEvent, EnrolmentLink
+from mash.models import AuditAction, AuditEvent, EnrolmentLink
 from tests.mash.factories import PASSWORD, StaffMemberFactory, device_for, totp_code
 
 LOGIN = "/mash/login/"
@@ -69,8 +68,8 @@ class TestNoLockoutOfRealPeople:
         events = Counter(
             AuditEvent.objects.filter(username=screener.username).values_list("action", flat=True)
         )
-        assert events[audit.LOCKED_OUT] == 1
-        assert events[audit.LOGIN_FAILED] == 4
+        assert events[AuditAction.LOCKED_OUT] == 1
+        assert events[AuditAction.LOGIN_FAILED] == 4
 
     def test_attempts_during_a_lockout_do_not_restart_its_clock(self, screener):
         attacker = Client()
@@ -84,7 +83,7 @@ class TestNoLockoutOfRealPeople:
                 assert "9:30am" in response.content.decode()  # from the lockout, not from now
         with time_machine.travel(START + dt.timedelta(minutes=31), tick=False):
             assert _password(attacker, screener.username, PASSWORD, ATTACKER)["Location"] == VERIFY
-        assert AuditEvent.objects.filter(action=audit.LOCKED_OUT).count() == 1
+        assert AuditEvent.objects.filter(action=AuditAction.LOCKED_OUT).count() == 1
 
     def test_hammering_the_code_page_never_refuses_the_persons_right_code(self, screener):
         """Someone with the password (not the phone) hammers the code page; the real person,
@@ -102,7 +101,7 @@ class TestNoLockoutOfRealPeople:
             assert _signed_in(victim)
             assert not _signed_in(attacker)
         # 200 tries in one second: one code was checked (and audited), 199 waited unaudited.
-        assert AuditEvent.objects.filter(action=audit.OTP_FAILED).count() == 1
+        assert AuditEvent.objects.filter(action=AuditAction.OTP_FAILED).count() == 1
 
     def test_wrong_codes_back_off_exponentially_per_session(self, screener):
         client = Client()
@@ -127,7 +126,7 @@ class TestNoLockoutOfRealPeople:
         with time_machine.travel(now, tick=False):
             client.post(VERIFY, {"otp_token": totp_code(device)}, REMOTE_ADDR=VICTIM)
             assert _signed_in(client)
-        assert AuditEvent.objects.filter(action=audit.OTP_FAILED).count() == checked
+        assert AuditEvent.objects.filter(action=AuditAction.OTP_FAILED).count() == checked
 
     def test_five_wrong_codes_lock_that_client_only(self, screener):
         """Guessing codes with the password costs the guesser: every checked wrong code counts
@@ -149,8 +148,8 @@ class TestNoLockoutOfRealPeople:
             assert _password(victim, screener.username)["Location"] == VERIFY
             victim.post(VERIFY, {"otp_token": totp_code(device)}, REMOTE_ADDR=VICTIM)
             assert _signed_in(victim)
-        assert AuditEvent.objects.filter(action=audit.LOCKED_OUT).count() == 1
-        assert not AuditEvent.objects.filter(action=audit.LOGIN_FAILED).exists()
+        assert AuditEvent.objects.filter(action=AuditAction.LOCKED_OUT).count() == 1
+        assert not AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED).exists()
 
 
 @pytest.mark.postgres
@@ -192,7 +191,7 @@ def test_one_code_presented_by_many_sessions_at_once_signs_in_one(seeded_borough
     assert not errors, errors
     assert len(results) == sessions
     assert sum(results.values()) == 1, results
-    assert AuditEvent.objects.filter(action=audit.LOGIN, user=user).count() == 1
+    assert AuditEvent.objects.filter(action=AuditAction.LOGIN, user=user).count() == 1
 
 
 @pytest.mark.django_db
@@ -209,7 +208,9 @@ class TestEnrolmentNeedsALink:
             assert page["Location"] == LOGIN
         assert not TOTPDevice.objects.filter(user=member.user).exists()
         assert AuditEvent.objects.filter(
-            action=audit.ACCESS_REFUSED, user=member.user, detail__reason="enrolment_link_missing"
+            action=AuditAction.ACCESS_REFUSED,
+            user=member.user,
+            detail__reason="enrolment_link_missing",
         ).exists()
 
     def test_a_link_works_once_with_the_password(self, bromley):
@@ -227,7 +228,7 @@ class TestEnrolmentNeedsALink:
         _password(first, member.user.username, "wrong-password-x")
         assert _password(first, member.user.username)["Location"] == ENROL
         assert b"totp-secret" in first.get(ENROL).content
-        assert AuditEvent.objects.filter(action=audit.ENROLMENT_LINK_USED).count() == 1
+        assert AuditEvent.objects.filter(action=AuditAction.ENROLMENT_LINK_USED).count() == 1
 
         # Used up: another browser with the same link and the password gets no secret.
         second = Client()

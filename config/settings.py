@@ -11,6 +11,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -68,9 +69,12 @@ INSTALLED_APPS = [
     "contacts",
     "reporting",
     "mash",
+    "ops",
 ]
 
 MIDDLEWARE = [
+    # Outermost: request id, one log line and the request metrics (config.observability).
+    "config.observability.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -82,7 +86,9 @@ MIDDLEWARE = [
     "mash.middleware.StaffSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "axes.middleware.AxesMiddleware",  # keep last
+    "axes.middleware.AxesMiddleware",  # keep last but one
+    # Database unreachable: public pages from the contacts snapshot (config.outage).
+    "config.outage.OutageMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -187,6 +193,32 @@ CELERY_BEAT_SCHEDULE["reporting-delete-abandoned-uploads"] = {
     "options": {"expires": 30 * 60},
 }
 # mash: flag decisions whose outcome email to the referrer was not sent within 24 hours.
+# ops: the heartbeat /readyz checks, operational alerts, the contacts snapshot, retention.
+CELERY_BEAT_SCHEDULE["ops-heartbeat"] = {
+    "task": "ops.heartbeat",
+    "schedule": 60.0,
+    "options": {"expires": 55},
+}
+CELERY_BEAT_SCHEDULE["ops-check-alerts"] = {
+    "task": "ops.check_alerts",
+    "schedule": 60.0,
+    "options": {"expires": 55},
+}
+CELERY_BEAT_SCHEDULE["ops-refresh-contacts-snapshot"] = {
+    "task": "ops.refresh_contacts_snapshot",
+    "schedule": 10 * 60.0,
+    "options": {"expires": 9 * 60},
+}
+CELERY_BEAT_SCHEDULE["ops-clear-expired-sessions"] = {
+    "task": "ops.clear_expired_sessions",
+    "schedule": 60.0 * 60,
+    "options": {"expires": 30 * 60},
+}
+CELERY_BEAT_SCHEDULE["ops-apply-retention"] = {
+    "task": "ops.apply_retention",
+    "schedule": crontab(hour=2, minute=30),
+    "options": {"expires": 6 * 60 * 60},
+}
 CELERY_BEAT_SCHEDULE["mash-flag-late-outcome-notifications"] = {
     "task": "mash.flag_late_outcome_notifications",
     "schedule": 5 * 60.0,
@@ -200,7 +232,15 @@ RATE_LIMIT_SUBMISSIONS = os.environ.get("RATE_LIMIT_SUBMISSIONS", "10/h")
 RATE_LIMIT_SALT = os.environ.get("RATE_LIMIT_SALT", "")
 
 # --- Email ----------------------------------------------------------------------------------
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# The console backend prints whole emails (names, addresses) to the log: development only.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+if EMAIL_BACKEND.endswith("console.EmailBackend") and not DEBUG:
+    raise ImproperlyConfigured("The console email backend prints emails to the log: DEBUG only.")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
@@ -291,7 +331,7 @@ USE_TZ = True
 
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 # static/build: GOV.UK Frontend assets built by `make assets` (not in git);
 # static/app: the project's own small files (in git).
 STATICFILES_DIRS = [BASE_DIR / "static" / "build", BASE_DIR / "static" / "app"]
@@ -336,14 +376,66 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 
 # --- Logging --------------------------------------------------------------------------------
+# JSON lines on stderr for a log platform (python-json-logger), each with the request id
+# (config.observability). Public requests log only id, method, route name, status and
+# duration: never a client address, path, query, header, body, name, email or reference.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "config.observability.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # One line per request already (config.observability); Django's own 4xx lines name
+        # the path, so only its errors (with their request id) are kept.
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "WARNING"},
+    },
 }
+
+# --- Outage, monitoring, retention (ops) ----------------------------------------------------
+# The contacts snapshot public pages fall back to when the database is down (contacts.snapshot);
+# a shared volume where several containers serve the site.
+CONTACTS_SNAPSHOT_PATH = os.environ.get(
+    "CONTACTS_SNAPSHOT_PATH", str(VAR_DIR / "contacts-snapshot.json")
+)
+# /metrics answers only with "Authorization: Bearer <METRICS_TOKEN>"; unset, it answers 404.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+# Where operational alerts go (through the outbox); unset, alerts are only logged.
+OPS_ALERT_EMAIL = os.environ.get("OPS_ALERT_EMAIL", "")
+# /readyz fails, and an alert is sent, past these.
+OUTBOX_MAX_LAG_SECONDS = int(os.environ.get("OUTBOX_MAX_LAG_SECONDS", str(15 * 60)))
+BEAT_MAX_SILENCE_SECONDS = int(os.environ.get("BEAT_MAX_SILENCE_SECONDS", str(5 * 60)))
+# Sent outbox messages keep their body this long (then it is dropped; the row stays until the
+# retention schedule's outbox period).
+OUTBOX_SENT_BODY_HOURS = int(os.environ.get("OUTBOX_SENT_BODY_HOURS", "48"))
+# Optional error reporting: config.sentry (personal data scrubbed before sending).
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+SENTRY_ENVIRONMENT = os.environ.get("SENTRY_ENVIRONMENT", "production")
+
+if SENTRY_DSN:
+    from config.sentry import init_sentry
+
+    init_sentry(SENTRY_DSN, environment=SENTRY_ENVIRONMENT)
 
 if not DEBUG and SECRET_KEY.startswith("django-insecure"):
     raise ImproperlyConfigured("Set a real SECRET_KEY when DEBUG is off.")
+
+# ops: boroughs with no row of their own in the admin are alerted on after this long unstaffed.
+UNSTAFFED_ALERT_MINUTES = int(os.environ.get("UNSTAFFED_ALERT_MINUTES", "90"))

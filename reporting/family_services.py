@@ -115,9 +115,8 @@ def _submit(
         attach=attach_consent_form if consent_file is not None else None,
         acknowledgement=acknowledgement if acknowledge and referral.referrer_email else None,
     )
-    logger.info(
-        "referral %s submitted (%s, %s)", referral.reference, referral.kind, referral.borough.slug
-    )
+    # No reference in the log: a log line's time must not tie a request to a report.
+    logger.info("referral submitted (%s, %s)", referral.kind, referral.borough.slug)
     return referral
 
 

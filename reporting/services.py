@@ -131,7 +131,7 @@ def save_with_new_reference(referral: Referral) -> Referral:
                 referral.save(force_insert=True)
         except IntegrityError:
             if Referral.objects.filter(reference=referral.reference).exists():
-                logger.warning("reference collision on %s; trying another", referral.reference)
+                logger.warning("reference collision; trying another")
                 continue
             raise
         return referral
@@ -223,5 +223,6 @@ def submit_concern(
             children,
             acknowledgement=acknowledgement_email if referral.is_contactable else None,
         )
-    logger.info("referral %s submitted (%s, %s)", referral.reference, borough.slug, channel)
+    # No reference in the log: a log line's time must not tie a request to a report.
+    logger.info("referral submitted (%s, %s)", borough.slug, channel)
     return referral

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from config.outage import invalid_fields, mark_saved
 from contacts.selectors import borough_or_404, staffing_for
 from reporting import ratelimit
 from reporting.forms import CheckAnswersForm
@@ -214,9 +215,13 @@ def _send(request, entry: PublicJourney, borough, state: State):
         return response
     try:
         referral = entry.submit(borough=borough, answers=entry.build_answers(state))
-    except ValidationError:
-        logger.exception("%s refused by the model's rules (%s)", entry.key, slug)
+    except ValidationError as exc:
+        # Field names only: the messages and a traceback can carry what was typed.
+        logger.error(
+            "%s refused by the model's rules (%s): %s", entry.key, slug, invalid_fields(exc)
+        )
         return _page(request, entry, borough, entry.template("problem"), PROBLEM_TITLE, 400)
+    mark_saved(request, referral.reference)
     young = entry.childline(state)
     entry.journey.clear(request.session, slug)
     request.session[entry.confirmation_key.format(slug)] = {

@@ -179,6 +179,7 @@ def apply_retention(*, now: dt.datetime | None = None) -> dict[str, int]:
         if record_type not in schedule:
             continue
         cutoff = now - schedule[record_type]
+        done[f"{record_type}_anonymised"] = 0
         for _ in range(MAX_BATCHES):
             ids = list(referrals_due(record_type, cutoff).values_list("pk", flat=True)[:BATCH])
             if not ids:

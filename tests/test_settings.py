@@ -1,4 +1,4 @@
-"""Settings come from the environment, and /healthz tells the truth about the database.
+"""Settings come from the environment, and /readyz tells the truth about the database.
 
 Settings are read once per process, so each environment is tried in a fresh interpreter that
 prints what it resolved.
@@ -159,29 +159,29 @@ def test_debug_off_refuses_an_insecure_secret_key(tmp_path):
 
 
 @pytest.mark.django_db
-def test_healthz_is_503_json_when_the_database_raises(client, monkeypatch):
+def test_readyz_is_503_json_when_the_database_raises(client, monkeypatch):
     from django.db import connection
 
     def unreachable():
         raise OperationalError("could not connect to server: Connection refused")
 
     monkeypatch.setattr(connection, "cursor", unreachable)
-    response = client.get("/healthz")
+    response = client.get("/readyz")
     assert response.status_code == 503
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"status": "unavailable", "database": "unreachable"}
+    assert response.json()["status"] == "unavailable"
+    assert response.json()["checks"]["database"] == "unreachable (OperationalError)"
     assert "no-store" in response["Cache-Control"]
 
 
 @pytest.mark.django_db
-def test_healthz_is_200_json_when_the_database_answers(client):
-    response = client.get("/healthz")
-    assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+def test_readyz_database_is_ok_when_the_database_answers(client):
+    response = client.get("/readyz")
+    assert response.json()["checks"]["database"] == "ok"
     assert "no-store" in response["Cache-Control"]
 
 
-def test_healthz_is_503_against_a_postgres_that_is_not_there(tmp_path):
+def test_readyz_is_503_against_a_postgres_that_is_not_there(tmp_path):
     """No mock: a real connection attempt to a closed port, answered within the timeout."""
     port = closed_port()
     done = run_python(
@@ -191,7 +191,7 @@ import django
 django.setup()
 from django.test import Client
 started = time.monotonic()
-response = Client().get("/healthz")
+response = Client().get("/readyz")
 print(json.dumps({
     "status": response.status_code,
     "body": response.json(),
@@ -203,5 +203,5 @@ print(json.dumps({
     assert done.returncode == 0, done.stderr
     answer = json.loads(done.stdout.strip().splitlines()[-1])
     assert answer["status"] == 503, answer
-    assert answer["body"] == {"status": "unavailable", "database": "unreachable"}
+    assert answer["body"]["checks"]["database"] == "unreachable (OperationalError)"
     assert answer["seconds"] < 6, answer

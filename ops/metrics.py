@@ -48,7 +48,7 @@ class ServiceCollector(Collector):
                 count = open_records.filter(
                     state_q(state, now, {borough.pk: calendars[borough.pk]})
                 ).count()
-                depth.add_metric([borough.slug, str(state)], count)
+                depth.add_metric([borough.slug, state.name.lower()], count)
                 if state is DeadlineState.OVERDUE:
                     overdue += count
         yield depth

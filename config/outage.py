@@ -85,7 +85,9 @@ def saved_page(request):
     context = {"reference": reference, "borough": borough, "outage": False}
     if borough is not None:
         context["staffing"] = _staffing(borough)
-    return _no_store(render(request, "reporting/saved_not_shown.html", context, status=500))
+    # 200: the report was sent, and the session (with its confirmation) is saved as usual when
+    # the database is up, so the confirmation page and a second click on "Send" still work.
+    return _no_store(render(request, "reporting/saved_not_shown.html", context))
 
 
 def _choose_council(request):

@@ -37,7 +37,7 @@ RUN DEBUG=0 SECRET_KEY=collectstatic-build-only-placeholder \
     python manage.py collectstatic --noinput -v 0
 
 RUN useradd --system --create-home --uid 10001 --user-group app \
- && mkdir -p /app/var \
+ && mkdir -p /app/var/snapshot \
  && chown -R app:app /app/var
 USER app
 

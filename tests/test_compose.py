@@ -63,7 +63,7 @@ def healthcheck_text(service: dict) -> str:
 
 def test_the_five_services_and_a_one_shot_migrate(services):
     assert {"web", "worker", "beat", "db", "redis"} <= set(services)
-    assert set(services) - {"web", "worker", "beat", "db", "redis"} <= {"migrate"}
+    assert set(services) - {"web", "worker", "beat", "db", "redis"} <= {"migrate", "backup"}
 
 
 def test_every_long_running_service_has_a_health_check(services):

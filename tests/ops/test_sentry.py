@@ -39,8 +39,8 @@ ip = ".".join(["198", "51", "100"])
 client = Client(raise_request_exception=False, REMOTE_ADDR=ip + ".23",
                 HTTP_X_FORWARDED_FOR=ip + ".24")
 client.cookies["sessionid"] = "-".join(["cookie", "secret", "value"])
-response = client.post("/broken/?email=" + "query-victim" + "@example.org",
-                       {"name": "Bartholo" + "mew Sentryname", "description": "Body " + "secret text"})
+form = {"name": "Bartholo" + "mew Sentryname", "description": "Body " + "secret text"}
+response = client.post("/broken/?email=" + "query-victim" + "@example.org", form)
 print(response.status_code)
 sentry_sdk.flush(timeout=10)
 """

@@ -101,7 +101,7 @@ def test_the_numbers_survive_a_database_outage_and_the_logs_hold_no_reporter(
         server.stop()
 
     logs = server.log_text()
-    assert '"logger": "gunicorn.access"' in logs and '"route": "report:check"' in logs
+    assert '"logger": "gunicorn.access"' in logs and '"route": "report:concern_check"' in logs
     for secret in (
         NAME,
         "Quillon",

@@ -146,9 +146,9 @@ def test_a_borough_without_a_staffed_line_for_longer_than_its_gap_alerts(bromley
         assert monitoring.check_alerts() == []
     # An admin's mistake: Bromley's out-of-hours line deleted, nobody answers tonight.
     ContactLine.objects.filter(borough=bromley, purpose="out_of_hours").delete()
-    from contacts.selectors import clear_memo
+    from contacts.memos import clear_all
 
-    clear_memo()
+    clear_all()
     with time_machine.travel(dt.datetime(2026, 12, 2, 18, 0, tzinfo=LONDON), tick=False):
         assert monitoring.check_alerts() == ["no_staffed_line:bromley"]
         assert monitoring.check_alerts() == []

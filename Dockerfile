@@ -36,9 +36,11 @@ COPY --from=assets /src/static/build ./static/build
 RUN DEBUG=0 SECRET_KEY=collectstatic-build-only-placeholder \
     python manage.py collectstatic --noinput -v 0
 
+# /srv/static: where compose's one-shot `static` service copies the collected files for nginx
+# (a named volume takes this folder's owner when first mounted).
 RUN useradd --system --create-home --uid 10001 --user-group app \
- && mkdir -p /app/var \
- && chown -R app:app /app/var
+ && mkdir -p /app/var /srv/static \
+ && chown -R app:app /app/var /srv/static
 USER app
 
 EXPOSE 8000

@@ -14,6 +14,8 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from config.client import parse_networks
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -182,8 +184,8 @@ CELERY_BEAT_SCHEDULE["reporting-sweep-outbox"] = {
 # reporting: delete consent form uploads never attached to a referral (abandoned journeys).
 CELERY_BEAT_SCHEDULE["reporting-delete-abandoned-uploads"] = {
     "task": "reporting.delete_abandoned_uploads",
-    "schedule": 60.0 * 60,
-    "options": {"expires": 30 * 60},
+    "schedule": 15 * 60.0,
+    "options": {"expires": 10 * 60},
 }
 # mash: flag decisions whose outcome email to the referrer was not sent within 24 hours.
 CELERY_BEAT_SCHEDULE["mash-flag-late-outcome-notifications"] = {
@@ -192,11 +194,21 @@ CELERY_BEAT_SCHEDULE["mash-flag-late-outcome-notifications"] = {
     "options": {"expires": 4 * 60},
 }
 
-# reporting: per-client limit on submissions (reporting.ratelimit), "<count>/<period>" with
-# period s, m, h or d ("10/h", "30/15m"); "0" turns it off. Clients are keyed on an HMAC of
-# REMOTE_ADDR with RATE_LIMIT_SALT (default SECRET_KEY): no raw IP is stored.
-RATE_LIMIT_SUBMISSIONS = os.environ.get("RATE_LIMIT_SUBMISSIONS", "10/h")
+# reporting: limits on submissions (reporting.ratelimit), each "<count>/<period>" with period
+# s, m, h or d ("10/h", "30/15m"); "0" turns one off. Per session (one browser hammering Send),
+# per client address (generous: a school behind one address sends many reports from different
+# people's sessions), and a global circuit for floods from many addresses. Sessions and
+# addresses are keyed on an HMAC with RATE_LIMIT_SALT (default SECRET_KEY): no raw IP is stored.
+RATE_LIMIT_SESSION = os.environ.get("RATE_LIMIT_SESSION", "5/h")
+RATE_LIMIT_SUBMISSIONS = os.environ.get("RATE_LIMIT_SUBMISSIONS", "100/h")
+RATE_LIMIT_GLOBAL = os.environ.get("RATE_LIMIT_GLOBAL", "300/10m")
 RATE_LIMIT_SALT = os.environ.get("RATE_LIMIT_SALT", "")
+
+# The proxies whose X-Forwarded-For is believed (config.client.client_ip): comma-separated
+# addresses or CIDR ranges, e.g. nginx's. Empty (the default): the client is REMOTE_ADDR and
+# the header is never read.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+parse_networks(TRUSTED_PROXIES)  # a bad entry stops the start, not the first request
 
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -291,7 +303,10 @@ STORAGES = {
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        )
+        ),
+        # Public files, read by nginx's own user (compose copies them into its volume): not
+        # FILE_UPLOAD_PERMISSIONS (0600), which is for private uploads.
+        "OPTIONS": {"file_permissions_mode": 0o644, "directory_permissions_mode": 0o755},
     },
 }
 WHITENOISE_MAX_AGE = 3600
@@ -307,7 +322,16 @@ PRIVATE_STORAGE = {
     },
 }
 CONSENT_FORM_MAX_BYTES = 10 * 1024 * 1024
-CONSENT_UPLOAD_RETENTION_HOURS = 24  # unattached uploads are deleted after this
+# Unattached uploads are deleted after this: a journey's session ends after SESSION_COOKIE_AGE
+# (2 hours) idle, and the sweep runs every 15 minutes.
+CONSENT_UPLOAD_RETENTION_HOURS = 3
+# Flooding: files per session and per client address ("<count>/<period>", reporting.ratelimit),
+# and the most all unattached uploads together may hold before new files are refused.
+UPLOAD_LIMIT_SESSION = os.environ.get("UPLOAD_LIMIT_SESSION", "5/h")
+UPLOAD_LIMIT_CLIENT = os.environ.get("UPLOAD_LIMIT_CLIENT", "10/h")
+CONSENT_UPLOAD_UNATTACHED_MAX_BYTES = int(
+    os.environ.get("CONSENT_UPLOAD_UNATTACHED_MAX_BYTES", str(500 * 1024 * 1024))
+)
 # The size limit is enforced while the request is read (before anything piles up in memory
 # or on disk); files under 2.5 MB stay in memory, bigger ones spool to a temporary file.
 FILE_UPLOAD_HANDLERS = [

@@ -227,7 +227,7 @@ def test_a_flood_from_many_addresses_opens_the_global_circuit(settings):
 def test_no_raw_session_key_in_the_cache(settings):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     check_and_count(request_from(session="the-session-key-itself"), now=NOW)
-    assert not any("the-session-key-itself" in key for key in cache._cache.keys())
+    assert not any("the-session-key-itself" in key for key in cache._cache)
 
 
 # -- through the real views -------------------------------------------------------------------

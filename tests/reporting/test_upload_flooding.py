@@ -93,7 +93,7 @@ def test_signed_in_staff_are_not_limited(bromley, settings, rf):
 
 
 @pytest.mark.django_db
-def test_abandoned_uploads_go_after_three_hours(_private):
+def test_abandoned_uploads_go_after_three_hours():
     with time_machine.travel(MONDAY_NOON, tick=False):
         stored = uploads.store_consent_file(upload(), uploads.KINDS[0])
     with time_machine.travel(MONDAY_NOON + dt.timedelta(hours=2, minutes=50), tick=False):

@@ -73,14 +73,13 @@ def set_professional(referral: Referral, professional: ProfessionalAnswers) -> N
 
 
 def acknowledgement(referral: Referral) -> tuple[str, str]:
-    """Subject and body: the reference and what happens next. Nothing about the family."""
+    """Subject and body: the reference and what happens next. Nothing about the family, and
+    nothing the person typed (not even their name): see `services.acknowledgement_email`."""
     borough = referral.borough
     context = {
-        "referral": referral,
         "kind": referral.kind,
         "kinds": Referral.Kind,
         "reference": referral.reference,
-        "name": referral.referrer_name,
         "council_name": borough.council_name,
         "mash_name": borough.mash_name,
         "lines": email_lines(borough),

@@ -12,6 +12,11 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.checks.security.base import (
+    SECRET_KEY_INSECURE_PREFIX,
+    SECRET_KEY_MIN_LENGTH,
+    SECRET_KEY_MIN_UNIQUE_CHARACTERS,
+)
 from django.core.exceptions import ImproperlyConfigured
 
 from config.client import parse_networks
@@ -32,10 +37,15 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+# .env.example's placeholder: a copied .env that still has it must not start.
+EXAMPLE_SECRET_KEY = "change-me-to-a-long-random-string"
+
+
 def _secret_key() -> str:
-    """SECRET_KEY from the environment, else one generated once for this install in var/."""
-    if key := os.environ.get("SECRET_KEY"):
-        return key
+    """SECRET_KEY from the environment, else (not set at all) one generated once for this
+    install in var/. Set but empty counts as set: see `refuse_weak_secret_key`."""
+    if "SECRET_KEY" in os.environ:
+        return os.environ["SECRET_KEY"].strip()
     key_file = VAR_DIR / "secret_key"
     if not key_file.exists():
         key_file.write_text(secrets.token_urlsafe(50))
@@ -73,6 +83,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -212,6 +223,9 @@ parse_networks(TRUSTED_PROXIES)  # a bad entry stops the start, not the first re
 
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# The file backend writes each email into a folder: EMAIL_FILE_PATH, else var/emails.
+if EMAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend":
+    EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH") or str(VAR_DIR / "emails")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
@@ -264,8 +278,40 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY") else None
+# HTTPS only and HSTS: off by default (make run, tests), on in compose (docker-compose.yml).
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT")
+# The container's own health check asks gunicorn over plain HTTP from inside.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Permissions-Policy (django-permissions-policy): the service uses no browser feature, so it
+# allows none of those that could reveal or record someone (a shared phone, a watching abuser).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -358,5 +404,23 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-if not DEBUG and SECRET_KEY.startswith("django-insecure"):
-    raise ImproperlyConfigured("Set a real SECRET_KEY when DEBUG is off.")
+
+def refuse_weak_secret_key(key: str, *, debug: bool) -> None:
+    """With DEBUG off, refuse to start on an empty key, the example's, Django's insecure
+    default or one `check --deploy` calls weak (under 50 characters, or under 5 different)."""
+    if debug:
+        return
+    if (
+        not key
+        or key == EXAMPLE_SECRET_KEY
+        or key.startswith(SECRET_KEY_INSECURE_PREFIX)
+        or len(key) < SECRET_KEY_MIN_LENGTH
+        or len(set(key)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS
+    ):
+        raise ImproperlyConfigured(
+            "Set a real SECRET_KEY when DEBUG is off: a long random string "
+            f"(at least {SECRET_KEY_MIN_LENGTH} characters), not empty and not the example's."
+        )
+
+
+refuse_weak_secret_key(SECRET_KEY, debug=DEBUG)

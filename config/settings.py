@@ -42,10 +42,12 @@ EXAMPLE_SECRET_KEY = "change-me-to-a-long-random-string"  # noqa: S105 (refused,
 
 
 def _secret_key() -> str:
-    """SECRET_KEY from the environment, else (not set at all) one generated once for this
-    install in var/. Set but empty counts as set: see `refuse_weak_secret_key`."""
-    if "SECRET_KEY" in os.environ:
-        return os.environ["SECRET_KEY"].strip()
+    """SECRET_KEY from the environment, else (not set at all, or empty with DEBUG on) one
+    generated once for this install in var/. Empty with DEBUG off is refused below."""
+    if key := os.environ.get("SECRET_KEY", "").strip():
+        return key
+    if "SECRET_KEY" in os.environ and not DEBUG:
+        return ""
     key_file = VAR_DIR / "secret_key"
     if not key_file.exists():
         key_file.write_text(secrets.token_urlsafe(50))
@@ -88,6 +90,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "config.middleware.RefuseNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -272,6 +275,10 @@ SESSION_COOKIE_AGE = 60 * 60 * 2
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and bool(os.environ.get("SECRET_KEY")))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "config.views.csrf_failure"  # the GOV.UK page, in plain words
+# The admin never shows a TOTP device's secret or QR code (enrolment is the staff member's
+# own, mash/enrol/); its config and QR views answer 403 (they were a 500 for an unknown device).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # --- Security headers -----------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -21,6 +21,17 @@ class StaffMemberAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user").prefetch_related("boroughs")
 
+    def get_changeform_initial_data(self, request):
+        """The add form takes initial values from the query string; a `user` that is not an
+        id made the autocomplete widget raise (a 500): it is dropped instead."""
+        initial = super().get_changeform_initial_data(request)
+        user = initial.get("user")
+        if user is not None and not (str(user).isascii() and str(user).isdigit()):
+            initial.pop("user")
+        elif user is not None and int(user) > 2**63 - 1:
+            initial.pop("user")
+        return initial
+
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):

@@ -4,6 +4,7 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Layout, Size
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 
 
 class StaffLoginForm(AuthenticationForm):
@@ -18,6 +19,12 @@ class StaffLoginForm(AuthenticationForm):
             {"autocomplete": "username", "spellcheck": "false", "autocapitalize": "none"}
         )
         self.fields["username"].error_messages["required"] = "Enter your username"
+        # AuthenticationForm sets max_length without its validator: an over-long username
+        # reached authenticate() and django-axes' failed-login row, which refused it (a 500).
+        self.fields["username"].validators.append(
+            MaxLengthValidator(self.fields["username"].max_length or 150)
+        )
+        self.fields["username"].error_messages["max_length"] = self.error_messages["invalid_login"]
         self.fields["password"].error_messages["required"] = "Enter your password"
         self.fields["password"].widget.attrs.pop("autofocus", None)
         self.fields["username"].widget.attrs.pop("autofocus", None)

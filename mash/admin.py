@@ -25,10 +25,8 @@ class StaffMemberAdmin(admin.ModelAdmin):
         """The add form takes initial values from the query string; a `user` that is not an
         id made the autocomplete widget raise (a 500): it is dropped instead."""
         initial = super().get_changeform_initial_data(request)
-        user = initial.get("user")
-        if user is not None and not (str(user).isascii() and str(user).isdigit()):
-            initial.pop("user")
-        elif user is not None and int(user) > 2**63 - 1:
+        user = str(initial.get("user", "0"))
+        if not (user.isascii() and user.isdigit() and int(user) < 2**63):
             initial.pop("user")
         return initial
 

@@ -11,6 +11,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db.models import Q
 from django.dispatch import receiver
 
+from config.client import client_ip
 from mash.models import AuditEvent, StaffMember
 
 # Actions (the `action` column). Free text is allowed, these are the ones mash writes itself.
@@ -31,7 +32,7 @@ def client_ip_hash(request) -> str:
     """A keyed, truncated hash of the client address: tells sources apart, never stores it."""
     if request is None:
         return ""
-    address = request.META.get("REMOTE_ADDR", "")
+    address = client_ip(request)  # behind nginx, the client's, not nginx's
     if not address:
         return ""
     digest = hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256)

@@ -228,18 +228,28 @@ LOGIN_URL = "/mash/login/"
 STAFF_SESSION_IDLE_SECONDS = 30 * 60
 STAFF_SESSION_MAX_SECONDS = 12 * 60 * 60
 OTP_TOTP_ISSUER = "MASH screening"
-# django-axes: 5 failed logins lock the username for 30 minutes. Locking is by username only,
-# and the client IP callable returns None, so axes stores no IP addresses at all.
+# The TOTP step throttles per session (mash.auth_views), not per device: django-otp's own
+# throttle is shared by every session of a user, so anyone with the password could keep the
+# real person's right codes refused.
+OTP_TOTP_THROTTLE_FACTOR = 0
+# Nobody reads a TOTP secret in the admin (django-otp's key field and QR code pages, which do
+# not check the admin's boroughs): a lost phone is reset with a one-time enrolment link.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# django-axes: 5 failed logins (or wrong codes) from one client for one username lock that
+# username FOR THAT CLIENT for 30 minutes, counted from the lockout: attempts during it neither
+# restart the clock nor write audit rows. The same person from another client is not locked.
+# The client is `mash.clients.axes_client_key`: a keyed pseudonym of the client address (axes
+# stores it as an IPv6-shaped value, never the real address), read by
+# `mash.clients.client_address`: the one place to switch to the trusted-proxy reading.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = dt.timedelta(minutes=30)
-AXES_LOCKOUT_PARAMETERS = ["username"]
-AXES_CLIENT_IP_CALLABLE = "mash.access.no_client_ip"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "mash.clients.axes_client_key"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True  # successful logins are in mash's own audit trail
 AXES_LOCKOUT_CALLABLE = "mash.auth_views.locked_out"
-# W006 warns that username-only locking lets one address try many usernames; we lock by
-# username on purpose, so that no client IP address is ever stored.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]  # masked in axes' records
 SESSION_ENGINE = "config.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -64,7 +64,7 @@ COUNCIL_NAME = os.environ.get("COUNCIL_NAME", "Report a concern about a child")
 SERVICE_NAME = os.environ.get("SERVICE_NAME", "Report a concern about a child")
 
 INSTALLED_APPS = [
-    "mash.admin_site.StaffAdminConfig",  # the Django admin, behind password + TOTP
+    "mash.apps.StaffAdminConfig",  # the Django admin, behind password + TOTP
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",  # OpClass in index expressions (reporting.Child name indexes)
     "crispy_forms",
     "crispy_forms_gds",
     "csp",
@@ -256,18 +257,30 @@ LOGIN_URL = "/mash/login/"
 STAFF_SESSION_IDLE_SECONDS = 30 * 60
 STAFF_SESSION_MAX_SECONDS = 12 * 60 * 60
 OTP_TOTP_ISSUER = "MASH screening"
-# django-axes: 5 failed logins lock the username for 30 minutes. Locking is by username only,
-# and the client IP callable returns None, so axes stores no IP addresses at all.
+# The TOTP step throttles per session (mash.auth_views), not per device: django-otp's own
+# throttle is shared by every session of a user, so anyone with the password could keep the
+# real person's right codes refused.
+OTP_TOTP_THROTTLE_FACTOR = 0
+# Nobody reads a TOTP secret in the admin (django-otp's key field and QR code pages, which do
+# not check the admin's boroughs; the config and QR views were also a 500 for an unknown device):
+# a lost phone is reset with a one-time enrolment link.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# django-axes: 5 failed logins (or wrong codes) from one client for one username lock that
+# username FOR THAT CLIENT for 30 minutes, counted from the lockout: attempts during it neither
+# restart the clock nor write audit rows. The same person from another client is not locked.
+# The client is `mash.clients.axes_client_key`: a keyed pseudonym of the client address (axes
+# stores it as an IPv6-shaped value, never the real address), read by
+# `mash.clients.client_address`, which reads it as `config.client.client_ip` does (a forwarding
+# header only from a TRUSTED_PROXIES address).
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = dt.timedelta(minutes=30)
-AXES_LOCKOUT_PARAMETERS = ["username"]
-AXES_CLIENT_IP_CALLABLE = "mash.access.no_client_ip"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "mash.clients.axes_client_key"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True  # successful logins are in mash's own audit trail
 AXES_LOCKOUT_CALLABLE = "mash.auth_views.locked_out"
-# W006 warns that username-only locking lets one address try many usernames; we lock by
-# username on purpose, so that no client IP address is ever stored.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]  # masked in axes' records
 SESSION_ENGINE = "config.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -276,9 +289,6 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and bool(os.environ
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 CSRF_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "config.views.csrf_failure"  # the GOV.UK page, in plain words
-# The admin never shows a TOTP device's secret or QR code (enrolment is the staff member's
-# own, mash/enrol/); its config and QR views answer 403 (they were a 500 for an unknown device).
-OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # --- Security headers -----------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

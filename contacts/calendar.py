@@ -14,11 +14,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
 from dateutil.relativedelta import relativedelta
+
+from contacts.memos import Memo
 
 LONDON = ZoneInfo("Europe/London")
 UTC = dt.UTC
@@ -28,10 +29,16 @@ ZERO = dt.timedelta(0)
 SEARCH_LIMIT_DAYS = 3 * 366
 
 
-@lru_cache(maxsize=128)
+_bank_holidays = Memo("bank holidays")  # year -> frozenset of dates
+
+
 def bank_holidays(year: int) -> frozenset[dt.date]:
     """England and Wales bank holidays for one year, substitute days included."""
-    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year).keys())
+    days = _bank_holidays.get(year)
+    if days is None:
+        days = frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year).keys())
+        _bank_holidays.set(year, days)
+    return days
 
 
 def is_bank_holiday(day: dt.date) -> bool:

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import threading
 import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.http import Http404
 from django.utils import timezone
 
 from contacts.calendar import WorkingCalendar, calendar_for, to_london, utc
+from contacts.memos import Memo
 from contacts.models import Borough
 from contacts.phone import national_format
 from contacts.staffing import LineSpec, Number, Staffing, Window, compute_staffing
@@ -28,7 +29,7 @@ def active_boroughs():
 # changed phone number or a deactivated borough can still be served (the borough page's
 # shared version cache allows 60 s), and saves a query on every request.
 BOROUGH_MEMO_SECONDS = 5.0
-_boroughs: dict[str, tuple[float, Borough]] = {}
+_boroughs = Memo("borough rows")  # slug -> (monotonic time read, Borough)
 
 
 def get_active_borough(slug: str) -> Borough:
@@ -37,10 +38,17 @@ def get_active_borough(slug: str) -> Borough:
     entry = _boroughs.get(slug)
     now = time.monotonic()
     if entry is None or now - entry[0] >= BOROUGH_MEMO_SECONDS:
-        borough = Borough.objects.get(slug=slug, is_active=True)
-        with _memo_lock:
-            _boroughs[slug] = entry = (now, borough)
+        entry = (now, Borough.objects.get(slug=slug, is_active=True))
+        _boroughs.set(slug, entry)
     return copy.copy(entry[1])
+
+
+def borough_or_404(slug: str) -> Borough:
+    """The active borough with this slug, else Http404 (pages and the API answer 404)."""
+    try:
+        return get_active_borough(slug)
+    except Borough.DoesNotExist as exc:
+        raise Http404("No such council") from exc
 
 
 # The data_version of each active borough, in the shared cache (Redis in production), so the
@@ -71,7 +79,7 @@ def borough_version(slug: str) -> int | None:
 
 def forget_borough_version(slug: str) -> None:
     """Called when a borough's contacts change (now and again on commit)."""
-    _boroughs.pop(slug, None)
+    _boroughs.forget(slug)
     cache.delete(_version_key(slug))
 
 
@@ -105,26 +113,25 @@ def load_contacts(borough: Borough) -> BoroughContacts:
 # Per-process memo of the last answer per borough. It is keyed on the borough's data_version
 # (read from the database on every request, and bumped by every admin edit), and an answer is
 # reused only between the moment it was computed and its next_change: never past it.
-_memo: dict[int, tuple[int, dt.datetime, BoroughContacts, Staffing]] = {}
-_memo_lock = threading.Lock()
+# borough id -> (data_version, computed at, BoroughContacts, Staffing)
+_staffing = Memo("staffing")
 
 
 # Per-process memo of each borough's working calendar, keyed on its data_version: every edit
 # of office hours or closure days bumps the version, so the next borough row read from the
 # database misses the memo and the calendar is rebuilt. Building one costs two queries and the
 # bank-holiday table; the queue and every submission need one.
-_calendars: dict[int, tuple[int, WorkingCalendar]] = {}
+_calendars = Memo("working calendars")  # borough id -> (data_version, WorkingCalendar)
 
 
-def _as_of_version(memo: dict, borough: Borough, load):
+def _as_of_version(memo: Memo, borough: Borough, load):
     """What `load(borough)` gave for this borough's data_version, loaded once per version per
     process (pass a row read in this request: a stale instance gets its stale version's)."""
     entry = memo.get(borough.pk)
     if entry is not None and entry[0] == borough.data_version:
         return entry[1]
     value = load(borough)
-    with _memo_lock:
-        memo[borough.pk] = (borough.data_version, value)
+    memo.set(borough.pk, (borough.data_version, value))
     return value
 
 
@@ -134,7 +141,7 @@ def working_calendar(borough: Borough) -> WorkingCalendar:
 
 
 # Per-process memo of each borough's lines, keyed on its data_version like the calendars.
-_contacts: dict[int, tuple[int, BoroughContacts]] = {}
+_contacts = Memo("contact lines")  # borough id -> (data_version, BoroughContacts)
 
 
 def contacts_for(borough: Borough) -> BoroughContacts:
@@ -145,7 +152,7 @@ def contacts_for(borough: Borough) -> BoroughContacts:
 def staffing_for(borough: Borough, at: dt.datetime | None = None) -> Staffing:
     """Which of the borough's lines are staffed at `at` (default now), in Europe/London."""
     at = to_london(at or timezone.now())
-    entry = _memo.get(borough.pk)
+    entry = _staffing.get(borough.pk)
     if entry is not None and entry[0] == borough.data_version:
         _, computed_at, contacts, staffing = entry
         if staffing.next_change is not None and utc(computed_at) <= utc(at) < utc(
@@ -155,17 +162,8 @@ def staffing_for(borough: Borough, at: dt.datetime | None = None) -> Staffing:
     else:
         contacts = contacts_for(borough)
     staffing = compute_staffing(contacts.calendar, contacts.lines, at)
-    with _memo_lock:
-        _memo[borough.pk] = (borough.data_version, at, contacts, staffing)
+    _staffing.set(borough.pk, (borough.data_version, at, contacts, staffing))
     return staffing
-
-
-def clear_memo() -> None:
-    with _memo_lock:
-        _memo.clear()
-        _boroughs.clear()
-        _calendars.clear()
-        _contacts.clear()
 
 
 def seconds_until(moment: dt.datetime | None, now: dt.datetime, cap: int) -> int:

@@ -10,19 +10,14 @@ not exist.
 from functools import wraps
 from urllib.parse import urlencode
 
-from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 
 from contacts.models import Borough
 from mash import audit
-from mash.models import ScreeningRecord, StaffMember
-
-
-def no_client_ip(request):
-    """AXES_CLIENT_IP_CALLABLE: axes locks out by username only and stores no IP address."""
-    return None
+from mash.models import AuditAction, ScreeningRecord, StaffMember
+from reporting.models import Referral
 
 
 def staff_member(user) -> StaffMember | None:
@@ -49,7 +44,6 @@ def user_boroughs(user):
 
 def referrals_for(user):
     """Referrals of the user's boroughs only."""
-    Referral = apps.get_model("reporting", "Referral")
     if staff_member(user) is None:
         return Referral.objects.none()
     return Referral.objects.filter(borough__in=user_boroughs(user).values("pk"))
@@ -63,12 +57,11 @@ def get_referral_or_404(user, reference, *, request=None, queryset=None):
     referral = queryset.filter(reference=str(reference).upper()).first()
     if referral is not None:
         return referral
-    Referral = apps.get_model("reporting", "Referral")
     other = (
         Referral.objects.filter(reference=str(reference).upper()).select_related("borough").first()
     )
     audit.record(
-        action=audit.ACCESS_REFUSED,
+        action=AuditAction.ACCESS_REFUSED,
         user=user if user is not None and user.is_authenticated else None,
         referral=other,
         request=request,
@@ -104,7 +97,7 @@ def _check_staff(request, *, managers_only=False):
         pending = request.session.get("mash_pending")
         if pending:  # a password was given, the TOTP code not yet
             audit.record(
-                action=audit.ACCESS_REFUSED,
+                action=AuditAction.ACCESS_REFUSED,
                 user=None,
                 username=pending.get("username", ""),
                 request=request,
@@ -113,14 +106,20 @@ def _check_staff(request, *, managers_only=False):
             return HttpResponseRedirect(reverse("mash:verify"))
         return _to_login(request)
     if not is_verified(user):
-        audit.record(action=audit.ACCESS_REFUSED, user=user, request=request, reason="otp_missing")
+        audit.record(
+            action=AuditAction.ACCESS_REFUSED, user=user, request=request, reason="otp_missing"
+        )
         return _to_login(request)
     member = staff_member(user)
     if member is None:
-        audit.record(action=audit.ACCESS_REFUSED, user=user, request=request, reason="not_staff")
+        audit.record(
+            action=AuditAction.ACCESS_REFUSED, user=user, request=request, reason="not_staff"
+        )
         raise PermissionDenied
     if managers_only and not member.is_manager:
-        audit.record(action=audit.ACCESS_REFUSED, user=user, request=request, reason="not_manager")
+        audit.record(
+            action=AuditAction.ACCESS_REFUSED, user=user, request=request, reason="not_manager"
+        )
         raise PermissionDenied
     return None
 
@@ -155,7 +154,6 @@ __all__ = [
     "get_referral_or_404",
     "is_verified",
     "manager_required",
-    "no_client_ip",
     "referrals_for",
     "staff_member",
     "staff_required",

@@ -1,42 +1,21 @@
 """The append-only audit trail: `record()` writes one AuditEvent; the receivers below record
-every login, failed login, lockout and logout."""
-
-import hashlib
-import hmac
+every login, failed login, lockout and logout. What can be recorded is `mash.models.AuditAction`;
+the trail is read through `mash.selectors` (`trail_for_referral`, `trail_for_user`)."""
 
 from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db.models import Q
 from django.dispatch import receiver
+from django.utils import timezone
 
-from config.client import client_ip
-from mash.models import AuditEvent, StaffMember
-
-# Actions (the `action` column). Free text is allowed, these are the ones mash writes itself.
-LOGIN = "login"
-LOGIN_FAILED = "login_failed"
-LOCKED_OUT = "locked_out"
-LOGOUT = "logout"
-OTP_FAILED = "otp_failed"
-OTP_ENROLLED = "otp_enrolled"
-SESSION_EXPIRED = "session_expired"
-ACCESS_REFUSED = "access_refused"
-REFERRAL_VIEWED = "referral_viewed"
-REFERRAL_CHANGED = "referral_changed"
-AUDIT_VIEWED = "audit_viewed"
+from mash.clients import client_pseudonym
+from mash.models import AuditAction, AuditEvent
 
 
 def client_ip_hash(request) -> str:
     """A keyed, truncated hash of the client address: tells sources apart, never stores it."""
-    if request is None:
-        return ""
-    address = client_ip(request)  # behind nginx, the client's, not nginx's
-    if not address:
-        return ""
-    digest = hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256)
-    return digest.hexdigest()[:32]
+    return client_pseudonym(request)[:32]
 
 
 def record(
@@ -44,14 +23,16 @@ def record(
 ) -> AuditEvent:
     """Append one event to the audit trail and return it.
 
+    `action` is an `AuditAction` (anything else raises ValueError: the vocabulary is closed).
     `user` defaults to the request's authenticated user; `borough` to the referral's.
     Extra keyword arguments go in `detail` (JSON: keep them plain values, never personal data
     about the child or referrer)."""
+    action = AuditAction(action)
     if user is None and request is not None:
         request_user = getattr(request, "user", None)
         if request_user is not None and request_user.is_authenticated:
             user = request_user
-    if user is not None and not getattr(user, "is_authenticated", True):
+    if user is not None and not user.is_authenticated:
         user = None
     if referral is not None and borough is None:
         borough = referral.borough
@@ -62,35 +43,10 @@ def record(
         user=user,
         username=(user.get_username() if user is not None else username)[:150],
         referral=referral,
-        reference=getattr(referral, "reference", "") or "",
+        reference=referral.reference if referral is not None else "",
         borough=borough,
         detail=detail,
         ip_hash=client_ip_hash(request),
-    )
-
-
-# --- Reading the trail (managers) ----------------------------------------------------------
-
-
-def trail_for_referral(referral):
-    """Every event about one referral, newest first (scope the referral before calling)."""
-    return AuditEvent.objects.filter(referral=referral).select_related("user", "borough")
-
-
-def trail_for_user(*, viewer, username):
-    """The events of one staff member of the viewer's boroughs, limited to those boroughs
-    (and borough-less events: sign-ins, refusals); None when that person is not staff of any
-    of the viewer's boroughs."""
-    from mash.access import user_boroughs
-
-    boroughs = user_boroughs(viewer).values("pk")
-    target = StaffMember.objects.filter(user__username=username, boroughs__in=boroughs).first()
-    if target is None:
-        return None
-    return (
-        AuditEvent.objects.filter(user=target.user)
-        .filter(Q(borough__in=boroughs) | Q(borough__isnull=True))
-        .select_related("user", "borough")
     )
 
 
@@ -99,13 +55,13 @@ def trail_for_user(*, viewer, username):
 
 @receiver(user_logged_in, dispatch_uid="mash_audit_login")
 def _on_login(sender, request, user, **kwargs):
-    record(action=LOGIN, user=user, request=request)
+    record(action=AuditAction.LOGIN, user=user, request=request)
 
 
 @receiver(user_logged_out, dispatch_uid="mash_audit_logout")
 def _on_logout(sender, request, user, **kwargs):
     if user is not None:
-        record(action=LOGOUT, user=user, request=request)
+        record(action=AuditAction.LOGOUT, user=user, request=request)
 
 
 def _user_named(username):
@@ -116,9 +72,13 @@ def _user_named(username):
 
 @receiver(user_login_failed, dispatch_uid="mash_audit_login_failed")
 def _on_login_failed(sender, credentials, request=None, **kwargs):
+    if request is not None and getattr(request, "axes_locked_out", False):
+        return  # refused by the lockout: the lockout itself is audited once, below
+    if (credentials or {}).get("mash_wrong_code"):
+        return  # a wrong TOTP code counted against the lockout: audited as otp_failed
     username = str((credentials or {}).get("username") or "")[:150]
     record(
-        action=LOGIN_FAILED,
+        action=AuditAction.LOGIN_FAILED,
         user=_user_named(username),
         username=username,
         request=request,
@@ -127,5 +87,21 @@ def _on_login_failed(sender, credentials, request=None, **kwargs):
 
 @receiver(user_locked_out, dispatch_uid="mash_audit_locked_out")
 def _on_locked_out(sender, request, username=None, ip_address=None, **kwargs):
+    """axes signals every refused attempt during a lockout: one audit row per lockout (per
+    username and client, within the cool-off), not one per attempt."""
     username = str(username or "")[:150]
-    record(action=LOCKED_OUT, user=_user_named(username), username=username, request=request)
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    already = AuditEvent.objects.filter(
+        action=AuditAction.LOCKED_OUT,
+        username=username,
+        ip_hash=client_ip_hash(request),
+        at__gte=since,
+    )
+    if already.exists():
+        return
+    record(
+        action=AuditAction.LOCKED_OUT,
+        user=_user_named(username),
+        username=username,
+        request=request,
+    )

@@ -4,7 +4,8 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Layout, Size
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.validators import MaxLengthValidator
+
+USERNAME_MAX_LENGTH = 150  # Django's User.username
 
 
 class StaffLoginForm(AuthenticationForm):
@@ -19,15 +20,10 @@ class StaffLoginForm(AuthenticationForm):
             {"autocomplete": "username", "spellcheck": "false", "autocapitalize": "none"}
         )
         self.fields["username"].error_messages["required"] = "Enter your username"
-        # AuthenticationForm sets max_length without its validator: an over-long username
-        # reached authenticate() and django-axes' failed-login row, which refused it (a 500).
-        self.fields["username"].validators.append(
-            MaxLengthValidator(self.fields["username"].max_length or 150)
-        )
-        self.fields["username"].error_messages["max_length"] = self.error_messages["invalid_login"]
         self.fields["password"].error_messages["required"] = "Enter your password"
         self.fields["password"].widget.attrs.pop("autofocus", None)
         self.fields["username"].widget.attrs.pop("autofocus", None)
+        self.fields["username"].max_length = USERNAME_MAX_LENGTH
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
@@ -35,6 +31,14 @@ class StaffLoginForm(AuthenticationForm):
             Field.text("password", field_width=20),
             Button("submit", "Continue"),
         )
+
+    def clean_username(self):
+        """Refuse an over-long username before it reaches authentication (axes would try to
+        store it in a 255-character column)."""
+        username = self.cleaned_data["username"]
+        if len(username) > USERNAME_MAX_LENGTH:
+            raise forms.ValidationError(self.error_messages["invalid_login"])
+        return username
 
 
 class TokenForm(forms.Form):

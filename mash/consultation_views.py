@@ -18,9 +18,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from mash import audit, consultations
 from mash.access import get_referral_or_404, staff_required
 from mash.consultation_forms import AdviceForm
+from mash.exceptions import ScreeningError
+from mash.models import AuditAction
 from reporting.forms import display_phone
-
-QUEUE_VIEWED = "consultations_viewed"
 
 
 @staff_required
@@ -33,7 +33,11 @@ def consultation_queue(request):
     for referral in rows:
         referral.advice = consultations.advice_for(referral.screening)
     audit.record(
-        action=QUEUE_VIEWED, user=request.user, request=request, status=status, rows=len(rows)
+        action=AuditAction.CONSULTATIONS_VIEWED,
+        user=request.user,
+        request=request,
+        status=status,
+        rows=len(rows),
     )
     return render(
         request,
@@ -83,7 +87,7 @@ def _page(request, referral, form=None, *, status=200):
 def consultation_view(request, reference):
     referral = _consultation(request, reference)
     audit.record(
-        action=audit.REFERRAL_VIEWED,
+        action=AuditAction.REFERRAL_VIEWED,
         user=request.user,
         referral=referral,
         request=request,
@@ -98,7 +102,7 @@ def claim_view(request, reference):
     referral = _consultation(request, reference)
     try:
         consultations.claim(user=request.user, referral=referral, request=request)
-    except consultations.ConsultationError as exc:
+    except ScreeningError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, f"You have claimed consultation {referral.reference}.")
@@ -120,7 +124,7 @@ def advice_view(request, reference):
             )
         except ValidationError as exc:
             form.add_error("advice", exc)
-        except consultations.ConsultationError as exc:
+        except ScreeningError as exc:
             messages.error(request, str(exc))
             return HttpResponseRedirect(_url(referral))
         else:

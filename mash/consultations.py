@@ -22,32 +22,14 @@ from django.utils import timezone
 
 from mash import audit
 from mash.access import referrals_for
-from mash.models import ConsultationAdvice, ScreeningRecord
-from mash.services import ScreeningError
+from mash.exceptions import AlreadyClaimed, AlreadyClosed, OutOfScope
+from mash.models import AuditAction, ConsultationAdvice, ScreeningRecord
 from reporting.models import Referral
 
 ADVICE_MAX = 5000
-CONSULTATION_CLAIMED = "consultation_claimed"
-ADVICE_RECORDED = "consultation_advice_recorded"
 
 OPEN, CLOSED = "open", "closed"
 STATUSES = [(OPEN, "Open"), (CLOSED, "Closed")]
-
-
-class ConsultationError(ScreeningError):
-    """A change that is not allowed; the message is fit to show to staff."""
-
-
-class OutOfScope(ConsultationError):
-    pass
-
-
-class AlreadyClaimed(ConsultationError):
-    pass
-
-
-class AlreadyClosed(ConsultationError):
-    pass
 
 
 # -- reads -------------------------------------------------------------------------------------
@@ -134,7 +116,9 @@ def claim(*, user, referral, request=None) -> ScreeningRecord:
             if record.claimed_by_id == user.pk:
                 return record
             raise AlreadyClaimed("Someone else has claimed this consultation")
-        audit.record(action=CONSULTATION_CLAIMED, user=user, referral=referral, request=request)
+        audit.record(
+            action=AuditAction.CONSULTATION_CLAIMED, user=user, referral=referral, request=request
+        )
     record.claimed_by, record.claimed_at = user, now
     return record
 
@@ -163,5 +147,10 @@ def record_advice(*, user, referral, advice: str, request=None) -> ConsultationA
         row = ConsultationAdvice.objects.create(
             record=record, advice=text, given_by=user, given_at=now
         )
-        audit.record(action=ADVICE_RECORDED, user=user, referral=referral, request=request)
+        audit.record(
+            action=AuditAction.CONSULTATION_ADVICE_RECORDED,
+            user=user,
+            referral=referral,
+            request=request,
+        )
     return row

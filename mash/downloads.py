@@ -17,12 +17,12 @@ from django.views.decorators.http import require_http_methods
 
 from mash import audit
 from mash.access import get_referral_or_404, staff_required
+from mash.models import AuditAction
 from reporting.models import ConsentForm
 from reporting.uploads import KINDS, private_storage
 
 logger = logging.getLogger(__name__)
 
-CONSENT_DOWNLOADED = "consent_downloaded"
 EXTENSIONS = {kind.content_type: kind.extensions[0] for kind in KINDS}
 DEFAULT_TYPE = "application/octet-stream"
 
@@ -41,7 +41,7 @@ def consent_form_download(request, reference, pk):
     consent = ConsentForm.objects.filter(referral=referral, pk=pk).first()
     if consent is None:
         audit.record(
-            action=audit.ACCESS_REFUSED,
+            action=AuditAction.ACCESS_REFUSED,
             user=request.user,
             referral=referral,
             request=request,
@@ -55,7 +55,7 @@ def consent_form_download(request, reference, pk):
         logger.error("consent form %s of %s is missing from storage", consent.pk, referral)
         raise Http404("The consent form file is missing") from exc
     audit.record(
-        action=CONSENT_DOWNLOADED,
+        action=AuditAction.CONSENT_DOWNLOADED,
         user=request.user,
         referral=referral,
         request=request,

@@ -22,11 +22,11 @@ from django.views.decorators.http import require_http_methods
 from mash import audit
 from mash.access import staff_required, user_boroughs
 from mash.intake_forms import MAX_CHILDREN, LogReferralForm, children_count, without_child
+from mash.models import AuditAction
 from reporting.services import submit_concern
 
 logger = logging.getLogger(__name__)
 
-REFERRAL_LOGGED = "referral_logged"
 ADD_CHILD = "add-child"
 REMOVE_CHILD = "remove-child"
 
@@ -77,7 +77,7 @@ def log_referral(request):
                 received_at=form.received_at,
             )
             audit.record(
-                action=REFERRAL_LOGGED,
+                action=AuditAction.REFERRAL_LOGGED,
                 user=request.user,
                 referral=referral,
                 request=request,

@@ -5,9 +5,10 @@ borough's other referrals on name, date of birth and postcode, tolerant of how p
 
 - names are compared normalised (accents dropped, case folded, hyphens, apostrophes and spaces
   removed: "Smith-Jones", "smith jones" and "SMITHJONES" are one name), with a small number
-  of typos allowed by length (Damerau-Levenshtein distance: none up to 3 letters, 1 up to 7,
-  2 from 8), first and last name swapped, and a first name that is a shortened form of the
-  other ("Sam" / "Samantha");
+  of typos allowed by length (optimal string alignment distance, rapidfuzz's `OSA`: an
+  insertion, deletion, substitution or swap of two adjacent letters is one typo; none up to
+  3 letters, 1 up to 7, 2 from 8), first and last name swapped, and a first name that is a
+  shortened form of the other ("Sam" / "Samantha");
 - a date of birth matches exactly, or with day and month transposed; an approximate age is
   consistent with a date of birth (or another approximate age) when they put the birth within
   a year of each other, counted at each referral's received date; two different dates of birth
@@ -36,6 +37,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 from django.utils import timezone
+from rapidfuzz.distance import OSA
 
 from contacts.calendar import to_london
 from reporting.models import Child
@@ -77,25 +79,6 @@ def postcode_spellings(postcode: str) -> list[str]:
     return sorted(spellings | {spelling.lower() for spelling in spellings})
 
 
-def damerau_levenshtein(a: str, b: str) -> int:
-    """Edit distance counting insertions, deletions, substitutions and swaps of two adjacent
-    letters (optimal string alignment)."""
-    if a == b:
-        return 0
-    if not a or not b:
-        return len(a) or len(b)
-    previous_row = None
-    row = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        before, previous_row, row = previous_row, row, [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            row[j] = min(previous_row[j] + 1, row[j - 1] + 1, previous_row[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                row[j] = min(row[j], before[j - 2] + 1)
-    return row[len(b)]
-
-
 def allowed_typos(length: int) -> int:
     if length <= 3:
         return 0
@@ -110,7 +93,7 @@ def similar(a: str, b: str) -> bool:
         return False
     if a == b:
         return True
-    return damerau_levenshtein(a, b) <= allowed_typos(min(len(a), len(b)))
+    return OSA.distance(a, b) <= allowed_typos(min(len(a), len(b)))
 
 
 def similar_first(a: str, b: str) -> bool:

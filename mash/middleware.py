@@ -11,10 +11,12 @@
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 
 from mash import audit
+from mash.models import AuditAction
 
 SESSION_AUTH_AT = "mash_auth_at"
 SESSION_SEEN_AT = "mash_seen_at"
@@ -24,7 +26,11 @@ PENDING_SECONDS = 10 * 60
 # commit on every staff request otherwise. The idle limit is then counted from up to this
 # much earlier, so a session can only end early by that much, never late.
 SEEN_RESOLUTION_SECONDS = 60
-NO_STORE_PREFIXES = ("/mash/", "/admin/")
+
+
+def no_store_prefixes() -> tuple[str, ...]:
+    """The back office's and the admin's URL prefixes: their pages are never stored."""
+    return (reverse("mash:queue"), reverse("admin:index"))
 
 
 def start_staff_session(request) -> None:
@@ -41,7 +47,7 @@ class StaffSessionMiddleware:
     def __call__(self, request):
         self._enforce_limits(request)
         response = self.get_response(request)
-        if request.path.startswith(NO_STORE_PREFIXES):
+        if request.path.startswith(no_store_prefixes()):
             add_never_cache_headers(response)
             patch_cache_control(response, no_store=True, private=True)
         return response
@@ -73,6 +79,6 @@ class StaffSessionMiddleware:
             if now - seen_at >= SEEN_RESOLUTION_SECONDS:
                 session[SESSION_SEEN_AT] = now
             return
-        audit.record(action=audit.SESSION_EXPIRED, user=user, request=request, reason=reason)
+        audit.record(action=AuditAction.SESSION_EXPIRED, user=user, request=request, reason=reason)
         logout(request)
         request.session["mash_expired"] = reason

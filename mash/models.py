@@ -4,6 +4,8 @@ Staff access (owner "mash-access"): StaffMember, AuditEvent. Keep these at the t
 Screening (owner "mash-queue"): ScreeningRecord and the rest, below.
 """
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -41,6 +43,53 @@ class StaffMember(models.Model):
         return self.role in {self.Role.MANAGER, self.Role.ADMIN}
 
 
+class AuditAction(models.TextChoices):
+    """Every action the audit trail records: the one vocabulary of `AuditEvent.action`.
+    `mash.audit.record()` refuses any other (tests/mash/test_audit_vocabulary.py checks that
+    every action written anywhere in the code is one of these, and each is written)."""
+
+    # Signing in and out (mash.audit's receivers, mash.auth_views, mash.middleware)
+    LOGIN = "login", "Signed in"
+    LOGIN_FAILED = "login_failed", "Sign-in failed"
+    LOCKED_OUT = "locked_out", "Locked out"
+    LOGOUT = "logout", "Signed out"
+    PASSWORD_ACCEPTED = "password_accepted", "Password accepted (code not yet given)"
+    OTP_FAILED = "otp_failed", "Wrong authenticator code"
+    OTP_ENROLLED = "otp_enrolled", "Authenticator app set up"
+    SESSION_EXPIRED = "session_expired", "Session expired"
+    ENROLMENT_LINK_CREATED = "enrolment_link_created", "Enrolment link created"
+    ENROLMENT_LINK_USED = "enrolment_link_used", "Enrolment link used"
+    OTP_DEVICE_RESET = "otp_device_reset", "Authenticator app reset"
+    # Access (mash.access, mash.admin_site, mash.downloads, mash.audit_views, mash.views)
+    ACCESS_REFUSED = "access_refused", "Access refused"
+    # Reading (views)
+    QUEUE_VIEWED = "queue_viewed", "Screening queue viewed"
+    CONSULTATIONS_VIEWED = "consultations_viewed", "Consultation queue viewed"
+    REFERRAL_VIEWED = "referral_viewed", "Referral viewed"
+    CONSENT_DOWNLOADED = "consent_downloaded", "Consent form downloaded"
+    LATE_NOTIFICATIONS_VIEWED = "late_notifications_viewed", "Late outcome notifications viewed"
+    AUDIT_VIEWED = "audit_viewed", "Audit trail viewed"
+    ADMIN_REFERRALS_LISTED = "admin_referrals_listed", "Referrals listed in the admin"
+    # Intake by staff (mash.intake_views)
+    REFERRAL_LOGGED = "referral_logged", "Referral logged by staff"
+    # Claims (mash.services)
+    REFERRAL_CLAIMED = "referral_claimed", "Referral claimed"
+    REFERRAL_RELEASED = "referral_released", "Referral released"
+    REFERRAL_REASSIGNED = "referral_reassigned", "Referral reassigned"
+    # Screening (mash.screening)
+    URGENCY_SET = "urgency_set", "Urgency rating set"
+    NEED_LEVEL_SET = "need_level_set", "Continuum of Need level set"
+    RECORD_CHECK_RECORDED = "record_check_recorded", "Record check recorded"
+    ENQUIRY_REQUESTED = "enquiry_requested", "Enquiry requested"
+    ENQUIRY_ANSWERED = "enquiry_answered", "Enquiry answered"
+    DECISION_RECORDED = "decision_recorded", "Decision recorded"
+    # Consultations (mash.consultations)
+    CONSULTATION_CLAIMED = "consultation_claimed", "Consultation claimed"
+    CONSULTATION_ADVICE_RECORDED = "consultation_advice_recorded", "Consultation advice recorded"
+    # Alerts (mash.notifications)
+    OUTCOME_NOTIFICATION_LATE = "outcome_notification_late", "Outcome notification late"
+
+
 class AuditEventQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise AuditEvent.Immutable("Audit events cannot be changed.")
@@ -69,7 +118,9 @@ class AuditEvent(models.Model):
     )
     # The username as typed or as it was (failed logins name users that may not exist).
     username = models.CharField(max_length=150, blank=True, db_index=True, editable=False)
-    action = models.CharField(max_length=50, db_index=True, editable=False)
+    action = models.CharField(
+        max_length=50, choices=AuditAction.choices, db_index=True, editable=False
+    )
     referral = models.ForeignKey(
         "reporting.Referral",
         null=True,
@@ -115,6 +166,38 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise self.Immutable("Audit events cannot be deleted.")
+
+
+class EnrolmentLink(models.Model):
+    """A one-time link that lets a person enrol an authenticator app (with their password).
+
+    The token itself is shown once (by `create_staff` or an admin's device reset) and only its
+    SHA-256 is stored. A link works for 24 hours, once: it is used up when the password is
+    given with it (`mash.enrolment`)."""
+
+    VALID_FOR = dt.timedelta(hours=24)
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolment_links"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Empty when made by the create_staff command.",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Enrolment link for {self.user} made {self.created_at:%Y-%m-%d %H:%M}"
 
 
 # --- Screening (mash-queue) ---------------------------------------------------------------

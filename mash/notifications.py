@@ -24,45 +24,50 @@ from django.utils import timezone
 
 from contacts.calendar import to_london
 from mash import audit
+from mash.models import AuditAction, Decision
 from reporting.models import OutboxMessage
 from reporting.outbox import enqueue_email
 
 KIND = "outcome"
 WITHIN = dt.timedelta(hours=24)
-LATE = "outcome_notification_late"
 BATCH = 500
 
 # What each outcome means for the person who told us, in plain words that give nothing away
 # about the child or the family (the email may be read by someone else).
 PLAIN_WORDS = {
-    "nfa": (
+    Decision.Outcome.NO_FURTHER_ACTION: (
         "We have looked carefully at what you told us. We do not need to take any further "
         "action at the moment."
     ),
-    "advice": (
+    Decision.Outcome.ADVICE: (
         "We have looked carefully at what you told us. We have given advice and information "
         "about support that is available."
     ),
-    "family_wellbeing": (
+    Decision.Outcome.FAMILY_WELLBEING: (
         "We have looked carefully at what you told us. Support is being offered through our "
-        "Family Wellbeing service."
+        "{early_help} service."
     ),
-    "assessment": (
+    Decision.Outcome.ASSESSMENT: (
         "We have looked carefully at what you told us. A social worker is following it up."
     ),
-    "strategy": (
+    Decision.Outcome.STRATEGY: (
         "We have looked carefully at what you told us. Children's social care are following "
         "it up with other agencies."
     ),
-    "disabled_children": (
+    Decision.Outcome.DISABLED_CHILDREN: (
         "We have looked carefully at what you told us. It has been passed to a specialist "
         "children's social care team, who are following it up."
     ),
-    "other": (
+    Decision.Outcome.OTHER: (
         "We have looked carefully at what you told us and decided what should happen next. "
         "We are following it up."
     ),
 }
+
+
+def plain_words(outcome: str, borough) -> str:
+    """What the outcome means, in the borough's own words for its early-help service."""
+    return PLAIN_WORDS[outcome].format(early_help=borough.early_help_name)
 
 
 def dedupe_key(referral) -> str:
@@ -77,8 +82,8 @@ def should_notify(referral) -> bool:
 def compose(referral, decision) -> tuple[str, str]:
     """The subject and body of the outcome email."""
     borough = referral.borough
-    service = getattr(borough, "mash_name", "") or "Children's services"
-    council = getattr(borough, "council_name", "") or borough.name
+    service = borough.mash_name or "Children's services"
+    council = borough.council_name or borough.name
     decided = to_london(decision.decided_at)
     subject = f"Update on your report {referral.reference}"
     body = "\n\n".join(
@@ -86,7 +91,7 @@ def compose(referral, decision) -> tuple[str, str]:
             f"Thank you for contacting {council} about a child's welfare.",
             f"Your reference is {referral.reference}. On {decided:%-d %B %Y} our {service} "
             "finished looking at it.",
-            PLAIN_WORDS.get(decision.outcome, PLAIN_WORDS["other"]),
+            plain_words(decision.outcome, borough),
             "To protect the privacy of the child and their family, we cannot share any more "
             "detail.",
             "If you are still worried, or something new happens, tell us again and quote your "
@@ -128,8 +133,6 @@ def _sent_in_time():
 
 def late_candidates(now: dt.datetime):
     """Decisions whose outcome email was due by `now`, not sent in time and not yet flagged."""
-    from mash.models import Decision
-
     return (
         Decision.objects.filter(
             notify_referrer=True,
@@ -145,8 +148,6 @@ def flag_late_notifications(*, now: dt.datetime | None = None, limit: int = BATC
     """Mark late every decision whose outcome email was not sent within 24 hours; each is
     flagged (and audited) once, however often or concurrently this runs. Returns how many
     this run flagged."""
-    from mash.models import Decision
-
     now = now or timezone.now()
     flagged = 0
     candidates = late_candidates(now).select_related("record__referral__borough")[:limit]
@@ -160,7 +161,7 @@ def flag_late_notifications(*, now: dt.datetime | None = None, limit: int = BATC
                 continue
             message = outcome_message(referral)
             audit.record(
-                action=LATE,
+                action=AuditAction.OUTCOME_NOTIFICATION_LATE,
                 referral=referral,
                 decided_at=decision.decided_at.isoformat(),
                 due_at=decision.notification_due_at.isoformat(),
@@ -172,8 +173,6 @@ def flag_late_notifications(*, now: dt.datetime | None = None, limit: int = BATC
 
 def late_notifications(*, boroughs):
     """Decisions flagged late in these boroughs, most recently flagged first."""
-    from mash.models import Decision
-
     return (
         Decision.objects.filter(
             notification_late_at__isnull=False, record__borough__in=list(boroughs)

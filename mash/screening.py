@@ -31,7 +31,9 @@ from contacts.calendar import WorkingCalendar, add_months, to_london
 from contacts.selectors import working_calendar
 from mash import audit, matching, notifications
 from mash.access import referrals_for, staff_member
+from mash.exceptions import AlreadyDecided, HeldByOther, NotAllowed, OutOfScope
 from mash.models import (
+    AuditAction,
     Decision,
     Enquiry,
     NeedLevel,
@@ -39,7 +41,6 @@ from mash.models import (
     ScreeningRecord,
     UrgencyRating,
 )
-from mash.services import AlreadyDecided, NotAllowed, ScreeningError
 
 HOME_VISIT_DAYS = 10
 ASSESSMENT_WORKING_DAYS = 40
@@ -47,28 +48,8 @@ SUPPORT_MONTHS = 6
 REASON_MAX = 2000
 TEXT_MAX = 5000
 
-URGENCY_SET = "urgency_set"
-NEED_LEVEL_SET = "need_level_set"
-RECORD_CHECKED = "record_check_recorded"
-ENQUIRY_REQUESTED = "enquiry_requested"
-ENQUIRY_ANSWERED = "enquiry_answered"
-DECISION_RECORDED = "decision_recorded"
-
-
-class OutOfScope(NotAllowed):
-    """The referral is not in the user's boroughs (views answer 404 before this)."""
-
-
-class HeldByOther(NotAllowed):
-    pass
-
 
 __all__ = [
-    "AlreadyDecided",
-    "HeldByOther",
-    "NotAllowed",
-    "OutOfScope",
-    "ScreeningError",
     "answer_enquiry",
     "record_check",
     "record_decision",
@@ -165,7 +146,7 @@ def set_urgency(*, user, referral, rating: str, reason: str, request=None) -> Ur
         previous = record.urgency_ratings.values_list("rating", flat=True).first()
         row = UrgencyRating.objects.create(record=record, rating=rating, reason=reason, set_by=user)
         audit.record(
-            action=URGENCY_SET,
+            action=AuditAction.URGENCY_SET,
             user=user,
             referral=referral,
             request=request,
@@ -189,7 +170,7 @@ def set_need_level(*, user, referral, level: int, reason: str = "", request=None
         previous = record.need_levels.values_list("level", flat=True).first()
         row = NeedLevel.objects.create(record=record, level=level, reason=reason, set_by=user)
         audit.record(
-            action=NEED_LEVEL_SET,
+            action=AuditAction.NEED_LEVEL_SET,
             user=user,
             referral=referral,
             request=request,
@@ -213,7 +194,11 @@ def record_check(*, user, referral, notes: str, request=None) -> RecordCheck:
         )
         row = RecordCheck.objects.create(record=record, found=found, notes=notes, checked_by=user)
         audit.record(
-            action=RECORD_CHECKED, user=user, referral=referral, request=request, found=found
+            action=AuditAction.RECORD_CHECK_RECORDED,
+            user=user,
+            referral=referral,
+            request=request,
+            found=found,
         )
     return row
 
@@ -250,7 +235,7 @@ def request_enquiry(
             requested_by=user,
         )
         audit.record(
-            action=ENQUIRY_REQUESTED,
+            action=AuditAction.ENQUIRY_REQUESTED,
             user=user,
             referral=referral,
             request=request,
@@ -288,7 +273,7 @@ def answer_enquiry(
         enquiry.answer, enquiry.answered_at, enquiry.answered_by = answer, answered_at, user
         enquiry.save(update_fields=["answer", "answered_at", "answered_by"])
         audit.record(
-            action=ENQUIRY_ANSWERED,
+            action=AuditAction.ENQUIRY_ANSWERED,
             user=user,
             referral=referral,
             request=request,
@@ -334,7 +319,7 @@ def record_decision(*, user, referral, outcome: str, rationale: str, request=Non
         record.decided_at = now
         message = notifications.queue_outcome_notification(referral=referral, decision=decision)
         audit.record(
-            action=DECISION_RECORDED,
+            action=AuditAction.DECISION_RECORDED,
             user=user,
             referral=referral,
             request=request,

@@ -23,9 +23,9 @@ LEVEL_HINTS = {
     4: "Acute needs: statutory children's social care or child protection.",
 }
 OUTCOME_HINTS = {
-    "assessment": "A home visit within 10 days of the referral and the assessment within "
-    "40 working days are then shown on the referral.",
-    "family_wellbeing": "Keyworker support for up to six months.",
+    Decision.Outcome.ASSESSMENT: "A home visit within 10 days of the referral and the "
+    "assessment within 40 working days are then shown on the referral.",
+    Decision.Outcome.FAMILY_WELLBEING: "Keyworker support for up to six months.",
 }
 
 

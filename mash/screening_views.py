@@ -21,7 +21,8 @@ from contacts.selectors import working_calendar
 from mash import audit, matching, notifications, screening
 from mash.access import referral_and_record_or_404, staff_required, user_boroughs
 from mash.deadlines import deadline_for
-from mash.models import Decision, Enquiry
+from mash.exceptions import ScreeningError
+from mash.models import AuditAction, Decision, Enquiry
 from mash.screening_forms import (
     AnswerForm,
     DecisionForm,
@@ -30,11 +31,10 @@ from mash.screening_forms import (
     RecordCheckForm,
     UrgencyForm,
 )
-from mash.services import ScreeningError
-from reporting.models import CONCERN_CATEGORIES
+from reporting.models import CONCERN_CATEGORIES, WELLBEING_CRITERIA, Referral
 
 CATEGORY_LABELS = dict(CONCERN_CATEGORIES)
-LATE_VIEWED = "late_notifications_viewed"
+WELLBEING_KINDS = {Referral.Kind.FAMILY_WELLBEING, Referral.Kind.SELF_REFERRAL}
 
 
 def _screening_url(referral, anchor: str = "") -> str:
@@ -50,22 +50,15 @@ def _decision(record):
 
 
 def _wellbeing(referral) -> dict | None:
-    """What a Family Wellbeing referral adds (consent, criteria), read defensively: these
-    fields arrive with the Family Wellbeing journey."""
-    criteria = getattr(referral, "wellbeing_criteria", None) or []
-    consent_forms = getattr(referral, "consent_forms", None)
-    forms = list(consent_forms.all()) if consent_forms is not None else []
-    if referral.kind not in {"family_wellbeing", "self_referral"} and not (criteria or forms):
+    """What a Family Wellbeing referral or self-referral adds: consent, criteria, carers."""
+    forms = list(referral.consent_forms.all())
+    criteria = referral.wellbeing_criteria or []
+    if referral.kind not in WELLBEING_KINDS and not (criteria or forms):
         return None
-    try:
-        from reporting.models import WELLBEING_CRITERIA
-    except ImportError:  # pragma: no cover - before the Family Wellbeing journey lands
-        WELLBEING_CRITERIA = []
     labels = dict(WELLBEING_CRITERIA)
-    carers = getattr(referral, "carers", None)
     return {
-        "consent_given_by": getattr(referral, "consent_given_by", ""),
-        "consent_date": getattr(referral, "consent_date", None),
+        "consent_given_by": referral.consent_given_by,
+        "consent_date": referral.consent_date,
         "consent_forms": forms,
         "criteria": [
             {
@@ -75,9 +68,9 @@ def _wellbeing(referral) -> dict | None:
             for item in criteria
             if isinstance(item, dict)
         ],
-        "support_tried": getattr(referral, "support_tried", ""),
-        "other_agencies": getattr(referral, "other_agencies", ""),
-        "carers": list(carers.all()) if carers is not None else [],
+        "support_tried": referral.support_tried,
+        "other_agencies": referral.other_agencies,
+        "carers": list(referral.carers.all()),
     }
 
 
@@ -86,7 +79,7 @@ def _wellbeing(referral) -> dict | None:
 def screening_page(request, reference):
     referral, record = referral_and_record_or_404(request, reference)
     audit.record(
-        action=audit.REFERRAL_VIEWED,
+        action=AuditAction.REFERRAL_VIEWED,
         user=request.user,
         referral=referral,
         request=request,
@@ -172,7 +165,7 @@ def _action_view(
                     return HttpResponseRedirect(_screening_url(referral, anchor))
         else:
             audit.record(
-                action=audit.REFERRAL_VIEWED,
+                action=AuditAction.REFERRAL_VIEWED,
                 user=request.user,
                 referral=referral,
                 request=request,
@@ -339,7 +332,12 @@ decision_view = _action_view(
 def late_notifications_view(request):
     boroughs = list(user_boroughs(request.user))
     late = list(notifications.late_notifications(boroughs=boroughs)[:200])
-    audit.record(action=LATE_VIEWED, user=request.user, request=request, rows=len(late))
+    audit.record(
+        action=AuditAction.LATE_NOTIFICATIONS_VIEWED,
+        user=request.user,
+        request=request,
+        rows=len(late),
+    )
     return render(
         request,
         "mash/screening/late_notifications.html",

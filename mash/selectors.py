@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.fields.tuple_lookups import TupleGreaterThan, TupleLessThan
 from django.utils import timezone
 
@@ -27,7 +27,7 @@ from mash.deadlines import (
     deadline_for,
     state_q,
 )
-from mash.models import Enquiry, ScreeningRecord
+from mash.models import AuditEvent, Enquiry, ScreeningRecord, StaffMember
 from reporting.models import Referral
 
 PAGE_SIZE = 50
@@ -275,4 +275,27 @@ def queue_page(
         next_cursor=Cursor.of(found[-1]) if more_after and found else None,
         previous_cursor=Cursor.of(found[0]) if more_before and found else None,
         now=now,
+    )
+
+
+# --- The audit trail (managers) -----------------------------------------------------------
+
+
+def trail_for_referral(*, referral):
+    """Every event about one referral, newest first (scope the referral before calling)."""
+    return AuditEvent.objects.filter(referral=referral).select_related("user", "borough")
+
+
+def trail_for_user(*, viewer, username):
+    """The events of one staff member of the viewer's boroughs, limited to those boroughs
+    (and borough-less events: sign-ins, refusals); None when that person is not staff of any
+    of the viewer's boroughs."""
+    boroughs = user_boroughs(viewer).values("pk")
+    target = StaffMember.objects.filter(user__username=username, boroughs__in=boroughs).first()
+    if target is None:
+        return None
+    return (
+        AuditEvent.objects.filter(user=target.user)
+        .filter(Q(borough__in=boroughs) | Q(borough__isnull=True))
+        .select_related("user", "borough")
     )

@@ -18,27 +18,8 @@ from django.utils import timezone
 
 from mash import audit
 from mash.access import staff_member, user_boroughs
-from mash.models import ScreeningRecord, StaffMember
-
-CLAIMED = "referral_claimed"
-RELEASED = "referral_released"
-REASSIGNED = "referral_reassigned"
-
-
-class ScreeningError(Exception):
-    """A claim change that is not allowed; the message is fit to show to staff."""
-
-
-class NotHolder(ScreeningError):
-    pass
-
-
-class NotAllowed(ScreeningError):
-    pass
-
-
-class AlreadyDecided(ScreeningError):
-    pass
+from mash.exceptions import AlreadyDecided, NotAllowed, NotHolder
+from mash.models import AuditAction, ScreeningRecord, StaffMember
 
 
 def _unclaimed(borough_ids):
@@ -99,7 +80,7 @@ def take_next(*, user, request=None) -> ScreeningRecord | None:
 
 def _audit_claim(record, user, request) -> None:
     audit.record(
-        action=CLAIMED,
+        action=AuditAction.REFERRAL_CLAIMED,
         user=user,
         referral=record.referral,
         borough=record.borough,
@@ -135,7 +116,11 @@ def release(*, user, record: ScreeningRecord, request=None) -> ScreeningRecord:
     with transaction.atomic():
         _hand_over(record, holder_id, NotHolder, claimed_by=None, claimed_at=None)
         audit.record(
-            action=RELEASED, user=user, referral=record.referral, request=request, holder=holder_id
+            action=AuditAction.REFERRAL_RELEASED,
+            user=user,
+            referral=record.referral,
+            request=request,
+            holder=holder_id,
         )
     record.claimed_by, record.claimed_at = None, None
     return record
@@ -163,7 +148,7 @@ def reassign(*, manager, record: ScreeningRecord, to_user, request=None) -> Scre
     with transaction.atomic():
         _hand_over(record, previous, NotAllowed, claimed_by=to_user, claimed_at=now)
         audit.record(
-            action=REASSIGNED,
+            action=AuditAction.REFERRAL_REASSIGNED,
             user=manager,
             referral=record.referral,
             request=request,

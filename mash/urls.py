@@ -1,6 +1,7 @@
 from django.urls import path
 
 from mash import (
+    audit_views,
     auth_views,
     consultation_views,
     downloads,
@@ -16,8 +17,9 @@ urlpatterns = [
     path("login/", auth_views.login_view, name="login"),
     path("verify/", auth_views.verify_view, name="verify"),
     path("enrol/", auth_views.enrol_view, name="enrol"),
+    path("enrol/<str:token>/", auth_views.enrol_link_view, name="enrol_link"),
     path("logout/", auth_views.logout_view, name="logout"),
-    path("audit/", auth_views.audit_view, name="audit"),
+    path("audit/", audit_views.audit_view, name="audit"),
     # --- queue routes (mash-queue): "" (the queue), take-next/, referrals/<reference>/ ---
     path("", views.queue, name="queue"),
     path("take-next/", views.take_next_view, name="take_next"),

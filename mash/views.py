@@ -20,6 +20,8 @@ from contacts.selectors import working_calendar
 from mash import audit, services
 from mash.access import referral_and_record_or_404, staff_required
 from mash.deadlines import deadline_for
+from mash.exceptions import ScreeningError
+from mash.models import AuditAction
 from mash.selectors import (
     KINDS,
     STATES,
@@ -29,7 +31,6 @@ from mash.selectors import (
 )
 from reporting.models import CONCERN_CATEGORIES
 
-QUEUE_VIEWED = "queue_viewed"
 CATEGORY_LABELS = dict(CONCERN_CATEGORIES)
 
 
@@ -92,7 +93,7 @@ def queue(request):
     before = None if after else Cursor.decode(request.GET.get("before"))
     page = queue_page(user=request.user, filters=filters, after=after, before=before)
     audit.record(
-        action=QUEUE_VIEWED,
+        action=AuditAction.QUEUE_VIEWED,
         user=request.user,
         request=request,
         filters=filters.as_query(),
@@ -134,7 +135,7 @@ def take_next_view(request):
 def referral_view(request, reference):
     referral, record = referral_and_record_or_404(request, reference)
     audit.record(
-        action=audit.REFERRAL_VIEWED, user=request.user, referral=referral, request=request
+        action=AuditAction.REFERRAL_VIEWED, user=request.user, referral=referral, request=request
     )
     calendar = working_calendar(record.borough)
     member = request.user.staff
@@ -160,7 +161,7 @@ def release_view(request, reference):
     referral, record = referral_and_record_or_404(request, reference)
     try:
         services.release(user=request.user, record=record, request=request)
-    except services.ScreeningError as exc:
+    except ScreeningError as exc:
         messages.error(request, str(exc))
         return HttpResponseRedirect(reverse("mash:referral", args=[referral.reference]))
     messages.success(request, f"{referral.reference} is back in the queue.")
@@ -174,7 +175,7 @@ def reassign_view(request, reference):
     referral, record = referral_and_record_or_404(request, reference)
     if not request.user.staff.is_manager:
         audit.record(
-            action=audit.ACCESS_REFUSED,
+            action=AuditAction.ACCESS_REFUSED,
             user=request.user,
             referral=referral,
             request=request,
@@ -193,7 +194,7 @@ def reassign_view(request, reference):
                 services.reassign(
                     manager=request.user, record=record, to_user=target, request=request
                 )
-            except services.ScreeningError as exc:
+            except ScreeningError as exc:
                 error = str(exc)
             else:
                 name = target.get_full_name() or target.get_username()
@@ -201,7 +202,7 @@ def reassign_view(request, reference):
                 return HttpResponseRedirect(reverse("mash:referral", args=[referral.reference]))
     else:
         audit.record(
-            action=audit.REFERRAL_VIEWED,
+            action=AuditAction.REFERRAL_VIEWED,
             user=request.user,
             referral=referral,
             request=request,

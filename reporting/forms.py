@@ -437,9 +437,7 @@ class ProfessionalRouteForm(QuestionForm):
         "Select if you are worried a child is being harmed or want early help for a family",
         {
             "safeguarding": "This is a safeguarding referral to children's social care.",
-            "early_help": (
-                "Support from the Family Wellbeing service, with the family's agreement."
-            ),
+            "early_help": "Support for the family, with their agreement, before things get worse.",
         },
     )
 

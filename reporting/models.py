@@ -6,10 +6,12 @@ and with friendlier messages, and `reporting.services` runs `full_clean()` befor
 value longer than these never reaches the database.
 """
 
+from django.contrib.postgres.indexes import OpClass
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 
 # Free-text limits (characters). The journey may set lower limits, never higher ones.
 NAME_MAX_LENGTH = 200
@@ -224,6 +226,21 @@ class Referral(models.Model):
         )
 
 
+class PortableIndex(models.Index):
+    """An index whose PostgreSQL operator classes (`OpClass`) are left out on other databases
+    (SQLite has none), so the same model and migrations serve both."""
+
+    def create_sql(self, model, schema_editor, using="", **kwargs):
+        index = self
+        if schema_editor.connection.vendor != "postgresql":
+            index = self.clone()
+            index.expressions = tuple(
+                e.get_source_expressions()[0] if isinstance(e, OpClass) else e
+                for e in self.expressions
+            )
+        return super(PortableIndex, index).create_sql(model, schema_editor, using, **kwargs)
+
+
 class Child(models.Model):
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="children")
     first_name = models.CharField(max_length=NAME_MAX_LENGTH, blank=True)
@@ -247,11 +264,20 @@ class Child(models.Model):
             models.UniqueConstraint(fields=["referral", "order"], name="child_order_in_referral"),
         ]
         # MASH record checks (mash.matching.candidates_q) look children up by date of birth,
-        # postcode and name prefix; the name-prefix indexes are PostgreSQL expression indexes
-        # made in migration 0003.
+        # postcode and name prefix. Django's istartswith on PostgreSQL is
+        # UPPER("col"::text) LIKE UPPER('abc%'): the name indexes are on that expression, with
+        # pattern ops so LIKE 'abc%' can use them (SQLite has no operator classes: plain UPPER).
         indexes = [
             models.Index(fields=["date_of_birth"], name="child_dob"),
             models.Index(fields=["postcode"], name="child_postcode"),
+            PortableIndex(
+                OpClass(Upper("first_name"), name="text_pattern_ops"),
+                name="child_first_name_upper",
+            ),
+            PortableIndex(
+                OpClass(Upper("last_name"), name="text_pattern_ops"),
+                name="child_last_name_upper",
+            ),
         ]
 
     def __str__(self) -> str:

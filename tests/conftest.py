@@ -97,15 +97,12 @@ def _plain_static_storage(settings):
 def _fresh_caches():
     from django.core.cache import cache
 
-    from contacts.selectors import clear_memo
-    from contacts.views import forget_rendered_pages
+    from contacts import memos
 
-    clear_memo()
-    forget_rendered_pages()
+    memos.clear_all()
     cache.clear()
     yield
-    clear_memo()
-    forget_rendered_pages()
+    memos.clear_all()
 
 
 @pytest.fixture

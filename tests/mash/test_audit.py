@@ -8,7 +8,7 @@ from django.test import RequestFactory
 
 from mash import audit
 from mash.admin import AuditEventAdmin
-from mash.models import AuditEvent
+from mash.models import AuditAction, AuditEvent
 from tests.conftest import is_postgres
 from tests.mash.factories import PASSWORD, StaffMemberFactory, UserFactory, log_in_verified
 from tests.reporting.factories import ReferralFactory
@@ -25,7 +25,7 @@ def _fast_hashing(settings):
 def event(bromley):
     member = StaffMemberFactory(boroughs=[bromley])
     referral = ReferralFactory(borough=bromley)
-    return audit.record(action=audit.REFERRAL_VIEWED, user=member.user, referral=referral)
+    return audit.record(action=AuditAction.REFERRAL_VIEWED, user=member.user, referral=referral)
 
 
 class TestRecord:
@@ -35,7 +35,7 @@ class TestRecord:
         request = RequestFactory().get("/mash/referrals/x/", REMOTE_ADDR="203.0.113.9")
         request.user = member.user
         event = audit.record(
-            action=audit.REFERRAL_CHANGED, referral=referral, request=request, field="urgency"
+            action=AuditAction.URGENCY_SET, referral=referral, request=request, field="urgency"
         )
         event.refresh_from_db()
         assert event.user == member.user
@@ -63,7 +63,7 @@ class TestAppendOnly:
         with pytest.raises(AuditEvent.Immutable):
             event.save()
         event.refresh_from_db()
-        assert event.action == audit.REFERRAL_VIEWED
+        assert event.action == AuditAction.REFERRAL_VIEWED
 
     def test_delete_is_refused(self, event):
         with pytest.raises(AuditEvent.Immutable):
@@ -72,14 +72,14 @@ class TestAppendOnly:
             AuditEvent.objects.filter(pk=event.pk).delete()
         with pytest.raises(AuditEvent.Immutable):
             AuditEvent.objects.filter(pk=event.pk).update(action="x")
-        assert AuditEvent.objects.filter(pk=event.pk, action=audit.REFERRAL_VIEWED).exists()
+        assert AuditEvent.objects.filter(pk=event.pk, action=AuditAction.REFERRAL_VIEWED).exists()
 
     def test_the_database_refuses_a_raw_update(self, event):
         table = AuditEvent._meta.db_table
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(f"UPDATE {table} SET action = %s WHERE id = %s", ["x", event.pk])  # noqa: S608
         event.refresh_from_db()
-        assert event.action == audit.REFERRAL_VIEWED
+        assert event.action == AuditAction.REFERRAL_VIEWED
 
     @pytest.mark.postgres
     def test_postgres_refuses_a_raw_delete(self, event):
@@ -110,7 +110,7 @@ class TestAppendOnly:
         assert client.post(f"{base}/delete/", {"post": "yes"}).status_code == 403
         assert client.get("/admin/mash/auditevent/add/").status_code == 403
         event.refresh_from_db()
-        assert event.action == audit.REFERRAL_VIEWED
+        assert event.action == AuditAction.REFERRAL_VIEWED
 
 
 class TestLoginEvents:
@@ -119,20 +119,22 @@ class TestLoginEvents:
         username = member.user.username
         client.post("/mash/login/", {"username": username, "password": "wrong-password-1"})
         client.post("/mash/login/", {"username": "nobody-here", "password": "whatever-it-is"})
-        failed = AuditEvent.objects.filter(action=audit.LOGIN_FAILED)
+        failed = AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED)
         assert failed.get(username=username).user == member.user
         assert failed.get(username="nobody-here").user is None
 
         from tests.mash.factories import device_for, totp_code
 
         client.post("/mash/login/", {"username": username, "password": PASSWORD})
-        assert AuditEvent.objects.filter(action="password_accepted", user=member.user).exists()
-        assert not AuditEvent.objects.filter(action=audit.LOGIN).exists()
+        assert AuditEvent.objects.filter(
+            action=AuditAction.PASSWORD_ACCEPTED, user=member.user
+        ).exists()
+        assert not AuditEvent.objects.filter(action=AuditAction.LOGIN).exists()
         client.post("/mash/verify/", {"otp_token": totp_code(device_for(member.user))})
-        assert AuditEvent.objects.filter(action=audit.LOGIN, user=member.user).count() == 1
+        assert AuditEvent.objects.filter(action=AuditAction.LOGIN, user=member.user).count() == 1
 
-        client.get("/mash/logout/")
-        assert AuditEvent.objects.filter(action=audit.LOGOUT, user=member.user).count() == 1
+        client.post("/mash/logout/")
+        assert AuditEvent.objects.filter(action=AuditAction.LOGOUT, user=member.user).count() == 1
         # Passwords never reach the trail.
         for event in AuditEvent.objects.all():
             assert PASSWORD not in str(event.detail)

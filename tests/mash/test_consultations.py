@@ -14,7 +14,7 @@ from django.db import connection
 from django.urls import reverse
 
 from contacts.calendar import LONDON
-from mash import consultations
+from mash import consultations, exceptions
 from mash.models import AuditEvent, ConsultationAdvice, ScreeningRecord
 from reporting.answers import ConsultationAnswers, ProfessionalAnswers
 from reporting.family_services import submit_consultation
@@ -110,7 +110,7 @@ def test_claim_through_the_page(clock, client_in, screener, bromley):
 def test_a_claimed_consultation_cannot_be_claimed_again(clock, screener, other_screener, bromley):
     request = consultation(bromley)
     consultations.claim(user=screener, referral=request)
-    with pytest.raises(consultations.AlreadyClaimed):
+    with pytest.raises(exceptions.AlreadyClaimed):
         consultations.claim(user=other_screener, referral=request)
     # Claiming again your own claim is harmless.
     consultations.claim(user=screener, referral=request)
@@ -126,7 +126,7 @@ def test_two_claims_at_once_one_wins(clock, screener, other_screener, bromley):
         try:
             consultations.claim(user=user, referral=request)
             results[user.pk] = "won"
-        except consultations.AlreadyClaimed:
+        except exceptions.AlreadyClaimed:
             results[user.pk] = "lost"
     assert sorted(results.values()) == ["lost", "won"]
     record = ScreeningRecord.objects.get(referral=request)
@@ -149,7 +149,7 @@ def test_concurrent_claims_on_postgres_one_wins(seeded_boroughs):
             barrier.wait()
             consultations.claim(user=user, referral=request)
             outcomes.append("won")
-        except consultations.AlreadyClaimed:
+        except exceptions.AlreadyClaimed:
             outcomes.append("lost")
         finally:
             connection.close()
@@ -184,9 +184,9 @@ def test_record_advice_closes_it(clock, client_in, screener, bromley):
     assert client_in.get(reverse("mash:screening", args=[request.reference])).status_code == 200
     # Closed: it leaves the open list, and advice cannot be recorded again.
     assert not consultations.consultation_queue(user=screener).exists()
-    with pytest.raises(consultations.AlreadyClosed):
+    with pytest.raises(exceptions.AlreadyClosed):
         consultations.record_advice(user=screener, referral=request, advice="More")
-    with pytest.raises(consultations.AlreadyClosed):
+    with pytest.raises(exceptions.AlreadyClosed):
         consultations.claim(user=screener, referral=request)
 
 
@@ -224,7 +224,7 @@ def test_advice_refused_when_someone_else_holds_it(
 ):
     request = consultation(bromley)
     consultations.claim(user=other_screener, referral=request)
-    with pytest.raises(consultations.AlreadyClaimed):
+    with pytest.raises(exceptions.AlreadyClaimed):
         consultations.record_advice(user=screener, referral=request, advice="Advice")
     log_in_verified(client, screener)
     url = reverse("mash:consultation_advice", args=[request.reference])
@@ -252,7 +252,7 @@ def test_another_borough_is_404_everywhere(clock, client_in, bexley):
     record = ScreeningRecord.objects.get(referral=request)
     assert record.claimed_by is None and record.decided_at is None
     assert AuditEvent.objects.filter(action="access_refused", referral=request).count() == 3
-    with pytest.raises(consultations.OutOfScope):
+    with pytest.raises(exceptions.OutOfScope):
         consultations.claim(user=_user(client_in), referral=request)
 
 
@@ -269,7 +269,7 @@ def test_a_concern_is_not_a_consultation(clock, client_in, bromley):
     ScreeningRecord.objects.create(referral=concern, borough=bromley, due_at=NOW)
     for method, url in urls(concern.reference):
         assert getattr(client_in, method)(url).status_code == 404
-    with pytest.raises(consultations.OutOfScope):
+    with pytest.raises(exceptions.OutOfScope):
         consultations.claim(user=_user(client_in), referral=concern)
 
 

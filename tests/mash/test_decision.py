@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 
 from contacts.calendar import LONDON
 from contacts.models import ClosureDay
-from mash import notifications, screening
+from mash import exceptions, notifications, screening
 from mash.models import Decision, ScreeningRecord
 from mash.selectors import queue_page
 from tests.mash.test_screening import screener, signed_in, submit, url
@@ -55,7 +55,7 @@ def test_decision_closes_the_screening(bromley, time_machine):
     assert decision.decided_by == user and decision.rationale == "Checks show no concern"
     # it leaves the queue
     assert queue_page(user=user).rows == []
-    with pytest.raises(screening.AlreadyDecided):
+    with pytest.raises(exceptions.AlreadyDecided):
         decide(referral, user, outcome="advice")
     assert Decision.objects.count() == 1
 
@@ -101,9 +101,9 @@ def test_after_the_decision_only_enquiry_answers_may_be_added(bromley):
         user=user, referral=referral, agency="health", question="Registered with a GP?"
     )
     decide(referral, user)
-    with pytest.raises(screening.AlreadyDecided):
+    with pytest.raises(exceptions.AlreadyDecided):
         screening.set_urgency(user=user, referral=referral, rating="red", reason="r")
-    with pytest.raises(screening.AlreadyDecided):
+    with pytest.raises(exceptions.AlreadyDecided):
         screening.request_enquiry(user=user, referral=referral, agency="police", question="q")
     answered = screening.answer_enquiry(
         user=user, referral=referral, enquiry_id=enquiry.pk, answer="Yes, Station Road"

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from contacts.calendar import LONDON
 from mash import notifications, screening, tasks
-from mash.models import AuditEvent, Decision
+from mash.models import AuditAction, AuditEvent, Decision
 from reporting import outbox
 from reporting.models import OutboxMessage
 from tests.mash.test_screening import screener, signed_in, submit, url
@@ -94,7 +94,8 @@ def test_every_outcome_has_plain_words(bromley, outcome):
     referral = submit(bromley)
     decide(referral, screener(bromley), outcome=outcome)
     body = outcome_rows().get().body
-    assert notifications.PLAIN_WORDS[outcome] in body
+    assert notifications.plain_words(outcome, bromley) in body
+    assert "{" not in body and "Family Wellbeing" not in body  # Bromley's words: early help
     assert "Disabled" not in body and "protection" not in body
 
 
@@ -170,7 +171,7 @@ def test_not_sent_within_24_hours_is_flagged_once(client, bromley, bexley, at_de
     assert notifications.flag_late_notifications() == 0
     decision.refresh_from_db()
     assert decision.notification_late_at == DECIDED + dt.timedelta(hours=24, minutes=5)
-    (event,) = AuditEvent.objects.filter(action=notifications.LATE)
+    (event,) = AuditEvent.objects.filter(action=AuditAction.OUTCOME_NOTIFICATION_LATE)
     assert event.referral == referral and event.user is None and event.borough == bromley
     # shown on the screening page and on the late list
     c = signed_in(client, user)
@@ -199,7 +200,7 @@ def test_sent_after_24_hours_is_still_flagged(bromley, at_decision):
     at_decision.move_to(DECIDED + dt.timedelta(hours=25))
     assert outbox.sweep_unsent() >= 1  # sent, but late
     assert notifications.flag_late_notifications() == 1
-    event = AuditEvent.objects.get(action=notifications.LATE)
+    event = AuditEvent.objects.get(action=AuditAction.OUTCOME_NOTIFICATION_LATE)
     assert event.detail["sent_at"] is not None
 
 

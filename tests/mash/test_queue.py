@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from contacts.calendar import LONDON
-from mash import services
+from mash import exceptions, services
 from mash.deadlines import screening_due_at
 from mash.models import AuditEvent, ScreeningRecord
 from mash.selectors import Cursor, QueueFilters, queue_page
@@ -410,7 +410,7 @@ class TestRelease:
         (record,) = open_referrals(bromley, [at(2026, 11, 24, 12)])
         services.take_next(user=colleague)
         record.refresh_from_db()
-        with pytest.raises(services.NotHolder):
+        with pytest.raises(exceptions.NotHolder):
             services.release(user=screener, record=record)
         response = staff_client(client, screener).post(
             f"/mash/referrals/{record.referral.reference}/release/", follow=True
@@ -451,13 +451,13 @@ class TestReassign:
         (record,) = open_referrals(bromley, [at(2026, 11, 24, 12)])
         url = f"/mash/referrals/{record.referral.reference}/reassign/"
         assert staff_client(client, screener).get(url).status_code == 403
-        with pytest.raises(services.NotAllowed):
+        with pytest.raises(exceptions.NotAllowed):
             services.reassign(manager=screener, record=record, to_user=screener)
 
     def test_only_to_staff_of_that_borough(self, clock, manager, bromley, bexley):
         outsider = StaffMemberFactory(boroughs=[bexley]).user
         (record,) = open_referrals(bromley, [at(2026, 11, 24, 12)])
-        with pytest.raises(services.NotAllowed):
+        with pytest.raises(exceptions.NotAllowed):
             services.reassign(manager=manager, record=record, to_user=outsider)
         record.refresh_from_db()
         assert record.claimed_by is None
@@ -465,7 +465,7 @@ class TestReassign:
     def test_manager_of_another_borough_cannot(self, clock, bexley, bromley, screener):
         other_manager = StaffMemberFactory(boroughs=[bexley], manager=True).user
         (record,) = open_referrals(bromley, [at(2026, 11, 24, 12)])
-        with pytest.raises(services.NotAllowed):
+        with pytest.raises(exceptions.NotAllowed):
             services.reassign(manager=other_manager, record=record, to_user=screener)
 
 

@@ -9,8 +9,15 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from contacts.calendar import LONDON
-from mash import screening
-from mash.models import AuditEvent, Enquiry, NeedLevel, ScreeningRecord, UrgencyRating
+from mash import exceptions, screening
+from mash.models import (
+    AuditAction,
+    AuditEvent,
+    Enquiry,
+    NeedLevel,
+    ScreeningRecord,
+    UrgencyRating,
+)
 from reporting.services import submit_concern
 from tests.mash.factories import StaffMemberFactory, log_in_password_only, log_in_verified
 from tests.reporting.factories import concern_answers
@@ -65,7 +72,7 @@ def test_urgency_rating_changes_are_kept_with_who_when_why(bromley):
         ("amber", first, "Unclear risk"),
     ]
     assert screening.current_urgency(referral.screening).rating == "red"
-    events = AuditEvent.objects.filter(referral=referral, action=screening.URGENCY_SET)
+    events = AuditEvent.objects.filter(referral=referral, action=AuditAction.URGENCY_SET)
     assert [e.detail["rating"] for e in events] == ["red", "amber"]
     assert events[0].detail["previous"] == "amber"
 
@@ -98,7 +105,7 @@ def test_continuum_of_need_levels(bromley):
     for bad in (0, 5, "x", None):
         with pytest.raises(ValidationError):
             screening.set_need_level(user=user, referral=referral, level=bad)
-    assert actions(referral).count(screening.NEED_LEVEL_SET) == 2
+    assert actions(referral).count(AuditAction.NEED_LEVEL_SET) == 2
 
 
 def test_record_check_keeps_what_the_matcher_found(bromley):
@@ -123,10 +130,10 @@ def test_enquiry_asked_then_answered(bromley):
         user=user, referral=referral, enquiry_id=enquiry.pk, answer="Two call-outs in 2026"
     )
     assert not answered.is_open and answered.answered_by == user
-    with pytest.raises(screening.NotAllowed):
+    with pytest.raises(exceptions.NotAllowed):
         screening.answer_enquiry(user=user, referral=referral, enquiry_id=enquiry.pk, answer="x")
-    assert actions(referral).count(screening.ENQUIRY_REQUESTED) == 1
-    assert actions(referral).count(screening.ENQUIRY_ANSWERED) == 1
+    assert actions(referral).count(AuditAction.ENQUIRY_REQUESTED) == 1
+    assert actions(referral).count(AuditAction.ENQUIRY_ANSWERED) == 1
 
 
 def test_enquiry_rules(bromley):
@@ -172,7 +179,7 @@ def test_services_refuse_another_boroughs_referral(bromley, bexley):
         ),
     ]
     for call in calls:
-        with pytest.raises(screening.OutOfScope):
+        with pytest.raises(exceptions.OutOfScope):
             call()
     assert not UrgencyRating.objects.exists() and not Enquiry.objects.exists()
     assert ScreeningRecord.objects.get(referral=referral).decided_at is None

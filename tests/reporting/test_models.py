@@ -154,3 +154,34 @@ def test_selectors(bromley, bexley):
     assert list(unsent_messages()) == [waiting]
     assert sent not in unsent_messages()
     assert list(unsent_messages(older_than=dt.timedelta(hours=1))) == []
+
+
+NAME_INDEXES = ["child_first_name_upper", "child_last_name_upper"]
+
+
+def _indexdef(cursor, name):
+    cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", [name])
+    (row,) = cursor.fetchall()
+    return row[0]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_name_indexes_declared_on_the_model_are_those_in_the_database():
+    """Migration 0003 made the name-prefix indexes with raw SQL; the model declares them now
+    (0004 records them without rebuilding): Django's own CREATE INDEX for the declared index
+    gives exactly the definition the database has."""
+    from django.db import connection
+
+    declared = {index.name: index for index in Child._meta.indexes}
+    with connection.schema_editor(atomic=False) as editor, connection.cursor() as cursor:
+        for name in NAME_INDEXES:
+            twin = declared[name].clone()
+            twin.name = f"{name}_twin"
+            editor.add_index(Child, twin)
+            try:
+                expected = _indexdef(cursor, name).replace(name, twin.name)
+                assert _indexdef(cursor, twin.name) == expected
+                assert "text_pattern_ops" in expected
+            finally:
+                editor.remove_index(Child, twin)

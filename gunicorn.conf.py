@@ -1,7 +1,8 @@
 """gunicorn's settings, read from the working directory as gunicorn starts (its default).
 
-The access log carries no client address, user agent, referrer or query string, and no
-timestamp of its own: one JSON line per request with the request id the app gave it
+The access log carries no client address, user agent, referrer or query string (the home
+page's postcode finder is a GET, `/?postcode=...`, where a child lives), and no timestamp of
+its own: one JSON line per request with the request id the app gave it
 (X-Request-ID, config.observability), method, path, status, bytes and duration. Public paths
 hold no personal data (journey step names, borough slugs); staff paths may hold a reference,
 which is a staff action. The application's own log is JSON too (settings.LOGGING).

@@ -13,7 +13,14 @@ from pathlib import Path
 import dj_database_url
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
+from django.core.checks.security.base import (
+    SECRET_KEY_INSECURE_PREFIX,
+    SECRET_KEY_MIN_LENGTH,
+    SECRET_KEY_MIN_UNIQUE_CHARACTERS,
+)
 from django.core.exceptions import ImproperlyConfigured
+
+from config.client import parse_networks
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -31,10 +38,17 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+# .env.example's placeholder: a copied .env that still has it must not start.
+EXAMPLE_SECRET_KEY = "change-me-to-a-long-random-string"  # noqa: S105 (refused, not used)
+
+
 def _secret_key() -> str:
-    """SECRET_KEY from the environment, else one generated once for this install in var/."""
-    if key := os.environ.get("SECRET_KEY"):
+    """SECRET_KEY from the environment, else (not set at all, or empty with DEBUG on) one
+    generated once for this install in var/. Empty with DEBUG off is refused below."""
+    if key := os.environ.get("SECRET_KEY", "").strip():
         return key
+    if "SECRET_KEY" in os.environ and not DEBUG:
+        return ""
     key_file = VAR_DIR / "secret_key"
     if not key_file.exists():
         key_file.write_text(secrets.token_urlsafe(50))
@@ -78,10 +92,12 @@ MIDDLEWARE = [
     # Outermost: request id, one log line and the request metrics (config.observability).
     "config.observability.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "config.middleware.RefuseNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -191,8 +207,8 @@ CELERY_BEAT_SCHEDULE["reporting-sweep-outbox"] = {
 # reporting: delete consent form uploads never attached to a referral (abandoned journeys).
 CELERY_BEAT_SCHEDULE["reporting-delete-abandoned-uploads"] = {
     "task": "reporting.delete_abandoned_uploads",
-    "schedule": 60.0 * 60,
-    "options": {"expires": 30 * 60},
+    "schedule": 15 * 60.0,
+    "options": {"expires": 10 * 60},
 }
 # mash: flag decisions whose outcome email to the referrer was not sent within 24 hours.
 # ops: the heartbeat /readyz checks, operational alerts, the contacts snapshot, retention.
@@ -227,11 +243,21 @@ CELERY_BEAT_SCHEDULE["mash-flag-late-outcome-notifications"] = {
     "options": {"expires": 4 * 60},
 }
 
-# reporting: per-client limit on submissions (reporting.ratelimit), "<count>/<period>" with
-# period s, m, h or d ("10/h", "30/15m"); "0" turns it off. Clients are keyed on an HMAC of
-# REMOTE_ADDR with RATE_LIMIT_SALT (default SECRET_KEY): no raw IP is stored.
-RATE_LIMIT_SUBMISSIONS = os.environ.get("RATE_LIMIT_SUBMISSIONS", "10/h")
+# reporting: limits on submissions (reporting.ratelimit), each "<count>/<period>" with period
+# s, m, h or d ("10/h", "30/15m"); "0" turns one off. Per session (one browser hammering Send),
+# per client address (generous: a school behind one address sends many reports from different
+# people's sessions), and a global circuit for floods from many addresses. Sessions and
+# addresses are keyed on an HMAC with RATE_LIMIT_SALT (default SECRET_KEY): no raw IP is stored.
+RATE_LIMIT_SESSION = os.environ.get("RATE_LIMIT_SESSION", "5/h")
+RATE_LIMIT_SUBMISSIONS = os.environ.get("RATE_LIMIT_SUBMISSIONS", "100/h")
+RATE_LIMIT_GLOBAL = os.environ.get("RATE_LIMIT_GLOBAL", "300/10m")
 RATE_LIMIT_SALT = os.environ.get("RATE_LIMIT_SALT", "")
+
+# The proxies whose X-Forwarded-For is believed (config.client.client_ip): comma-separated
+# addresses or CIDR ranges, e.g. nginx's. Empty (the default): the client is REMOTE_ADDR and
+# the header is never read.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+parse_networks(TRUSTED_PROXIES)  # a bad entry stops the start, not the first request
 
 # --- Email ----------------------------------------------------------------------------------
 # The console backend prints whole emails (names, addresses) to the log: development only.
@@ -243,6 +269,9 @@ EMAIL_BACKEND = os.environ.get(
 )
 if EMAIL_BACKEND.endswith("console.EmailBackend") and not DEBUG:
     raise ImproperlyConfigured("The console email backend prints emails to the log: DEBUG only.")
+# The file backend writes each email into a folder: EMAIL_FILE_PATH, else var/emails.
+if EMAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend":
+    EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH") or str(VAR_DIR / "emails")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
@@ -275,14 +304,16 @@ OTP_TOTP_ISSUER = "MASH screening"
 # real person's right codes refused.
 OTP_TOTP_THROTTLE_FACTOR = 0
 # Nobody reads a TOTP secret in the admin (django-otp's key field and QR code pages, which do
-# not check the admin's boroughs): a lost phone is reset with a one-time enrolment link.
+# not check the admin's boroughs; the config and QR views were also a 500 for an unknown device):
+# a lost phone is reset with a one-time enrolment link.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # django-axes: 5 failed logins (or wrong codes) from one client for one username lock that
 # username FOR THAT CLIENT for 30 minutes, counted from the lockout: attempts during it neither
 # restart the clock nor write audit rows. The same person from another client is not locked.
 # The client is `mash.clients.axes_client_key`: a keyed pseudonym of the client address (axes
 # stores it as an IPv6-shaped value, never the real address), read by
-# `mash.clients.client_address`: the one place to switch to the trusted-proxy reading.
+# `mash.clients.client_address`, which reads it as `config.client.client_ip` does (a forwarding
+# header only from a TRUSTED_PROXIES address).
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = dt.timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -299,14 +330,47 @@ SESSION_COOKIE_AGE = 60 * 60 * 2
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and bool(os.environ.get("SECRET_KEY")))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "config.views.csrf_failure"  # the GOV.UK page, in plain words
 
 # --- Security headers -----------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY") else None
+# HTTPS only and HSTS: off by default (make run, tests), on in compose (docker-compose.yml).
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT")
+# The container's own health check asks gunicorn over plain HTTP from inside.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Permissions-Policy (django-permissions-policy): the service uses no browser feature, so it
+# allows none of those that could reveal or record someone (a shared phone, a watching abuser).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -344,7 +408,10 @@ STORAGES = {
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        )
+        ),
+        # Public files, read by nginx's own user (compose copies them into its volume): not
+        # FILE_UPLOAD_PERMISSIONS (0600), which is for private uploads.
+        "OPTIONS": {"file_permissions_mode": 0o644, "directory_permissions_mode": 0o755},
     },
 }
 WHITENOISE_MAX_AGE = 3600
@@ -360,7 +427,16 @@ PRIVATE_STORAGE = {
     },
 }
 CONSENT_FORM_MAX_BYTES = 10 * 1024 * 1024
-CONSENT_UPLOAD_RETENTION_HOURS = 24  # unattached uploads are deleted after this
+# Unattached uploads are deleted after this: a journey's session ends after SESSION_COOKIE_AGE
+# (2 hours) idle, and the sweep runs every 15 minutes.
+CONSENT_UPLOAD_RETENTION_HOURS = 3
+# Flooding: files per session and per client address ("<count>/<period>", reporting.ratelimit),
+# and the most all unattached uploads together may hold before new files are refused.
+UPLOAD_LIMIT_SESSION = os.environ.get("UPLOAD_LIMIT_SESSION", "5/h")
+UPLOAD_LIMIT_CLIENT = os.environ.get("UPLOAD_LIMIT_CLIENT", "10/h")
+CONSENT_UPLOAD_UNATTACHED_MAX_BYTES = int(
+    os.environ.get("CONSENT_UPLOAD_UNATTACHED_MAX_BYTES", str(500 * 1024 * 1024))
+)
 # The size limit is enforced while the request is read (before anything piles up in memory
 # or on disk); files under 2.5 MB stay in memory, bigger ones spool to a temporary file.
 FILE_UPLOAD_HANDLERS = [
@@ -436,8 +512,26 @@ if SENTRY_DSN:
 
     init_sentry(SENTRY_DSN, environment=SENTRY_ENVIRONMENT)
 
-if not DEBUG and SECRET_KEY.startswith("django-insecure"):
-    raise ImproperlyConfigured("Set a real SECRET_KEY when DEBUG is off.")
-
 # ops: boroughs with no row of their own in the admin are alerted on after this long unstaffed.
 UNSTAFFED_ALERT_MINUTES = int(os.environ.get("UNSTAFFED_ALERT_MINUTES", "90"))
+
+
+def refuse_weak_secret_key(key: str, *, debug: bool) -> None:
+    """With DEBUG off, refuse to start on an empty key, the example's, Django's insecure
+    default or one `check --deploy` calls weak (under 50 characters, or under 5 different)."""
+    if debug:
+        return
+    if (
+        not key
+        or key == EXAMPLE_SECRET_KEY
+        or key.startswith(SECRET_KEY_INSECURE_PREFIX)
+        or len(key) < SECRET_KEY_MIN_LENGTH
+        or len(set(key)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS
+    ):
+        raise ImproperlyConfigured(
+            "Set a real SECRET_KEY when DEBUG is off: a long random string "
+            f"(at least {SECRET_KEY_MIN_LENGTH} characters), not empty and not the example's."
+        )
+
+
+refuse_weak_secret_key(SECRET_KEY, debug=DEBUG)

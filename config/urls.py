@@ -30,3 +30,6 @@ urlpatterns = [
     path("<slug:borough_slug>/", include("reporting.urls")),
     path("", include("contacts.urls")),
 ]
+
+handler400 = "config.views.bad_request"
+handler403 = "config.views.permission_denied"

@@ -154,11 +154,12 @@ def email_lines(borough: Borough) -> list[dict]:
 
 def acknowledgement_email(referral: Referral) -> tuple[str, str]:
     """Subject and body of the acknowledgement: the reference, what happens next, 999 and the
-    council's numbers. Nothing about the child or the concern: inboxes are not always private."""
+    council's numbers. Nothing about the child or the concern: inboxes are not always private.
+    Nothing the person typed either, not even their name: the email goes to whatever address
+    was typed, so typed text would let anyone send their words from the council's sender."""
     borough = referral.borough
     context = {
         "reference": referral.reference,
-        "name": referral.referrer_name,
         "council_name": borough.council_name,
         "lines": email_lines(borough),
     }

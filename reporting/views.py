@@ -50,6 +50,7 @@ def _page(request, entry: PublicJourney, borough, template, title, status=200, *
     context = {
         "borough": borough,
         "journey": entry,
+        "service": entry.service_for(borough),
         "staffing": staffing_for(borough, timezone.now()),
         "show_childline": bool(state and entry.childline(state)),
         "start_url": reverse(f"report:{entry.key}_start", args=[borough.slug]),
@@ -65,7 +66,7 @@ def start(request, borough_slug: str, journey: str):
     entry = JOURNEYS[journey]
     borough = borough_or_404(borough_slug)
     first_url = location_url(entry, borough.slug, entry.journey.first)
-    title = f"{entry.service} – {borough.council_name}"
+    title = f"{entry.service_for(borough)} – {borough.council_name}"
     return _page(request, entry, borough, entry.start_template, title, first_url=first_url)
 
 

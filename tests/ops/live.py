@@ -112,7 +112,7 @@ def app_env(database_url: str, var_dir: Path, **extra: str) -> dict[str, str]:
         VAR_DIR=str(var_dir),
         CONTACTS_SNAPSHOT_PATH=str(var_dir / "snapshot" / "contacts.json"),
         STATIC_ROOT=str(var_dir / "static"),
-        SECRET_KEY="test-secret-key-for-a-server-of-its-own",
+        SECRET_KEY="test-secret-key-for-a-server-of-its-own-" + "k7Qx9Zp2" * 5,
         DEBUG="0",
         EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
         RATE_LIMIT_SUBMISSIONS="0",

@@ -83,7 +83,7 @@ def test_an_error_reaches_sentry_with_no_personal_data(tmp_path):
             VAR_DIR=str(tmp_path),
             PYTHONPATH=str(ROOT),
             DEBUG="0",
-            SECRET_KEY="sentry-test-secret-key",
+            SECRET_KEY="sentry-test-secret-key-" + "k7Qx9Zp2" * 6,
             ALLOWED_HOSTS="testserver",
         )
         env.pop("REDIS_URL", None)

@@ -266,7 +266,11 @@ def test_check_deploy_is_clean_with_the_compose_settings(tmp_path):
 HEADERS = """
 import django
 django.setup()
+from django.conf import settings
 from django.test import Client
+# No collectstatic in a test run: static files by their plain names, as tests/conftest.py does.
+settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 response = Client().get("/privacy/", secure=True, HTTP_HOST="localhost")
 print(response.status_code)
 print(response.get("Strict-Transport-Security", ""))

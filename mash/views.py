@@ -22,6 +22,7 @@ from mash.access import referral_and_record_or_404, staff_required
 from mash.deadlines import deadline_for
 from mash.exceptions import ScreeningError
 from mash.models import AuditAction
+from mash.referral_details import details_context
 from mash.selectors import (
     KINDS,
     STATES,
@@ -29,9 +30,6 @@ from mash.selectors import (
     QueueFilters,
     queue_page,
 )
-from reporting.models import CONCERN_CATEGORIES
-
-CATEGORY_LABELS = dict(CONCERN_CATEGORIES)
 
 
 def _queue_url(filters: QueueFilters, **cursor) -> str:
@@ -146,8 +144,7 @@ def referral_view(request, reference):
             "nav_current": "queue",
             "referral": referral,
             "record": record,
-            "children": list(referral.children.all()),
-            "categories": [CATEGORY_LABELS.get(c, c) for c in referral.concern_categories],
+            **details_context(referral),
             "deadline": deadline_for(record, timezone.now(), calendar),
             "holds_it": record.claimed_by_id == request.user.pk,
             "is_manager": member.is_manager,

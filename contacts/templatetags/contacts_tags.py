@@ -5,6 +5,7 @@ import datetime as dt
 from django import template
 
 from contacts.calendar import to_london
+from contacts.phone import display_number
 from contacts.staffing import format_time
 
 register = template.Library()
@@ -33,3 +34,9 @@ def london_date(moment: dt.datetime) -> str:
 def clock(moment: dt.datetime) -> str:
     """'4:14pm' in London time."""
     return format_time(to_london(moment).time().replace(second=0, microsecond=0))
+
+
+@register.filter
+def phone(value: str) -> str:
+    """A stored (E.164) number as people read it: '+447700900982' -> '07700 900982'."""
+    return display_number(value) if value else ""

@@ -120,7 +120,7 @@ def after_family_agrees(state, index):
 
 def after_age_known(state, index):
     known = (state.items(CHILDREN)[index].get("age") or {}).get("age_known")
-    return {"dob": "date-of-birth", "age": "age-in-years", "unborn": "due-date"}[known]
+    return {"dob": "date-of-birth", "age": "age-in-years", "unborn": "due-date"}.get(known, "where")
 
 
 def age_facts(state: State, index: int) -> dict:
@@ -460,6 +460,8 @@ def child_age_row(child: ChildAnswers, index: int, whose: str) -> Row:
     if child.date_of_birth:
         born = format_date(child.date_of_birth)
         return Row("Date of birth", born, age, f"{whose} date of birth")
+    if child.approximate_age is None:
+        return Row("Age", "Not known", age, f"{whose} age")
     years = "Under 1" if child.approximate_age == 0 else f"About {child.approximate_age} years old"
     return Row("Age", years, age, f"{whose} age")
 

@@ -247,7 +247,7 @@ class CarerForm(f.QuestionForm):
     phone = f.text("Phone number (optional)", 30, error_name="phone number")
     email = f.email_field("Email address (optional)")
     address = f.text("Address", f.TEXT_MAX, multiline=True, error_name="address")
-    postcode = f.text("Postcode", 10, error_name="postcode")
+    postcode = f.PostcodeField()
     language = f.text(
         "Main language (optional)",
         error_name="main language",
@@ -271,8 +271,6 @@ class CarerForm(f.QuestionForm):
 
     def clean_phone(self):
         return f.clean_phone(self.cleaned_data["phone"])
-
-    clean_postcode = f.ChildWhereForm.clean_postcode
 
     def clean(self):
         data = super().clean()
@@ -391,7 +389,7 @@ class SelfDetailsForm(f.QuestionForm):
     phone = f.text("Phone number", 30, error_name="phone number")
     email = f.email_field("Email address")
     address = f.text("Address", f.TEXT_MAX, multiline=True, error_name="address")
-    postcode = f.text("Postcode", 10, error_name="postcode")
+    postcode = f.PostcodeField()
 
     def __init__(self, *args, methods: list[str] = (), **kwargs):
         self.methods = list(methods)
@@ -413,8 +411,6 @@ class SelfDetailsForm(f.QuestionForm):
 
     def clean_phone(self):
         return f.clean_phone(self.cleaned_data["phone"])
-
-    clean_postcode = f.ChildWhereForm.clean_postcode
 
     def clean(self):
         data = super().clean()

@@ -4,6 +4,7 @@ the parts whose markup drifted from govuk-frontend 5 (templates/reporting/gds/).
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -138,7 +139,7 @@ class TextField(forms.CharField):
     """Text as typed, with control characters removed, and a GOV.UK message when too long.
     No maxlength attribute: people may paste more and then edit it down, as GOV.UK advises."""
 
-    def __init__(self, *, label: str, max_length: int, multiline: bool = False, **kwargs):
+    def __init__(self, *, label: str, max_length: int | None, multiline: bool = False, **kwargs):
         self.multiline = multiline
         kwargs.setdefault("required", False)
         if multiline:
@@ -146,7 +147,7 @@ class TextField(forms.CharField):
         else:
             kwargs.setdefault("widget", forms.TextInput)
         super().__init__(label=label, max_length=max_length, strip=False, **kwargs)
-        message = f"{capfirst(label)} must be {max_length:,} characters or less"
+        message = f"{capfirst(label)} must be {max_length or 0:,} characters or less"
         for validator in self.validators:
             if isinstance(validator, MaxLengthValidator):
                 validator.message = message
@@ -172,6 +173,25 @@ def text(label: str, max_length: int = NAME_MAX, *, required: str = "", **kwargs
             if isinstance(validator, MaxLengthValidator):
                 validator.message = message
     return field
+
+
+class PostcodeField(TextField):
+    """A UK postcode, kept as 'BR1 3UH'. Anything that is not one, however long, gets the one
+    message that helps: "Enter a real postcode" (never a length error)."""
+
+    MESSAGE = "Enter a real postcode, like BR1 3UH"
+
+    def __init__(self, label: str = "Postcode", **kwargs):
+        super().__init__(label=label, max_length=None, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value).upper()
+        if not value:
+            return ""
+        compact = re.sub(r"\s+", "", value)
+        if len(compact) > 8 or not _POSTCODE.match(compact):
+            raise ValidationError(self.MESSAGE, code="invalid")
+        return f"{compact[:-3]} {compact[-3:]}"
 
 
 def email_field(label: str, required: str = "", help_text: str = "") -> forms.EmailField:
@@ -215,10 +235,24 @@ def checkboxes(
     return field
 
 
+MONTHS = {
+    **{name.lower(): number for number, name in enumerate(calendar.month_name) if name},
+    **{name.lower(): number for number, name in enumerate(calendar.month_abbr) if name},
+    "sept": 9,
+}
+
+
+def month_number(value: str) -> str:
+    """A month as typed: '3', '03', 'March', 'mar', 'MAR.' -> '3'; anything else unchanged."""
+    word = value.strip().rstrip(".").lower()
+    return str(MONTHS[word]) if word in MONTHS else value
+
+
 class GovDateWidget(DateInputWidget):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for widget in self.widgets:
+        # Day and year are numbers; the month may be typed as a word ("March", "mar").
+        for widget in (self.widgets[0], self.widgets[2]):
             widget.attrs["inputmode"] = "numeric"
 
 
@@ -261,6 +295,7 @@ class GovDateField(DateInputField):
         missing = [part for part, v in zip(self.PARTS, values, strict=True) if not v]
         if missing:
             self._fail(f"{thing} must include a {' and a '.join(missing)}", missing)
+        values[1] = month_number(values[1])
         not_numbers = [
             part
             for part, v in zip(self.PARTS, values, strict=True)
@@ -496,7 +531,7 @@ class FamilyAgreesForm(QuestionForm):
     family_agrees = radios(
         "Does the family agree to this referral?",
         YES_NO_UNKNOWN,
-        "Select yes if the family agrees to this referral",
+        "Select if the family agrees to this referral",
     )
 
 
@@ -581,6 +616,7 @@ class ChildAgeKnownForm(QuestionForm):
                 ("dob", "I know their date of birth"),
                 ("age", "I know roughly how old they are"),
                 ("unborn", "The baby is not born yet"),
+                ("unknown", "I do not know their age"),
             ]
             field.error_messages["required"] = f"Select what you know about {v.childs} age"
         field.error_messages["invalid_choice"] = field.error_messages["required"]
@@ -683,7 +719,7 @@ class ChildDueForm(QuestionForm):
 
 class ChildWhereForm(QuestionForm):
     address = text("Address", TEXT_MAX, multiline=True, error_name="address")
-    postcode = text("Postcode", 10, error_name="postcode")
+    postcode = PostcodeField()
     school = text("School, college or nursery", 200, error_name="school")
 
     def word(self):
@@ -704,15 +740,6 @@ class ChildWhereForm(QuestionForm):
             part("postcode", css_class="govuk-input--width-10", autocomplete="off"),
             part("school", css_class="govuk-!-width-two-thirds"),
         )
-
-    def clean_postcode(self):
-        value = self.cleaned_data["postcode"].upper()
-        if not value:
-            return ""
-        compact = value.replace(" ", "")
-        if not _POSTCODE.match(compact):
-            raise ValidationError("Enter a real postcode, like BR1 3UH", code="invalid")
-        return f"{compact[:-3]} {compact[-3:]}"
 
     def clean(self):
         data = super().clean()
@@ -771,10 +798,10 @@ class OtherChildrenForm(QuestionForm):
         field = self.fields["other_children_in_home"]
         if self.voice.you:
             field.label = "Do any other children live with you?"
-            field.error_messages["required"] = "Select yes if other children live with you"
+            field.error_messages["required"] = "Select if other children live with you"
         else:
             field.label = "Do any other children live in the same home?"
-            field.error_messages["required"] = "Select yes if other children live in the same home"
+            field.error_messages["required"] = "Select if other children live in the same home"
         field.error_messages["invalid_choice"] = field.error_messages["required"]
 
 
@@ -834,7 +861,7 @@ class ConcernWhenForm(QuestionForm):
 
 class StillHappeningForm(QuestionForm):
     still_happening = radios(
-        "Is it still happening?", YES_NO_UNKNOWN, "Select yes if it is still happening"
+        "Is it still happening?", YES_NO_UNKNOWN, "Select if it is still happening"
     )
 
 

@@ -591,3 +591,23 @@ def test_choosing_letter_later_asks_for_the_address(web):
         SELF + "your-details/"
     )
     assert Referral.objects.count() == 0
+
+
+def test_a_consultation_asks_for_a_phone_number_to_call_back(web):
+    response = web.post(CONSULT + "your-details/", {**PROFESSIONAL, "phone": ""})
+    assert response.status_code == 200
+    assert errors(response) == ["Enter a phone number we can call you back on"]
+
+
+def test_the_callback_page_offers_only_times_the_mash_can_keep(web):
+    # Bromley's office hours: 08:30-17:00, Monday to Friday.
+    walk(
+        web,
+        CONSULT,
+        [("your-details/", PROFESSIONAL), ("summary/", {"description": "Advice please."})],
+    )
+    page = web.get(CONSULT + "callback/").content.decode()
+    starts = re.findall(r'<option value="(\d\d:\d\d)"', page.split('name="callback_end"')[0])
+    ends = re.findall(r'<option value="(\d\d:\d\d)"', page.split('name="callback_end"')[1])
+    assert starts[0] == "08:30" and starts[-1] == "16:30"
+    assert ends[0] == "09:00" and ends[-1] == "17:00"

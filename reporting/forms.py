@@ -731,8 +731,16 @@ class ChildWhereForm(QuestionForm):
             "Tell us as much as you know. A street name, a building or a description helps."
         )
         self.fields["school"].help_text = (
-            "The one you go to." if v.you else "The one they go to, if you know."
+            "The one you go to, if you want to tell us."
+            if v.you
+            else "The one they go to, if you know."
         )
+        if v.you:
+            self.heading = "Where do you live?"
+            self.fields["address"].help_text = (
+                "You do not have to tell us. If you do not want to, leave this blank: we will "
+                "ask how we can reach you safely."
+            )
 
     def layout(self):
         return Layout(
@@ -743,13 +751,10 @@ class ChildWhereForm(QuestionForm):
 
     def clean(self):
         data = super().clean()
+        if self.voice.you:  # a child may not want to say: we ask how to reach them instead
+            return data
         if not self.errors and not any(data.get(k) for k in ("address", "postcode", "school")):
-            where = (
-                "where you live or go to school"
-                if self.voice.you
-                else ("where the child lives or the school they go to")
-            )
-            self.add_error("address", f"Enter {where}")
+            self.add_error("address", "Enter where the child lives or the school they go to")
         return data
 
 
@@ -949,6 +954,42 @@ class ContactSafeForm(QuestionForm):
             question("safe_to_contact", legend_tag="h1"),
             part("contact_notes", rows=3),
         )
+
+
+class ReachYouForm(EmailOrPhoneForm):
+    """A child telling us about themself: how we can reach them safely (nothing is required:
+    they can send their report without it)."""
+
+    heading = "How can we contact you safely?"
+    phone = text(
+        "Phone number (optional)",
+        30,
+        error_name="phone number",
+        help_text="A number only you answer, if you have one.",
+    )
+    email = email_field("Email address (optional)")
+    contact_notes = text(
+        "When and how is it safe to contact you? (optional)",
+        TEXT_MAX,
+        multiline=True,
+        error_name="when and how it is safe to contact you",
+        help_text="For example, 'text me after school' or 'do not call, someone checks my phone'.",
+    )
+
+    def layout(self):
+        return Layout(
+            part("phone", css_class="govuk-input--width-20", autocomplete="tel", type="tel"),
+            part(
+                "email",
+                css_class="govuk-!-width-two-thirds",
+                autocomplete="email",
+                spellcheck="false",
+            ),
+            part("contact_notes", rows=3),
+        )
+
+    def clean(self):
+        return forms.Form.clean(self)
 
 
 class CheckAnswersForm(forms.Form):

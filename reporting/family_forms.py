@@ -161,7 +161,11 @@ class ConsentUploadForm(f.QuestionForm):
         ):
             # The file was fine but another answer was not: the browser will not send it
             # again, so say so rather than lose it silently.
-            self.add_error("consent_file", "Select the signed consent form again")
+            self.add_error(
+                "consent_file",
+                "Select the signed consent form again: your browser does not keep a chosen "
+                "file when another answer on the page needs changing",
+            )
 
     def dump(self) -> dict:
         data = self.cleaned_data

@@ -144,3 +144,38 @@ def test_not_safe_to_contact_on_the_confirmation_and_on_the_staff_pages(page, si
             assert value in text, (name, value)
         assert_accessible(page, f"staff {name} with warnings")
         screenshot(page, f"staff-{name}-warnings")
+
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 50
+
+
+def test_a_renamed_png_and_a_consent_form_lost_to_another_error(page, site, tmp_path, settings):
+    from tests.e2e.test_family_journeys import _continue, _professional
+
+    settings.PRIVATE_STORAGE = {
+        "BACKEND": "reporting.uploads.PrivateFileSystemStorage",
+        "OPTIONS": {"location": str(tmp_path / "private")},
+    }
+    page.goto(f"{site}/bromley/family-wellbeing/")
+    page.get_by_role("button", name="Start now").click()
+    page.get_by_label("Yes").check()
+    _continue(page)
+    _professional(page)
+    _continue(page)
+    renamed = tmp_path / "consent.pdf"
+    renamed.write_bytes(PNG)
+    page.get_by_label("Signed consent form").set_input_files(str(renamed))
+    page.get_by_label("Name of the parent or carer who gave consent").fill("Sara Hughes")
+    _continue(page)
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("The selected file is a PNG, but its name ends in .pdf")
+    assert_accessible(page, "renamed png")
+    screenshot(page, "fw-renamed-png")
+    real = tmp_path / "consent.png"
+    real.write_bytes(PNG)
+    page.get_by_label("Signed consent form").set_input_files(str(real))
+    _continue(page)  # no date: the file must be chosen again, and the page says why
+    expect(summary).to_contain_text("Select the signed consent form again")
+    expect(summary).to_contain_text("your browser does not keep a chosen file")
+    assert_accessible(page, "consent form again")
+    screenshot(page, "fw-select-again")

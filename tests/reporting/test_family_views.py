@@ -212,7 +212,10 @@ def test_the_upload_page_is_a_multipart_form(web):
         (upload("consent.pdf", b"<html><script>alert(1)</script></html>"), "must be a PDF"),
         (upload("consent.pdf.exe", PDF, "application/pdf"), "must be a PDF"),
         (upload("consent.exe.pdf", PDF), "must be a PDF"),
-        (upload("photo.png", PDF, "image/png"), "must be a PDF"),
+        (
+            upload("photo.png", PDF, "image/png"),
+            "The selected file is a PDF, but its name ends in .png",
+        ),
         (upload("consent.pdf", b"MZ\x90\x00" + b"\x00" * 60), "must be a PDF"),
     ],
     ids=["missing", "empty", "html", "double-ext", "inner-exe", "mismatch", "exe"],
@@ -258,7 +261,10 @@ def test_consent_date_in_the_future_is_refused(web):
         consent_page(upload(), consent_date_0="24", consent_date_1="11", consent_date_2="2026"),
     )
     assert "Date they signed must be today or in the past" in errors(response)
-    assert "Select the signed consent form again" in errors(response)
+    assert (
+        "Select the signed consent form again: your browser does not keep a chosen file when "
+        "another answer on the page needs changing" in errors(response)
+    )
 
 
 def test_valid_upload_is_stored_privately_under_a_random_name(web, _private):

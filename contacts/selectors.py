@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from contacts.calendar import WorkingCalendar, calendar_for, to_london, utc
 from contacts.memos import Memo
-from contacts.models import Borough
+from contacts.models import Borough, ContactLine
 from contacts.phone import national_format
 from contacts.staffing import LineSpec, Number, Staffing, Window, compute_staffing
 
@@ -88,7 +88,8 @@ class BoroughContacts:
     """Everything about a borough's lines that staffing needs, loaded once."""
 
     calendar: WorkingCalendar
-    lines: tuple[LineSpec, ...]
+    lines: tuple[LineSpec, ...]  # the lines to call about a child
+    adult_lines: tuple[LineSpec, ...] = ()  # adult social care, for someone worried about an adult
 
 
 def load_contacts(borough: Borough) -> BoroughContacts:
@@ -107,7 +108,12 @@ def load_contacts(borough: Borough) -> BoroughContacts:
         )
         for line in lines
     )
-    return BoroughContacts(working_calendar(borough), specs)
+    adult = ContactLine.Purpose.ADULT_SOCIAL_CARE
+    return BoroughContacts(
+        working_calendar(borough),
+        tuple(spec for spec in specs if spec.purpose != adult),
+        tuple(spec for spec in specs if spec.purpose == adult),
+    )
 
 
 # Per-process memo of the last answer per borough. It is keyed on the borough's data_version

@@ -179,3 +179,49 @@ def test_a_renamed_png_and_a_consent_form_lost_to_another_error(page, site, tmp_
     expect(summary).to_contain_text("your browser does not keep a chosen file")
     assert_accessible(page, "consent form again")
     screenshot(page, "fw-select-again")
+
+
+def test_the_borough_page_after_an_admin_edit_and_help_to_report(page, site, bromley):
+    from django.apps import apps
+
+    from contacts.seed import add_adult_social_care
+
+    add_adult_social_care(apps)  # migration 0006's lines (the e2e database is flushed)
+    first = page.goto(f"{site}/bromley/")
+    etag = first.headers["etag"]
+    assert "max-age=0" in first.headers["cache-control"]
+    help_to_report = page.locator("#help-to-report + p")
+    expect(help_to_report).to_contain_text("18001 020 8461 7373")
+    expect(page.locator("main")).to_contain_text("We can arrange an interpreter")
+    expect(page.locator("#bsl")).to_have_count(0)
+    # The browser asks again (If-None-Match) and is answered 304 while nothing changed.
+    again = page.reload()
+    assert again.request.header_value("if-none-match") == etag
+    assert again.status in (200, 304)  # Chromium reports the revalidated page as its 200
+    # An admin edits a number and adds the BSL video relay link: the next visit shows both.
+    bromley.bsl_video_relay_url = "https://bsl.example.org/bromley"
+    bromley.save()
+    number = bromley.lines.get(purpose="childrens_services").numbers.first()
+    number.number = "020 8461 7000"
+    number.save()
+    page.reload()
+    expect(page.locator("main")).to_contain_text("020 8461 7000")
+    expect(page.locator("#bsl a")).to_have_attribute("href", "https://bsl.example.org/bromley")
+    assert_accessible(page, "borough page with help to report")
+    screenshot(page, "borough-help-to-report")
+
+    start(page, site)
+    choose(page, "No")
+    continue_(page)
+    choose(page, "A member of the public")
+    continue_(page)
+    page.get_by_label("First name").fill("Kim")
+    continue_(page)
+    choose(page, "I know roughly how old they are")
+    continue_(page)
+    page.get_by_label("How old is Kim?").fill("19")
+    continue_(page)
+    heading(page, "This service is for children")
+    expect(page.locator("#adult-social-care")).to_contain_text("020 8461 7777")
+    assert_accessible(page, "adult page with its number")
+    screenshot(page, "adult-social-care")

@@ -683,3 +683,22 @@ def test_only_the_latest_age_answer_counts(web):
     submit(web)
     child = Referral.objects.get().children.get()
     assert child.approximate_age == 10 and child.date_of_birth is None
+
+
+@pytest.mark.parametrize(
+    ("slug", "number"), [("bromley", "020 8461 7777"), ("bexley", "020 8303 7777")]
+)
+def test_the_adult_page_gives_the_boroughs_adult_social_care_number(
+    client, seeded_boroughs, slug, number
+):
+    base = f"/{slug}/report/"
+    for path, data in [
+        *START,
+        ("who/", {"who": "public"}),
+        ("child/1/name/", {"first_name": "Kim"}),
+        ("child/1/age/", {"age_known": "age"}),
+        ("child/1/age-in-years/", {"approximate_age": "19"}),
+    ]:
+        assert client.post(base + path, data).status_code == 302
+    page = re.sub(r"\s+", " ", client.get(base + "adult/").content.decode())
+    assert f">{number}</a>" in page and "Adult social care" in page

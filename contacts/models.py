@@ -151,6 +151,18 @@ class Borough(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        """An update never writes data_version: only the signals move it, with an UPDATE ...
+        + 1. A stale instance (an admin form opened before another edit) would otherwise set
+        it back to a version pages were already rendered and kept under."""
+        if not self._state.adding and self.pk and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "data_version"
+            ]
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
         errors = {}
         self.gss_code = (self.gss_code or "").strip().upper()

@@ -259,3 +259,18 @@ def test_adult_social_care_is_never_among_the_lines_about_a_child(client, seeded
     assert "020 8461 7777" not in page and "Adult social care" not in page
     answer = get(client, f"/api/contacts/bromley/?at={at.isoformat()}", at).json()
     assert "adult_social_care" not in [line["purpose"] for line in answer["open_lines"]]
+
+
+def test_saving_a_stale_borough_never_sets_its_version_back(client, seeded_boroughs):
+    """Two admins: one opens the borough, the other edits a number, the first saves. The page
+    rendered after the number's edit must not be served again after that save."""
+    stale = Borough.objects.get(slug="bromley")
+    at = ldn(2026, 11, 24, 10, 0)
+    number = stale.lines.get(purpose="childrens_services").numbers.first()
+    number.number = "+442084617000"
+    number.save()
+    assert "020 8461 7000" in text(get(client, "/bromley/", at))
+    stale.mash_email = "mash@bromley.example"
+    stale.save()
+    page = text(get(client, "/bromley/", at + dt.timedelta(seconds=1)))
+    assert "mash@bromley.example" in page and "020 8461 7000" in page

@@ -91,6 +91,16 @@ class BoroughContacts:
     lines: tuple[LineSpec, ...]  # the lines to call about a child
     adult_lines: tuple[LineSpec, ...] = ()  # adult social care, for someone worried about an adult
 
+    @classmethod
+    def of(cls, calendar: WorkingCalendar, lines: tuple[LineSpec, ...]) -> BoroughContacts:
+        """A borough's lines, adult social care kept apart from the lines about a child."""
+        adult = ContactLine.Purpose.ADULT_SOCIAL_CARE
+        return cls(
+            calendar,
+            tuple(line for line in lines if line.purpose != adult),
+            tuple(line for line in lines if line.purpose == adult),
+        )
+
 
 def load_contacts(borough: Borough) -> BoroughContacts:
     lines = borough.lines.prefetch_related("numbers", "windows").order_by("order", "id")
@@ -108,12 +118,7 @@ def load_contacts(borough: Borough) -> BoroughContacts:
         )
         for line in lines
     )
-    adult = ContactLine.Purpose.ADULT_SOCIAL_CARE
-    return BoroughContacts(
-        working_calendar(borough),
-        tuple(spec for spec in specs if spec.purpose != adult),
-        tuple(spec for spec in specs if spec.purpose == adult),
-    )
+    return BoroughContacts.of(working_calendar(borough), specs)
 
 
 # Per-process memo of the last answer per borough. It is keyed on the borough's data_version

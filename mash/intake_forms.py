@@ -521,7 +521,7 @@ class LogReferralForm:
                 links.extend(form.error_links())
         return links
 
-    def add_error(self, message: str, href: str = "#intake-channel") -> None:
+    def add_error(self, message: str, href: str = "#id_intake-channel_1") -> None:
         self.extra_errors.append((href, message))
         self._valid = False
 

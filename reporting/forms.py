@@ -227,13 +227,6 @@ class GovDateField(DateInputField):
             field.widget.errors = [message] if self.PARTS[index] in parts else []
         raise ValidationError(message, code="invalid_date")
 
-    @property
-    def first_error_part(self) -> int:
-        for index, field in enumerate(self.fields):
-            if getattr(field.widget, "errors", None):
-                return index
-        return 0
-
     def clean(self, value):
         for field in self.fields:
             field.widget.errors = []
@@ -370,22 +363,36 @@ class QuestionForm(JourneyForm):
                 widget.attrs["class"] = f"{widget.attrs.get('class', '')} {error_class}".strip()
 
     def error_links(self) -> list[tuple[str, str]]:
-        """(href, message) for the error summary: each links to the input to fix."""
-        links = []
-        for name, field in self.fields.items():
-            if name not in self.errors:
-                continue
-            bound = self[name]
-            if isinstance(field, GovDateField):
-                href = f"#{bound.auto_id}_{field.first_error_part}"
-            elif isinstance(field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
-                href = f"#id_{bound.html_name}_1"
-            else:
-                href = f"#{bound.auto_id}"
-            links.extend((href, message) for message in self.errors[name])
-        for message in self.non_field_errors():
-            links.append((f"#{self[next(iter(self.fields))].auto_id}", message))
-        return links
+        return error_links(self)
+
+
+def field_target(bound) -> str:
+    """The id of the input an error summary link for this field lands on: the first radio or
+    checkbox of a group (their ids are `id_<name>_<n>`, from 1), the first date part with a
+    problem (`<id>_<n>`, from 0), else the input itself."""
+    field = bound.field
+    if isinstance(field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+        return f"id_{bound.html_name}_1"
+    if isinstance(field, forms.MultiValueField):
+        first = next(
+            (i for i, sub in enumerate(field.fields) if getattr(sub.widget, "errors", None)), 0
+        )
+        return f"{bound.auto_id}_{first}"
+    return bound.auto_id
+
+
+def error_links(form) -> list[tuple[str, str]]:
+    """(href, message) for a GOV.UK error summary, in the form's order: each link lands on the
+    input to fix. Errors about the whole form link to its first field."""
+    links = []
+    for name in form.fields:
+        if name in form.errors:
+            href = f"#{field_target(form[name])}"
+            links.extend((href, message) for message in form.errors[name])
+    visible = form.visible_fields()
+    if visible:
+        links[:0] = [(f"#{field_target(visible[0])}", m) for m in form.non_field_errors()]
+    return links
 
 
 # -- the questions ---------------------------------------------------------------------------

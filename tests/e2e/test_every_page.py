@@ -1,0 +1,310 @@
+"""Every page of the site, public and staff, in Chromium at 320 CSS pixels wide (WCAG 1.4.10
+reflow), with axe-core, valid `<time datetime>` values and a title of its own.
+
+The pages come from the URLconf: every named URL pattern must be visited here (the test
+records which pattern each page it lands on resolves to) or be listed in NOT_PAGES with the
+reason, so a page added later fails this test until it is visited. The staff pages are filled
+with the data that makes them widest (many columns, long words, every section shown); the
+journeys are walked through Django's test client on the same database and session store,
+and each of their pages is then opened in the browser."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlsplit
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
+
+from contacts.calendar import LONDON
+from mash import consultations, screening
+from mash.models import Decision, ScreeningRecord
+from reporting.family_services import submit_consultation
+from reporting.models import Child
+from reporting.services import submit_concern
+from tests.e2e.conftest import assert_accessible
+from tests.mash.factories import PASSWORD, StaffMemberFactory, log_in_verified
+from tests.reporting import test_family_views as fv
+from tests.reporting import test_views as cv
+from tests.reporting.factories import PROFESSIONAL, concern_answers
+
+NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=LONDON)  # Monday noon, as the journey tests
+
+# Named patterns that are not pages a person reads, and why.
+NOT_PAGES = {
+    "healthz": "a plain-text health check for the load balancer",
+    "api_contacts": "JSON for the council's own website",
+    "mash:take_next": "POST only: claims a referral and redirects to it",
+    "mash:release": "POST only: redirects to the referral",
+    "mash:consultation_claim": "POST only: redirects to the consultation",
+    "mash:consultation_advice": "POST only: redirects, or shows the consultation page",
+    "mash:consent_download": "a file download",
+    # One set of URL patterns serves the three family journeys; these groups are not in them.
+    "family:self_carer_step": "the self-referral asks about no parents or carers: 404",
+    "family:consultation_carer_step": "a consultation names no parents or carers: 404",
+    "family:consultation_child_step": "a consultation names no children: 404",
+}
+# Django's own admin (its own markup and styles) is not one of the service's pages.
+NOT_PAGE_NAMESPACES = {"admin"}
+
+pytestmark = pytest.mark.usefixtures("fast_hashing")
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    with time_machine.travel(NOW, tick=True):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _private(settings, tmp_path):
+    settings.PRIVATE_STORAGE = {
+        "BACKEND": "reporting.uploads.PrivateFileSystemStorage",
+        "OPTIONS": {"location": str(tmp_path / "private")},
+    }
+
+
+def page_names() -> set[str]:
+    """The view name of every named URL pattern, namespaced ("mash:queue")."""
+
+    def walk(patterns, namespace):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if p.namespace in NOT_PAGE_NAMESPACES:
+                    continue
+                inner = ":".join(filter(None, [namespace, p.namespace]))
+                yield from walk(p.url_patterns, inner)
+            elif isinstance(p, URLPattern) and p.name:
+                yield f"{namespace}:{p.name}" if namespace else p.name
+
+    return set(walk(get_resolver().url_patterns, "")) - set(NOT_PAGES)
+
+
+class Visitor:
+    """Opens pages in the browser, checks each, and records the patterns they resolve to."""
+
+    def __init__(self, page, site):
+        self.page, self.site = page, site
+        self.seen: set[str] = set()
+        self.titles: dict[str, str] = {}
+
+    def visit(self, url: str) -> None:
+        response = self.page.goto(self.site + url)
+        assert response.status < 400, (url, response.status)
+        self.check(url)
+
+    def check(self, label: str) -> None:
+        assert_accessible(self.page, label)
+        path = urlsplit(self.page.url).path
+        self.seen.add(resolve(path).view_name)
+        self.titles[path + "?" + urlsplit(self.page.url).query] = self.page.title()
+
+    def hand_over(self, client: Client) -> None:
+        """The test client's session, in the browser."""
+        name = settings.SESSION_COOKIE_NAME
+        self.page.context.clear_cookies()
+        self.page.context.add_cookies(
+            [{"name": name, "value": client.cookies[name].value, "url": self.site}]
+        )
+
+
+def walk_journey(visitor: Visitor, base: str, steps) -> None:
+    """Answer each page with the test client, then open every page of the path, the
+    check-your-answers page and, once sent, the confirmation in the browser."""
+    client = Client()
+    for path, data in steps:
+        response = client.post(base + path, data)
+        assert response.status_code == 302, (base + path, response.content.decode()[:300])
+    visitor.hand_over(client)
+    for path, _ in steps:
+        visitor.visit(base + path)
+    visitor.visit(base + "check-your-answers/")
+    response = client.post(base + "check-your-answers/", {"website": ""})
+    assert response.status_code == 302, response.content.decode()[:300]
+    visitor.visit(base + "sent/")
+
+
+def wellbeing_steps():
+    return [
+        ("consent/", {"consent": "yes"}),
+        ("professional/", PROFESSIONAL),
+        (
+            "consent-form/",
+            fv.consent_page(SimpleUploadedFile("consent.pdf", fv.PDF, "application/pdf")),
+        ),
+        *fv.CHILD,
+        *fv.CARER,
+        *fv.NEED,
+    ]
+
+
+def test_every_public_page(page, site, bromley):
+    cache.clear()  # the rate limit: four journeys are sent from one address
+    visitor = Visitor(page, site)
+    for url in ("/", "/bromley/", "/privacy/", "/cookies/", "/accessibility/"):
+        visitor.visit(url)
+    for url in ("/bromley/report/", "/bromley/report/danger/"):
+        visitor.visit(url)
+    walk_journey(visitor, cv.BASE, [*cv.public(), *cv.NAMED])
+    visitor.visit("/bromley/family-wellbeing/")
+    walk_journey(visitor, fv.FW, wellbeing_steps())
+    visitor.visit("/bromley/self-referral/")
+    walk_journey(
+        visitor,
+        fv.SELF,
+        [
+            *fv.SELF_STEPS,
+            ("contact/", {"methods": ["phone", "email", "letter"]}),
+            (
+                "your-details/",
+                {
+                    "name": "Aisha Khan",
+                    "phone": "07911 123456",
+                    "email": "aisha@example.com",
+                    "address": "3 Elm Road",
+                    "postcode": "BR2 9AA",
+                },
+            ),
+        ],
+    )
+    visitor.visit("/bromley/consultation/")
+    walk_journey(
+        visitor,
+        fv.CONSULT,
+        [
+            ("your-details/", PROFESSIONAL),
+            ("summary/", {"description": "A family with a lot going on; I would like advice."}),
+            ("callback/", fv.CALLBACK),
+        ],
+    )
+    public = {name for name in page_names() if not name.startswith("mash:")}
+    assert public - visitor.seen == set(), "public pages not visited"
+
+
+# -- staff -------------------------------------------------------------------------------------
+LONG_WORD = "Wolstenholme-Fotheringay-Abernethy"
+
+
+def staff_data(bromley, manager):
+    """Referrals that fill every part of the staff pages: an earlier concern about the same
+    child (record checks find it), ratings and levels changed (the history table), enquiries
+    open and answered, a decided referral whose outcome email is late, consultations open
+    and closed."""
+    answers = concern_answers()
+    answers["children"][0]["last_name"] = LONG_WORD
+    earlier = submit_concern(
+        borough=bromley, answers=answers, received_at=NOW - dt.timedelta(days=3)
+    )
+    referral = submit_concern(
+        borough=bromley, answers=answers, received_at=NOW - dt.timedelta(hours=2)
+    )
+    lonely = submit_concern(
+        borough=bromley,
+        answers=concern_answers("anonymous"),
+        received_at=NOW - dt.timedelta(hours=1),
+    )
+    Child.objects.filter(referral=lonely).update(first_name="Nobody", last_name="Else")
+    for rating, level in (("amber", 2), ("red", 3)):
+        screening.set_urgency(
+            user=manager, referral=referral, rating=rating, reason=f"Rated {rating} {LONG_WORD}"
+        )
+        screening.set_need_level(user=manager, referral=referral, level=level, reason=LONG_WORD)
+    screening.record_check(user=manager, referral=referral, notes=f"Found {earlier.reference}")
+    asked = screening.request_enquiry(
+        user=manager, referral=referral, agency="police", question="Any call-outs this year?"
+    )
+    screening.answer_enquiry(
+        user=manager, referral=referral, enquiry_id=asked.pk, answer=f"Two call-outs {LONG_WORD}"
+    )
+    open_enquiry = screening.request_enquiry(
+        user=manager, referral=referral, agency="health", question="Known to the GP?"
+    )
+    screening.record_decision(
+        user=manager, referral=earlier, outcome="assessment", rationale=f"Needs {LONG_WORD}"
+    )
+    Decision.objects.filter(record__referral=earlier).update(notification_late_at=NOW)
+    open_consultation = submit_consultation(
+        borough=bromley, answers=consultation_answers(), received_at=NOW
+    )
+    closed_consultation = submit_consultation(
+        borough=bromley, answers=consultation_answers(), received_at=NOW
+    )
+    consultations.claim(user=manager, referral=closed_consultation)
+    consultations.record_advice(
+        user=manager, referral=closed_consultation, advice=f"Advised {LONG_WORD}"
+    )
+    ScreeningRecord.objects.filter(referral=referral).update(claimed_by=manager, claimed_at=NOW)
+    return {
+        "earlier": earlier,
+        "referral": referral,
+        "lonely": lonely,
+        "open_enquiry": open_enquiry,
+        "consultation": open_consultation,
+        "closed_consultation": closed_consultation,
+    }
+
+
+def consultation_answers() -> dict:
+    return {
+        "professional": {**PROFESSIONAL, "organisation": f"{LONG_WORD} Primary School"},
+        "description": "A family with a lot going on.",
+        "callback": {"date": "2026-11-24", "start": "10:00", "end": "11:30"},
+    }
+
+
+def test_every_staff_page(page, site, bromley):
+    manager = StaffMemberFactory(
+        boroughs=[bromley], manager=True, user__username="sam.wolstenholme-fotheringay"
+    ).user
+    data = staff_data(bromley, manager)
+    ref = data["referral"].reference
+    visitor = Visitor(page, site)
+
+    # signing in: the sign-in page, the code page, the first-time enrolment page
+    visitor.visit("/mash/login/")
+    client = Client()
+    client.post("/mash/login/", {"username": manager.username, "password": PASSWORD})
+    visitor.hand_over(client)
+    visitor.visit("/mash/verify/")
+    newcomer = StaffMemberFactory(boroughs=[bromley], with_device=False).user
+    client = Client()
+    client.post("/mash/login/", {"username": newcomer.username, "password": PASSWORD})
+    visitor.hand_over(client)
+    visitor.visit("/mash/enrol/")
+
+    client = Client()
+    log_in_verified(client, manager)
+    visitor.hand_over(client)
+    for url in (
+        "/mash/",
+        "/mash/?kind=concern&state=green",
+        f"/mash/referrals/{ref}/",
+        f"/mash/referrals/{ref}/reassign/",
+        f"/mash/referrals/{ref}/screening/",
+        f"/mash/referrals/{data['lonely'].reference}/screening/",
+        f"/mash/referrals/{data['earlier'].reference}/screening/",
+        f"/mash/referrals/{ref}/screening/urgency/",
+        f"/mash/referrals/{ref}/screening/need-level/",
+        f"/mash/referrals/{ref}/screening/checks/",
+        f"/mash/referrals/{ref}/screening/enquiries/new/",
+        f"/mash/referrals/{ref}/screening/enquiries/{data['open_enquiry'].pk}/answer/",
+        f"/mash/referrals/{ref}/screening/decision/",
+        "/mash/outcome-notifications/late/",
+        "/mash/log/",
+        "/mash/consultations/",
+        "/mash/consultations/?status=closed",
+        f"/mash/consultations/{data['consultation'].reference}/",
+        f"/mash/consultations/{data['closed_consultation'].reference}/",
+        "/mash/audit/",
+        f"/mash/audit/?referral={ref}",
+        f"/mash/audit/?user={manager.username}",
+        "/mash/logout/",
+    ):
+        visitor.visit(url)
+    staff = {name for name in page_names() if name.startswith("mash:")}
+    assert staff - visitor.seen == set(), "staff pages not visited"

@@ -110,9 +110,10 @@ def assert_reflows(page, context: str = "") -> None:
         scroll, client, wide = page.evaluate(
             """() => {
                 const root = document.documentElement;
+                const inTable = e => !!e.closest('.app-table-scroll');
                 const wide = [...document.body.querySelectorAll('*')]
                     .filter(e => e.getBoundingClientRect().right > root.clientWidth + 0.5)
-                    .sort((a, b) => !!a.closest('.app-table-scroll') - !!b.closest('.app-table-scroll'))
+                    .sort((a, b) => inTable(a) - inTable(b))
                     .slice(0, 5)
                     .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
                               + (e.className && e.className.baseVal === undefined
@@ -157,3 +158,30 @@ def sign_in(page, site, user):
     page.get_by_label("Security code").fill(totp_code(device_for(user)))
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url(f"{site}/mash/")
+
+
+def hand_over(page, site, client) -> None:
+    """Django test client's session (answers given, or a staff sign-in), in the browser."""
+    from django.conf import settings
+
+    name = settings.SESSION_COOKIE_NAME
+    page.context.clear_cookies()
+    page.context.add_cookies([{"name": name, "value": client.cookies[name].value, "url": site}])
+
+
+def assert_error_links_focus_their_fields(page, context: str = "") -> int:
+    """Each link of the page's error summary, clicked, puts focus on the input it names (an
+    input, select or textarea with that id). Returns how many links there were."""
+    links = page.locator(".govuk-error-summary__list a")
+    count = links.count()
+    assert count, f"{context}: no error summary links"
+    for index in range(count):
+        link = links.nth(index)
+        target = link.get_attribute("href").removeprefix("#")
+        link.click()
+        focused = page.evaluate(
+            "() => [document.activeElement.id, document.activeElement.tagName.toLowerCase()]"
+        )
+        assert focused[0] == target, f"{context}: {link.inner_text()!r} left focus on {focused}"
+        assert focused[1] in {"input", "select", "textarea"}, f"{context}: {focused}"
+    return count

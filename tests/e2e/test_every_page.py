@@ -15,7 +15,6 @@ from urllib.parse import urlsplit
 
 import pytest
 import time_machine
-from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -27,7 +26,7 @@ from mash.models import Decision, ScreeningRecord
 from reporting.family_services import submit_consultation
 from reporting.models import Child
 from reporting.services import submit_concern
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, hand_over
 from tests.mash.factories import PASSWORD, StaffMemberFactory, log_in_verified
 from tests.reporting import test_family_views as fv
 from tests.reporting import test_views as cv
@@ -105,12 +104,7 @@ class Visitor:
         self.titles[path + "?" + urlsplit(self.page.url).query] = self.page.title()
 
     def hand_over(self, client: Client) -> None:
-        """The test client's session, in the browser."""
-        name = settings.SESSION_COOKIE_NAME
-        self.page.context.clear_cookies()
-        self.page.context.add_cookies(
-            [{"name": name, "value": client.cookies[name].value, "url": self.site}]
-        )
+        hand_over(self.page, self.site, client)
 
 
 def walk_journey(visitor: Visitor, base: str, steps) -> None:

@@ -466,7 +466,7 @@ class ProfessionalRouteForm(QuestionForm):
 
 
 class ProfessionalDetailsForm(EmailOrPhoneForm):
-    heading = "Your details"
+    heading = "Your work details"
     name = text("Full name", required="Enter your full name", error_name="your name")
     organisation = text(
         "Organisation",

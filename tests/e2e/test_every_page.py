@@ -11,6 +11,7 @@ and each of their pages is then opened in the browser."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from urllib.parse import urlsplit
 
 import pytest
@@ -23,6 +24,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from contacts.calendar import LONDON
 from mash import consultations, screening
 from mash.models import Decision, ScreeningRecord
+from reporting import family_journeys as fj
+from reporting.concern_journey import CONCERN
 from reporting.family_services import submit_consultation
 from reporting.models import Child
 from reporting.services import submit_concern
@@ -33,6 +36,7 @@ from tests.reporting import test_views as cv
 from tests.reporting.factories import PROFESSIONAL, concern_answers
 
 NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=LONDON)  # Monday noon, as the journey tests
+COUNCIL = "London Borough of Bromley"
 
 # Named patterns that are not pages a person reads, and why.
 NOT_PAGES = {
@@ -90,24 +94,47 @@ class Visitor:
     def __init__(self, page, site):
         self.page, self.site = page, site
         self.seen: set[str] = set()
-        self.titles: dict[str, str] = {}
+        self.titles: dict[str, str] = {}  # path: title
 
-    def visit(self, url: str) -> None:
+    def visit(self, url: str, *, service: str = "") -> None:
+        """Open a page and check it; a journey's page has the journey's own service name
+        and the council in its title, and the service name in its header."""
         response = self.page.goto(self.site + url)
         assert response.status < 400, (url, response.status)
-        self.check(url)
-
-    def check(self, label: str) -> None:
-        assert_accessible(self.page, label)
+        assert_accessible(self.page, url)
         path = urlsplit(self.page.url).path
         self.seen.add(resolve(path).view_name)
-        self.titles[path + "?" + urlsplit(self.page.url).query] = self.page.title()
+        title = self.page.title()
+        self.titles.setdefault(path, title)
+        if service:
+            assert (
+                title.endswith(f" – {service} – {COUNCIL}") or title == f"{service} – {COUNCIL}"
+            ), (
+                url,
+                title,
+            )
+            header = self.page.locator(".govuk-header__service-name").inner_text()
+            assert header == service, (url, header)
+
+    def assert_titles_distinct(self) -> None:
+        """WCAG 2.4.2: each page's title says where you are, so no two pages share one."""
+        by_title: dict[str, list[str]] = {}
+        for path, title in self.titles.items():
+            by_title.setdefault(title, []).append(path)
+        shared = {title: paths for title, paths in by_title.items() if len(paths) > 1}
+        assert not shared, f"pages sharing a title: {shared}"
+
+    def assert_no_title_carries(self, words) -> None:
+        """No <title> carries a name or an answer (a shared phone's tabs and history)."""
+        for path, title in self.titles.items():
+            for word in words:
+                assert not re.search(rf"\b{re.escape(word)}\b", title, re.I), (path, title)
 
     def hand_over(self, client: Client) -> None:
         hand_over(self.page, self.site, client)
 
 
-def walk_journey(visitor: Visitor, base: str, steps) -> None:
+def walk_journey(visitor: Visitor, base: str, steps, service: str) -> None:
     """Answer each page with the test client, then open every page of the path, the
     check-your-answers page and, once sent, the confirmation in the browser."""
     client = Client()
@@ -115,12 +142,13 @@ def walk_journey(visitor: Visitor, base: str, steps) -> None:
         response = client.post(base + path, data)
         assert response.status_code == 302, (base + path, response.content.decode()[:300])
     visitor.hand_over(client)
+    visitor.visit(base, service=service)  # the start page
     for path, _ in steps:
-        visitor.visit(base + path)
-    visitor.visit(base + "check-your-answers/")
+        visitor.visit(base + path, service=service)
+    visitor.visit(base + "check-your-answers/", service=service)
     response = client.post(base + "check-your-answers/", {"website": ""})
     assert response.status_code == 302, response.content.decode()[:300]
-    visitor.visit(base + "sent/")
+    visitor.visit(base + "sent/", service=service)
 
 
 def wellbeing_steps():
@@ -137,17 +165,32 @@ def wellbeing_steps():
     ]
 
 
+# Every name and free-text answer the walks give: none may reach a <title>.
+ANSWERS = [
+    "Sam",
+    "Smith",
+    "Pat Jones",
+    "Amira",
+    "Hughes",
+    "Sara",
+    "Leo",
+    "Khan",
+    "Aisha",
+    "Jo Baker",
+    "Hillside",
+    "Station Road",
+    "Neighbour",
+]
+
+
 def test_every_public_page(page, site, bromley):
     cache.clear()  # the rate limit: four journeys are sent from one address
     visitor = Visitor(page, site)
     for url in ("/", "/bromley/", "/privacy/", "/cookies/", "/accessibility/"):
         visitor.visit(url)
-    for url in ("/bromley/report/", "/bromley/report/danger/"):
-        visitor.visit(url)
-    walk_journey(visitor, cv.BASE, [*cv.public(), *cv.NAMED])
-    visitor.visit("/bromley/family-wellbeing/")
-    walk_journey(visitor, fv.FW, wellbeing_steps())
-    visitor.visit("/bromley/self-referral/")
+    visitor.visit("/bromley/report/danger/", service=CONCERN.service)
+    walk_journey(visitor, cv.BASE, [*cv.public(), *cv.NAMED], CONCERN.service)
+    walk_journey(visitor, fv.FW, wellbeing_steps(), fj.FAMILY_WELLBEING.service)
     walk_journey(
         visitor,
         fv.SELF,
@@ -165,8 +208,8 @@ def test_every_public_page(page, site, bromley):
                 },
             ),
         ],
+        fj.SELF_REFERRAL.service,
     )
-    visitor.visit("/bromley/consultation/")
     walk_journey(
         visitor,
         fv.CONSULT,
@@ -175,9 +218,12 @@ def test_every_public_page(page, site, bromley):
             ("summary/", {"description": "A family with a lot going on; I would like advice."}),
             ("callback/", fv.CALLBACK),
         ],
+        fj.CONSULTATION.service,
     )
     public = {name for name in page_names() if not name.startswith("mash:")}
     assert public - visitor.seen == set(), "public pages not visited"
+    visitor.assert_titles_distinct()
+    visitor.assert_no_title_carries(ANSWERS)
 
 
 # -- staff -------------------------------------------------------------------------------------
@@ -300,5 +346,10 @@ def test_every_staff_page(page, site, bromley):
         "/mash/logout/",
     ):
         visitor.visit(url)
+        if url.startswith("/mash/audit/?"):
+            # whose trail: the reference, never a person's name or username
+            title = visitor.page.title()
+            assert (ref in title) == ("referral=" in url), title
+            assert "wolstenholme" not in title.lower(), title
     staff = {name for name in page_names() if name.startswith("mash:")}
     assert staff - visitor.seen == set(), "staff pages not visited"

@@ -29,7 +29,7 @@ from reporting.concern_journey import CONCERN
 from reporting.family_services import submit_consultation
 from reporting.models import Child
 from reporting.services import submit_concern
-from tests.e2e.conftest import assert_accessible, hand_over
+from tests.e2e.conftest import REFLOW_WIDTH, assert_accessible, hand_over, screenshot
 from tests.mash.factories import PASSWORD, StaffMemberFactory, log_in_verified
 from tests.reporting import test_family_views as fv
 from tests.reporting import test_views as cv
@@ -132,6 +132,13 @@ class Visitor:
 
     def hand_over(self, client: Client) -> None:
         hand_over(self.page, self.site, client)
+
+
+def narrow_screenshot(page, name: str) -> None:
+    size = page.viewport_size
+    page.set_viewport_size({"width": REFLOW_WIDTH, "height": 640})
+    screenshot(page, f"{name}-320px")
+    page.set_viewport_size(size)
 
 
 def walk_journey(visitor: Visitor, base: str, steps, service: str) -> None:
@@ -346,6 +353,8 @@ def test_every_staff_page(page, site, bromley):
         "/mash/logout/",
     ):
         visitor.visit(url)
+        if url in {"/mash/", "/mash/consultations/?status=closed", f"/mash/audit/?referral={ref}"}:
+            narrow_screenshot(page, "reflow-" + url.strip("/").replace("/", "-").split("?")[0])
         if url.startswith("/mash/audit/?"):
             # whose trail: the reference, never a person's name or username
             title = visitor.page.title()

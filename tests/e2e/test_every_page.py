@@ -24,10 +24,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from contacts.calendar import LONDON
 from mash import consultations, screening
 from mash.models import Decision, ScreeningRecord
-from reporting import family_journeys as fj
-from reporting.concern_journey import CONCERN
 from reporting.family_services import submit_consultation
 from reporting.models import Child
+from reporting.registry import JOURNEYS
 from reporting.services import submit_concern
 from tests.e2e.conftest import REFLOW_WIDTH, assert_accessible, hand_over, screenshot
 from tests.mash.factories import PASSWORD, StaffMemberFactory, log_in_verified
@@ -47,10 +46,6 @@ NOT_PAGES = {
     "mash:consultation_claim": "POST only: redirects to the consultation",
     "mash:consultation_advice": "POST only: redirects, or shows the consultation page",
     "mash:consent_download": "a file download",
-    # One set of URL patterns serves the three family journeys; these groups are not in them.
-    "family:self_carer_step": "the self-referral asks about no parents or carers: 404",
-    "family:consultation_carer_step": "a consultation names no parents or carers: 404",
-    "family:consultation_child_step": "a consultation names no children: 404",
 }
 # Django's own admin (its own markup and styles) is not one of the service's pages.
 NOT_PAGE_NAMESPACES = {"admin"}
@@ -195,9 +190,9 @@ def test_every_public_page(page, site, bromley):
     visitor = Visitor(page, site)
     for url in ("/", "/bromley/", "/privacy/", "/cookies/", "/accessibility/"):
         visitor.visit(url)
-    visitor.visit("/bromley/report/danger/", service=CONCERN.service)
-    walk_journey(visitor, cv.BASE, [*cv.public(), *cv.NAMED], CONCERN.service)
-    walk_journey(visitor, fv.FW, wellbeing_steps(), fj.FAMILY_WELLBEING.service)
+    visitor.visit("/bromley/report/danger/", service=JOURNEYS["concern"].service)
+    walk_journey(visitor, cv.BASE, [*cv.public(), *cv.NAMED], JOURNEYS["concern"].service)
+    walk_journey(visitor, fv.FW, wellbeing_steps(), JOURNEYS["wellbeing"].service)
     walk_journey(
         visitor,
         fv.SELF,
@@ -215,7 +210,7 @@ def test_every_public_page(page, site, bromley):
                 },
             ),
         ],
-        fj.SELF_REFERRAL.service,
+        JOURNEYS["self"].service,
     )
     walk_journey(
         visitor,
@@ -225,7 +220,7 @@ def test_every_public_page(page, site, bromley):
             ("summary/", {"description": "A family with a lot going on; I would like advice."}),
             ("callback/", fv.CALLBACK),
         ],
-        fj.CONSULTATION.service,
+        JOURNEYS["consultation"].service,
     )
     public = {name for name in page_names() if not name.startswith("mash:")}
     assert public - visitor.seen == set(), "public pages not visited"

@@ -9,13 +9,14 @@ import pytest
 from reporting import family_journeys as fj
 from reporting.concern_journey import CONCERN
 from reporting.journey import Journey, Location
+from reporting.registry import JOURNEYS as REGISTRY
 from reporting.templatetags.govuk_extras import iso_datetime
 
 JOURNEYS = [CONCERN, fj.FAMILY_WELLBEING, fj.SELF_REFERRAL, fj.CONSULTATION]
 
 
 def test_each_journey_has_its_own_service_name():
-    names = [journey.service for journey in JOURNEYS]
+    names = [entry.service for entry in REGISTRY.values()]
     assert all(names) and len(set(names)) == len(names)
 
 

@@ -24,6 +24,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from contacts.calendar import LONDON
 from mash import consultations, screening
 from mash.models import Decision, ScreeningRecord
+from reporting.answers import ConsultationAnswers, ProfessionalAnswers
 from reporting.family_services import submit_consultation
 from reporting.models import Child
 from reporting.registry import JOURNEYS
@@ -32,7 +33,7 @@ from tests.e2e.conftest import REFLOW_WIDTH, assert_accessible, hand_over, scree
 from tests.mash.factories import PASSWORD, StaffMemberFactory, log_in_verified
 from tests.reporting import test_family_views as fv
 from tests.reporting import test_views as cv
-from tests.reporting.factories import PROFESSIONAL, concern_answers
+from tests.reporting.factories import PROFESSIONAL, child, concern_answers
 
 NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=LONDON)  # Monday noon, as the journey tests
 COUNCIL = "London Borough of Bromley"
@@ -237,8 +238,7 @@ def staff_data(bromley, manager):
     child (record checks find it), ratings and levels changed (the history table), enquiries
     open and answered, a decided referral whose outcome email is late, consultations open
     and closed."""
-    answers = concern_answers()
-    answers["children"][0]["last_name"] = LONG_WORD
+    answers = concern_answers(children=[child(last_name=LONG_WORD)])
     earlier = submit_concern(
         borough=bromley, answers=answers, received_at=NOW - dt.timedelta(days=3)
     )
@@ -291,12 +291,16 @@ def staff_data(bromley, manager):
     }
 
 
-def consultation_answers() -> dict:
-    return {
-        "professional": {**PROFESSIONAL, "organisation": f"{LONG_WORD} Primary School"},
-        "description": "A family with a lot going on.",
-        "callback": {"date": "2026-11-24", "start": "10:00", "end": "11:30"},
-    }
+def consultation_answers() -> ConsultationAnswers:
+    return ConsultationAnswers(
+        professional=ProfessionalAnswers(
+            **{**PROFESSIONAL, "organisation": f"{LONG_WORD} Primary School"}
+        ),
+        description="A family with a lot going on.",
+        callback_date=dt.date(2026, 11, 24),
+        callback_start=dt.time(10),
+        callback_end=dt.time(11, 30),
+    )
 
 
 def test_every_staff_page(page, site, bromley):

@@ -37,6 +37,15 @@ class StaffMemberAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user").prefetch_related("boroughs")
 
+    def get_changeform_initial_data(self, request):
+        """The add form takes initial values from the query string; a `user` that is not an
+        id made the autocomplete widget raise (a 500): it is dropped instead."""
+        initial = super().get_changeform_initial_data(request)
+        user = str(initial.get("user", "0"))
+        if not (user.isascii() and user.isdigit() and int(user) < 2**63):
+            initial.pop("user")
+        return initial
+
     def save_related(self, request, form, formsets, change):
         """A borough admin edits only their own boroughs of a person's: the others stay."""
         kept = []

@@ -9,13 +9,13 @@ import ipaddress
 
 from django.conf import settings
 
+from config.client import client_ip
+
 
 def client_address(request) -> str:
-    """The client's address. REMOTE_ADDR for now; when the trusted-proxy reading (a forwarding
-    header only from a `TRUSTED_PROXIES` address) lands, call it here: everything in mash that
-    tells clients apart (axes' lockout, the audit trail's hash) reads the address through this.
-    """
-    return request.META.get("REMOTE_ADDR", "") if request is not None else ""
+    """The client's address as `config.client.client_ip` reads it (a forwarding header only
+    from a `TRUSTED_PROXIES` address): axes' lockout and the audit trail's hash both use it."""
+    return client_ip(request) if request is not None else ""
 
 
 def client_pseudonym(request) -> str:

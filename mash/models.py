@@ -88,6 +88,11 @@ class AuditAction(models.TextChoices):
     CONSULTATION_ADVICE_RECORDED = "consultation_advice_recorded", "Consultation advice recorded"
     # Alerts (mash.notifications)
     OUTCOME_NOTIFICATION_LATE = "outcome_notification_late", "Outcome notification late"
+    # Subject access (mash.subject_access_views)
+    SUBJECT_ACCESS_SEARCHED = "subject_access_searched", "Subject access search"
+    SUBJECT_ACCESS_EXPORTED = "subject_access_exported", "Subject access export"
+    # Retention (ops.retention, nightly, with the counts)
+    RETENTION_APPLIED = "retention_applied", "Retention schedule applied"
 
 
 class AuditEventQuerySet(models.QuerySet):

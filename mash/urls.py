@@ -7,6 +7,7 @@ from mash import (
     downloads,
     intake_views,
     screening_views,
+    subject_access_views,
     views,
 )
 
@@ -85,5 +86,12 @@ urlpatterns = [
         "referrals/<str:reference>/consent/<int:pk>/",
         downloads.consent_form_download,
         name="consent_download",
+    ),
+    # subject access export (issue 19): managers, scoped to their boroughs, audited
+    path("subject-access/", subject_access_views.search, name="subject_access"),
+    path(
+        "subject-access/<str:reference>/",
+        subject_access_views.referral,
+        name="subject_access_referral",
     ),
 ]

@@ -23,6 +23,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
 from contacts.calendar import LONDON
 from mash import consultations, screening
+from mash.enrolment import create_link
 from mash.models import Decision, ScreeningRecord
 from reporting.answers import ConsultationAnswers, ProfessionalAnswers
 from reporting.family_services import submit_consultation
@@ -47,6 +48,9 @@ NOT_PAGES = {
     "mash:consultation_claim": "POST only: redirects to the consultation",
     "mash:consultation_advice": "POST only: redirects, or shows the consultation page",
     "mash:consent_download": "a file download",
+    "mash:enrol_link": "remembers the one-time link in the session and redirects to sign-in",
+    "readyz": "a JSON readiness check for the load balancer",
+    "metrics": "Prometheus metrics, for the monitoring system only",
 }
 # Django's own admin (its own markup and styles) is not one of the service's pages.
 NOT_PAGE_NAMESPACES = {"admin"}
@@ -189,11 +193,20 @@ ANSWERS = [
 def test_every_public_page(page, site, bromley):
     cache.clear()  # the rate limit: four journeys are sent from one address
     visitor = Visitor(page, site)
-    for url in ("/", "/bromley/", "/privacy/", "/cookies/", "/accessibility/"):
+    for url in (
+        "/",
+        "/bromley/",
+        "/bromley/signs-a-child-may-be-at-risk/",
+        "/privacy/",
+        "/cookies/",
+        "/accessibility/",
+    ):
         visitor.visit(url)
-    visitor.visit("/bromley/report/danger/", service=JOURNEYS["concern"].service)
-    walk_journey(visitor, cv.BASE, [*cv.public(), *cv.NAMED], JOURNEYS["concern"].service)
-    walk_journey(visitor, fv.FW, wellbeing_steps(), JOURNEYS["wellbeing"].service)
+    visitor.visit("/bromley/report/danger/", service=JOURNEYS["concern"].service_for(bromley))
+    walk_journey(
+        visitor, cv.BASE, [*cv.public(), *cv.NAMED], JOURNEYS["concern"].service_for(bromley)
+    )
+    walk_journey(visitor, fv.FW, wellbeing_steps(), JOURNEYS["wellbeing"].service_for(bromley))
     walk_journey(
         visitor,
         fv.SELF,
@@ -211,7 +224,7 @@ def test_every_public_page(page, site, bromley):
                 },
             ),
         ],
-        JOURNEYS["self"].service,
+        JOURNEYS["self"].service_for(bromley),
     )
     walk_journey(
         visitor,
@@ -221,7 +234,7 @@ def test_every_public_page(page, site, bromley):
             ("summary/", {"description": "A family with a lot going on; I would like advice."}),
             ("callback/", fv.CALLBACK),
         ],
-        JOURNEYS["consultation"].service,
+        JOURNEYS["consultation"].service_for(bromley),
     )
     public = {name for name in page_names() if not name.startswith("mash:")}
     assert public - visitor.seen == set(), "public pages not visited"
@@ -319,6 +332,7 @@ def test_every_staff_page(page, site, bromley):
     visitor.visit("/mash/verify/")
     newcomer = StaffMemberFactory(boroughs=[bromley], with_device=False).user
     client = Client()
+    client.get(create_link(user=newcomer))  # enrolling needs the one-time link and the password
     client.post("/mash/login/", {"username": newcomer.username, "password": PASSWORD})
     visitor.hand_over(client)
     visitor.visit("/mash/enrol/")
@@ -346,6 +360,8 @@ def test_every_staff_page(page, site, bromley):
         "/mash/consultations/?status=closed",
         f"/mash/consultations/{data['consultation'].reference}/",
         f"/mash/consultations/{data['closed_consultation'].reference}/",
+        "/mash/subject-access/",
+        f"/mash/subject-access/{ref}/",
         "/mash/audit/",
         f"/mash/audit/?referral={ref}",
         f"/mash/audit/?user={manager.username}",

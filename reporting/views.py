@@ -186,7 +186,7 @@ def _question(request, entry: PublicJourney, borough, state: State, location: Lo
         entry,
         borough,
         the_step.template,
-        the_step.page_title(location.index, borough),
+        entry.journey.page_title(location),
         form=form,
         form_has_errors=bool(form.errors),
         back_url=back_url,

@@ -15,7 +15,7 @@ from django.contrib.sessions.backends.base import SessionBase
 
 from contacts.calendar import LONDON
 from mash.models import ScreeningRecord
-from reporting.journey import Journey, State
+from reporting.journey import Journey, Location, State
 from reporting.models import OutboxMessage, Referral
 from reporting.registry import JOURNEYS
 from tests.reporting import test_family_views as family
@@ -99,7 +99,7 @@ def test_question_titles_are_worded_from_no_answers(key, bromley):
     for step in journey.steps:
         if step.form_class is not None:
             index = 0 if step.group else None
-            assert step.page_title(index, bromley)
+            assert journey.page_title(Location(step.name, index))
 
 
 def test_titles_never_carry_a_name_but_headings_may(web):

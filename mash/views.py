@@ -30,6 +30,7 @@ from mash.selectors import (
     QueueFilters,
     queue_page,
 )
+from reporting.templatetags.govuk_extras import iso_datetime
 
 
 def _queue_url(filters: QueueFilters, **cursor) -> str:
@@ -43,7 +44,7 @@ KIND_LABELS = dict(KINDS.choices)
 def _when(moment) -> tuple[str, str]:
     """(ISO 8601, '23 Nov 2026, 09:00') in London time, without the template engine's cost."""
     local = to_london(moment)
-    return local.isoformat(), f"{local.day} {local:%b %Y, %H:%M}"
+    return iso_datetime(local), f"{local.day} {local:%b %Y, %H:%M}"
 
 
 def _queue_rows(page, user) -> list[dict]:

@@ -74,6 +74,7 @@ class ConsultationProfessionalForm(ProfessionalForm):
         "Work phone number",
         30,
         required="Enter a phone number we can call you back on",
+        widget=f.TelInput,
         error_name="work phone number",
         help_text="We will call you back on this number.",
     )

@@ -1044,6 +1044,7 @@ class ReachYouForm(EmailOrPhoneForm):
         30,
         error_name="phone number",
         help_text="A number only you answer, if you have one.",
+        widget=TelInput,
     )
     email = email_field("Email address (optional)")
     contact_notes = text(
@@ -1056,7 +1057,7 @@ class ReachYouForm(EmailOrPhoneForm):
 
     def layout(self):
         return Layout(
-            part("phone", css_class="govuk-input--width-20", autocomplete="tel", type="tel"),
+            part("phone", css_class="govuk-input--width-20", autocomplete="tel"),
             part(
                 "email",
                 css_class="govuk-!-width-two-thirds",

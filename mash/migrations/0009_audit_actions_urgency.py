@@ -4,15 +4,55 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('mash', '0008_queue_order_required'),
+        ("mash", "0008_queue_order_required"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('login', 'Signed in'), ('login_failed', 'Sign-in failed'), ('locked_out', 'Locked out'), ('logout', 'Signed out'), ('password_accepted', 'Password accepted (code not yet given)'), ('otp_failed', 'Wrong authenticator code'), ('otp_enrolled', 'Authenticator app set up'), ('session_expired', 'Session expired'), ('access_refused', 'Access refused'), ('queue_viewed', 'Screening queue viewed'), ('consultations_viewed', 'Consultation queue viewed'), ('referral_viewed', 'Referral viewed'), ('consent_downloaded', 'Consent form downloaded'), ('late_notifications_viewed', 'Late outcome notifications viewed'), ('audit_viewed', 'Audit trail viewed'), ('referral_logged', 'Referral logged by staff'), ('referral_claimed', 'Referral claimed'), ('referral_released', 'Referral released'), ('referral_reassigned', 'Referral reassigned'), ('urgency_set', 'Urgency rating set'), ('need_level_set', 'Continuum of Need level set'), ('record_check_recorded', 'Record check recorded'), ('enquiry_requested', 'Enquiry requested'), ('enquiry_answered', 'Enquiry answered'), ('decision_recorded', 'Decision recorded'), ('consultation_claimed', 'Consultation claimed'), ('consultation_advice_recorded', 'Consultation advice recorded'), ('outcome_notification_late', 'Outcome notification late'), ('alert_raised', 'Alert raised to managers'), ('alert_acknowledged', 'Alert acknowledged'), ('alerts_viewed', 'Alerts viewed'), ('referrals_searched', 'Referrals searched'), ('team_viewed', 'Team viewed'), ('referrals_bulk_reassigned', 'Referrals reassigned in bulk'), ('screening_policy_changed', 'Screening policy changed')], db_index=True, editable=False, max_length=50),
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("login", "Signed in"),
+                    ("login_failed", "Sign-in failed"),
+                    ("locked_out", "Locked out"),
+                    ("logout", "Signed out"),
+                    ("password_accepted", "Password accepted (code not yet given)"),
+                    ("otp_failed", "Wrong authenticator code"),
+                    ("otp_enrolled", "Authenticator app set up"),
+                    ("session_expired", "Session expired"),
+                    ("access_refused", "Access refused"),
+                    ("queue_viewed", "Screening queue viewed"),
+                    ("consultations_viewed", "Consultation queue viewed"),
+                    ("referral_viewed", "Referral viewed"),
+                    ("consent_downloaded", "Consent form downloaded"),
+                    ("late_notifications_viewed", "Late outcome notifications viewed"),
+                    ("audit_viewed", "Audit trail viewed"),
+                    ("referral_logged", "Referral logged by staff"),
+                    ("referral_claimed", "Referral claimed"),
+                    ("referral_released", "Referral released"),
+                    ("referral_reassigned", "Referral reassigned"),
+                    ("urgency_set", "Urgency rating set"),
+                    ("need_level_set", "Continuum of Need level set"),
+                    ("record_check_recorded", "Record check recorded"),
+                    ("enquiry_requested", "Enquiry requested"),
+                    ("enquiry_answered", "Enquiry answered"),
+                    ("decision_recorded", "Decision recorded"),
+                    ("consultation_claimed", "Consultation claimed"),
+                    ("consultation_advice_recorded", "Consultation advice recorded"),
+                    ("outcome_notification_late", "Outcome notification late"),
+                    ("alert_raised", "Alert raised to managers"),
+                    ("alert_acknowledged", "Alert acknowledged"),
+                    ("alerts_viewed", "Alerts viewed"),
+                    ("referrals_searched", "Referrals searched"),
+                    ("team_viewed", "Team viewed"),
+                    ("referrals_bulk_reassigned", "Referrals reassigned in bulk"),
+                    ("screening_policy_changed", "Screening policy changed"),
+                ],
+                db_index=True,
+                editable=False,
+                max_length=50,
+            ),
         ),
     ]

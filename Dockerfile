@@ -33,12 +33,14 @@ COPY --from=assets /src/static/build ./static/build
 
 # Hashed, compressed static files for whitenoise. The key is a build-time placeholder only:
 # collectstatic needs settings to load, and the real SECRET_KEY comes from .env at run time.
-RUN DEBUG=0 SECRET_KEY=collectstatic-build-only-placeholder \
+RUN DEBUG=0 SECRET_KEY=collectstatic-build-only-placeholder-never-used-to-sign-anything \
     python manage.py collectstatic --noinput -v 0
 
+# /srv/static: where compose's one-shot `static` service copies the collected files for nginx
+# (a named volume takes this folder's owner when first mounted).
 RUN useradd --system --create-home --uid 10001 --user-group app \
- && mkdir -p /app/var \
- && chown -R app:app /app/var
+ && mkdir -p /app/var/snapshot /srv/static \
+ && chown -R app:app /app/var /srv/static
 USER app
 
 EXPOSE 8000

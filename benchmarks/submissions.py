@@ -43,8 +43,9 @@ The database is vacuumed (VACUUM ANALYZE) before each phase and between walking 
 submitting, as autovacuum does in production: this machine's PostgreSQL runs with autovacuum
 off, and every journey page rewrites its session row.
 
-The per-client rate limit is turned off for the run (RATE_LIMIT_SUBMISSIONS=0): all 20
-clients come from 127.0.0.1, which the limit would otherwise, rightly, throttle.
+The rate limits are turned off for the run (RATE_LIMIT_SESSION, RATE_LIMIT_SUBMISSIONS and
+RATE_LIMIT_GLOBAL all 0): all 20 clients come from 127.0.0.1 and send 1,000 reports in minutes,
+which the limits would otherwise, rightly, throttle.
 
 For each phase it prints p50/p95/p99 of the submitting request (POST check-your-answers) and of
 every request in the journey, and checks: every submission answered with the confirmation,
@@ -180,7 +181,9 @@ def server_env(database_url: str, redis_url: str) -> dict[str, str]:
         SECRET_KEY="benchmark-only-" + "x" * 40,
         ALLOWED_HOSTS="127.0.0.1,localhost",
         LOG_LEVEL="WARNING",
+        RATE_LIMIT_SESSION="0",
         RATE_LIMIT_SUBMISSIONS="0",
+        RATE_LIMIT_GLOBAL="0",
         EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
         PYTHONPATH=str(ROOT),
         BENCH_BARE_FILE=str(RESULTS / "bare_body.html"),

@@ -11,8 +11,16 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
+from django.core.checks.security.base import (
+    SECRET_KEY_INSECURE_PREFIX,
+    SECRET_KEY_MIN_LENGTH,
+    SECRET_KEY_MIN_UNIQUE_CHARACTERS,
+)
 from django.core.exceptions import ImproperlyConfigured
+
+from config.client import parse_networks
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -30,10 +38,17 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+# .env.example's placeholder: a copied .env that still has it must not start.
+EXAMPLE_SECRET_KEY = "change-me-to-a-long-random-string"  # noqa: S105 (refused, not used)
+
+
 def _secret_key() -> str:
-    """SECRET_KEY from the environment, else one generated once for this install in var/."""
-    if key := os.environ.get("SECRET_KEY"):
+    """SECRET_KEY from the environment, else (not set at all, or empty with DEBUG on) one
+    generated once for this install in var/. Empty with DEBUG off is refused below."""
+    if key := os.environ.get("SECRET_KEY", "").strip():
         return key
+    if "SECRET_KEY" in os.environ and not DEBUG:
+        return ""
     key_file = VAR_DIR / "secret_key"
     if not key_file.exists():
         key_file.write_text(secrets.token_urlsafe(50))
@@ -43,6 +58,8 @@ def _secret_key() -> str:
 
 DEBUG = env_bool("DEBUG")
 SECRET_KEY = _secret_key()
+# Key rotation (README, "Operations"): the previous key(s) while sessions signed with them last.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -68,21 +85,28 @@ INSTALLED_APPS = [
     "contacts",
     "reporting",
     "mash",
+    "ops",
 ]
 
 MIDDLEWARE = [
+    # Outermost: request id, one log line and the request metrics (config.observability).
+    "config.observability.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "config.middleware.RefuseNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "mash.middleware.StaffSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "axes.middleware.AxesMiddleware",  # keep last
+    "axes.middleware.AxesMiddleware",  # keep last but one
+    # Database unreachable: public pages from the contacts snapshot (config.outage).
+    "config.outage.OutageMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -183,10 +207,36 @@ CELERY_BEAT_SCHEDULE["reporting-sweep-outbox"] = {
 # reporting: delete consent form uploads never attached to a referral (abandoned journeys).
 CELERY_BEAT_SCHEDULE["reporting-delete-abandoned-uploads"] = {
     "task": "reporting.delete_abandoned_uploads",
+    "schedule": 15 * 60.0,
+    "options": {"expires": 10 * 60},
+}
+# mash: flag decisions whose outcome email to the referrer was not sent within 24 hours.
+# ops: the heartbeat /readyz checks, operational alerts, the contacts snapshot, retention.
+CELERY_BEAT_SCHEDULE["ops-heartbeat"] = {
+    "task": "ops.heartbeat",
+    "schedule": 60.0,
+    "options": {"expires": 55},
+}
+CELERY_BEAT_SCHEDULE["ops-check-alerts"] = {
+    "task": "ops.check_alerts",
+    "schedule": 60.0,
+    "options": {"expires": 55},
+}
+CELERY_BEAT_SCHEDULE["ops-refresh-contacts-snapshot"] = {
+    "task": "ops.refresh_contacts_snapshot",
+    "schedule": 10 * 60.0,
+    "options": {"expires": 9 * 60},
+}
+CELERY_BEAT_SCHEDULE["ops-clear-expired-sessions"] = {
+    "task": "ops.clear_expired_sessions",
     "schedule": 60.0 * 60,
     "options": {"expires": 30 * 60},
 }
-# mash: flag decisions whose outcome email to the referrer was not sent within 24 hours.
+CELERY_BEAT_SCHEDULE["ops-apply-retention"] = {
+    "task": "ops.apply_retention",
+    "schedule": crontab(hour=2, minute=30),
+    "options": {"expires": 6 * 60 * 60},
+}
 CELERY_BEAT_SCHEDULE["mash-flag-late-outcome-notifications"] = {
     "task": "mash.flag_late_outcome_notifications",
     "schedule": 5 * 60.0,
@@ -199,14 +249,35 @@ CELERY_BEAT_SCHEDULE["mash-raise-screening-alerts"] = {
     "options": {"expires": 55},
 }
 
-# reporting: per-client limit on submissions (reporting.ratelimit), "<count>/<period>" with
-# period s, m, h or d ("10/h", "30/15m"); "0" turns it off. Clients are keyed on an HMAC of
-# REMOTE_ADDR with RATE_LIMIT_SALT (default SECRET_KEY): no raw IP is stored.
-RATE_LIMIT_SUBMISSIONS = os.environ.get("RATE_LIMIT_SUBMISSIONS", "10/h")
+# reporting: limits on submissions (reporting.ratelimit), each "<count>/<period>" with period
+# s, m, h or d ("10/h", "30/15m"); "0" turns one off. Per session (one browser hammering Send),
+# per client address (generous: a school behind one address sends many reports from different
+# people's sessions), and a global circuit for floods from many addresses. Sessions and
+# addresses are keyed on an HMAC with RATE_LIMIT_SALT (default SECRET_KEY): no raw IP is stored.
+RATE_LIMIT_SESSION = os.environ.get("RATE_LIMIT_SESSION", "5/h")
+RATE_LIMIT_SUBMISSIONS = os.environ.get("RATE_LIMIT_SUBMISSIONS", "100/h")
+RATE_LIMIT_GLOBAL = os.environ.get("RATE_LIMIT_GLOBAL", "300/10m")
 RATE_LIMIT_SALT = os.environ.get("RATE_LIMIT_SALT", "")
 
+# The proxies whose X-Forwarded-For is believed (config.client.client_ip): comma-separated
+# addresses or CIDR ranges, e.g. nginx's. Empty (the default): the client is REMOTE_ADDR and
+# the header is never read.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+parse_networks(TRUSTED_PROXIES)  # a bad entry stops the start, not the first request
+
 # --- Email ----------------------------------------------------------------------------------
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# The console backend prints whole emails (names, addresses) to the log: development only.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+if EMAIL_BACKEND.endswith("console.EmailBackend") and not DEBUG:
+    raise ImproperlyConfigured("The console email backend prints emails to the log: DEBUG only.")
+# The file backend writes each email into a folder: EMAIL_FILE_PATH, else var/emails.
+if EMAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend":
+    EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH") or str(VAR_DIR / "emails")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
@@ -234,18 +305,30 @@ LOGIN_URL = "/mash/login/"
 STAFF_SESSION_IDLE_SECONDS = 30 * 60
 STAFF_SESSION_MAX_SECONDS = 12 * 60 * 60
 OTP_TOTP_ISSUER = "MASH screening"
-# django-axes: 5 failed logins lock the username for 30 minutes. Locking is by username only,
-# and the client IP callable returns None, so axes stores no IP addresses at all.
+# The TOTP step throttles per session (mash.auth_views), not per device: django-otp's own
+# throttle is shared by every session of a user, so anyone with the password could keep the
+# real person's right codes refused.
+OTP_TOTP_THROTTLE_FACTOR = 0
+# Nobody reads a TOTP secret in the admin (django-otp's key field and QR code pages, which do
+# not check the admin's boroughs; the config and QR views were also a 500 for an unknown device):
+# a lost phone is reset with a one-time enrolment link.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# django-axes: 5 failed logins (or wrong codes) from one client for one username lock that
+# username FOR THAT CLIENT for 30 minutes, counted from the lockout: attempts during it neither
+# restart the clock nor write audit rows. The same person from another client is not locked.
+# The client is `mash.clients.axes_client_key`: a keyed pseudonym of the client address (axes
+# stores it as an IPv6-shaped value, never the real address), read by
+# `mash.clients.client_address`, which reads it as `config.client.client_ip` does (a forwarding
+# header only from a TRUSTED_PROXIES address).
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = dt.timedelta(minutes=30)
-AXES_LOCKOUT_PARAMETERS = ["username"]
-AXES_CLIENT_IP_CALLABLE = "mash.access.no_client_ip"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "mash.clients.axes_client_key"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True  # successful logins are in mash's own audit trail
 AXES_LOCKOUT_CALLABLE = "mash.auth_views.locked_out"
-# W006 warns that username-only locking lets one address try many usernames; we lock by
-# username on purpose, so that no client IP address is ever stored.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]  # masked in axes' records
 SESSION_ENGINE = "config.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -253,14 +336,47 @@ SESSION_COOKIE_AGE = 60 * 60 * 2
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and bool(os.environ.get("SECRET_KEY")))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "config.views.csrf_failure"  # the GOV.UK page, in plain words
 
 # --- Security headers -----------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY") else None
+# HTTPS only and HSTS: off by default (make run, tests), on in compose (docker-compose.yml).
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT")
+# The container's own health check asks gunicorn over plain HTTP from inside.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Permissions-Policy (django-permissions-policy): the service uses no browser feature, so it
+# allows none of those that could reveal or record someone (a shared phone, a watching abuser).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -287,7 +403,7 @@ USE_TZ = True
 
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 # static/build: GOV.UK Frontend assets built by `make assets` (not in git);
 # static/app: the project's own small files (in git).
 STATICFILES_DIRS = [BASE_DIR / "static" / "build", BASE_DIR / "static" / "app"]
@@ -298,7 +414,10 @@ STORAGES = {
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        )
+        ),
+        # Public files, read by nginx's own user (compose copies them into its volume): not
+        # FILE_UPLOAD_PERMISSIONS (0600), which is for private uploads.
+        "OPTIONS": {"file_permissions_mode": 0o644, "directory_permissions_mode": 0o755},
     },
 }
 WHITENOISE_MAX_AGE = 3600
@@ -314,7 +433,16 @@ PRIVATE_STORAGE = {
     },
 }
 CONSENT_FORM_MAX_BYTES = 10 * 1024 * 1024
-CONSENT_UPLOAD_RETENTION_HOURS = 24  # unattached uploads are deleted after this
+# Unattached uploads are deleted after this: a journey's session ends after SESSION_COOKIE_AGE
+# (2 hours) idle, and the sweep runs every 15 minutes.
+CONSENT_UPLOAD_RETENTION_HOURS = 3
+# Flooding: files per session and per client address ("<count>/<period>", reporting.ratelimit),
+# and the most all unattached uploads together may hold before new files are refused.
+UPLOAD_LIMIT_SESSION = os.environ.get("UPLOAD_LIMIT_SESSION", "5/h")
+UPLOAD_LIMIT_CLIENT = os.environ.get("UPLOAD_LIMIT_CLIENT", "10/h")
+CONSENT_UPLOAD_UNATTACHED_MAX_BYTES = int(
+    os.environ.get("CONSENT_UPLOAD_UNATTACHED_MAX_BYTES", str(500 * 1024 * 1024))
+)
 # The size limit is enforced while the request is read (before anything piles up in memory
 # or on disk); files under 2.5 MB stay in memory, bigger ones spool to a temporary file.
 FILE_UPLOAD_HANDLERS = [
@@ -332,14 +460,84 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 
 # --- Logging --------------------------------------------------------------------------------
+# JSON lines on stderr for a log platform (python-json-logger), each with the request id
+# (config.observability). Public requests log only id, method, route name, status and
+# duration: never a client address, path, query, header, body, name, email or reference.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "config.observability.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # One line per request already (config.observability); Django's own 4xx lines name
+        # the path, so only its errors (with their request id) are kept.
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "WARNING"},
+    },
 }
 
-if not DEBUG and SECRET_KEY.startswith("django-insecure"):
-    raise ImproperlyConfigured("Set a real SECRET_KEY when DEBUG is off.")
+# --- Outage, monitoring, retention (ops) ----------------------------------------------------
+# The contacts snapshot public pages fall back to when the database is down (contacts.snapshot);
+# a shared volume where several containers serve the site.
+CONTACTS_SNAPSHOT_PATH = os.environ.get(
+    "CONTACTS_SNAPSHOT_PATH", str(VAR_DIR / "contacts-snapshot.json")
+)
+# /metrics answers only with "Authorization: Bearer <METRICS_TOKEN>"; unset, it answers 404.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+# Where operational alerts go (through the outbox); unset, alerts are only logged.
+OPS_ALERT_EMAIL = os.environ.get("OPS_ALERT_EMAIL", "")
+# /readyz fails, and an alert is sent, past these.
+OUTBOX_MAX_LAG_SECONDS = int(os.environ.get("OUTBOX_MAX_LAG_SECONDS", str(15 * 60)))
+BEAT_MAX_SILENCE_SECONDS = int(os.environ.get("BEAT_MAX_SILENCE_SECONDS", str(5 * 60)))
+# Sent outbox messages keep their body this long (then it is dropped; the row stays until the
+# retention schedule's outbox period).
+OUTBOX_SENT_BODY_HOURS = int(os.environ.get("OUTBOX_SENT_BODY_HOURS", "48"))
+# Optional error reporting: config.sentry (personal data scrubbed before sending).
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+SENTRY_ENVIRONMENT = os.environ.get("SENTRY_ENVIRONMENT", "production")
+
+if SENTRY_DSN:
+    from config.sentry import init_sentry
+
+    init_sentry(SENTRY_DSN, environment=SENTRY_ENVIRONMENT)
+
+# ops: boroughs with no row of their own in the admin are alerted on after this long unstaffed.
+UNSTAFFED_ALERT_MINUTES = int(os.environ.get("UNSTAFFED_ALERT_MINUTES", "90"))
+
+
+def refuse_weak_secret_key(key: str, *, debug: bool) -> None:
+    """With DEBUG off, refuse to start on an empty key, the example's, Django's insecure
+    default or one `check --deploy` calls weak (under 50 characters, or under 5 different)."""
+    if debug:
+        return
+    if (
+        not key
+        or key == EXAMPLE_SECRET_KEY
+        or key.startswith(SECRET_KEY_INSECURE_PREFIX)
+        or len(key) < SECRET_KEY_MIN_LENGTH
+        or len(set(key)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS
+    ):
+        raise ImproperlyConfigured(
+            "Set a real SECRET_KEY when DEBUG is off: a long random string "
+            f"(at least {SECRET_KEY_MIN_LENGTH} characters), not empty and not the example's."
+        )
+
+
+refuse_weak_secret_key(SECRET_KEY, debug=DEBUG)

@@ -2,13 +2,18 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config import views
+from ops import views as ops_views
+
+handler500 = "config.outage.server_error"
 
 urlpatterns = [
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", ops_views.healthz, name="healthz"),
+    path("readyz", ops_views.readyz, name="readyz"),
+    path("metrics", ops_views.metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path(
         "privacy/",
-        views.InformationPage.as_view(template_name="pages/privacy.html"),
+        views.PrivacyPage.as_view(template_name="pages/privacy.html"),
         name="privacy",
     ),
     path(
@@ -25,3 +30,6 @@ urlpatterns = [
     path("<slug:borough_slug>/", include("reporting.urls")),
     path("", include("contacts.urls")),
 ]
+
+handler400 = "config.views.bad_request"
+handler403 = "config.views.permission_denied"

@@ -75,9 +75,53 @@ class ContactLineInline(admin.TabularInline):
 
 @admin.register(Borough)
 class BoroughAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "reference_prefix", "is_active")
+    list_display = (
+        "name",
+        "slug",
+        "gss_code",
+        "reference_prefix",
+        "early_help_service",
+        "consultations",
+        "is_active",
+    )
     prepopulated_fields = {"slug": ("name",)}
     form = BoroughForm
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "slug",
+                    "council_name",
+                    "gss_code",
+                    "reference_prefix",
+                    "is_active",
+                ]
+            },
+        ),
+        ("MASH", {"fields": ["mash_name", "address", "mash_email", "fax"]}),
+        (
+            "Services offered online",
+            {
+                "description": "Reporting a concern about a child is always offered. A service "
+                "that is off has no pages, and no page links to it.",
+                "fields": ["early_help_service", "consultations"],
+            },
+        ),
+        (
+            "Early help, in this council's words",
+            {
+                "fields": [
+                    "early_help_name",
+                    "early_help_summary",
+                    "early_help_referral_title",
+                    "early_help_request_title",
+                ]
+            },
+        ),
+        ("Levels of need, for professionals", {"fields": ["need_levels_guide"]}),
+    ]
     inlines = [OfficeHoursInline, ClosureDayInline, ContactLineInline]
 
 

@@ -2,6 +2,7 @@
 admin. The rules that read it live in `contacts.calendar` and `contacts.selectors`."""
 
 import datetime as dt
+import re
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -17,6 +18,29 @@ class Weekday(models.IntegerChoices):
     FRIDAY = 4, "Friday"
     SATURDAY = 5, "Saturday"
     SUNDAY = 6, "Sunday"
+
+
+GSS_CODE = re.compile(r"^[EWSNLM][0-9]{8}$")
+
+# The London Continuum of Need, in plain words: a new borough starts with it, and its admin
+# rewrites it as the borough's own. One paragraph per level, blank lines between.
+NEED_LEVELS_GUIDE = """\
+Level 1, universal: the child's needs are met by everyday services such as school, the GP \
+and health visitors. You do not need to refer.
+
+Level 2, early help: the family needs extra support that one or more services can give, \
+with the family's agreement, before difficulties get worse.
+
+Level 3, complex: the child has several needs or needs that are getting worse, and a \
+social work assessment under section 17 (a child in need) is likely to be needed.
+
+Level 4, acute: the child is suffering or likely to suffer significant harm. This is a \
+child protection concern: report it at once, and call 999 if the child is in immediate \
+danger."""
+
+EARLY_HELP_SUMMARY = (
+    "Early help is support for families, with their agreement, before difficulties get worse."
+)
 
 
 class Borough(models.Model):
@@ -41,6 +65,65 @@ class Borough(models.Model):
     is_active = models.BooleanField(
         default=True, help_text="Only active boroughs appear on public pages."
     )
+    gss_code = models.CharField(
+        "GSS code",
+        max_length=9,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="The council's ONS local authority code, like E09000006 for Bromley. The "
+        "postcode finder on the home page sends people with a postcode in this council here.",
+    )
+    # Services the borough offers online. A service that is off has no pages: its web
+    # addresses answer "page not found" and no page links to it.
+    early_help_service = models.BooleanField(
+        "offers early help",
+        default=True,
+        db_default=True,
+        help_text="Professionals can refer a family for early help, and families can ask for "
+        "it themselves. Untick if this council has no early-help service to refer to.",
+    )
+    consultations = models.BooleanField(
+        "offers consultations",
+        default=True,
+        db_default=True,
+        help_text="Professionals who are not sure can ask the MASH to call them to talk a "
+        "family through.",
+    )
+    early_help_name = models.CharField(
+        "early-help service name",
+        max_length=60,
+        default="early help",
+        db_default="early help",
+        help_text="What the public knows the early-help service as, written as it reads in "
+        "the middle of a sentence: like 'Family Wellbeing' or 'early help'.",
+    )
+    early_help_summary = models.CharField(
+        "early-help service in one sentence",
+        max_length=300,
+        default=EARLY_HELP_SUMMARY,
+        db_default=EARLY_HELP_SUMMARY,
+        help_text="Shown on the borough's page above the early-help links.",
+    )
+    early_help_referral_title = models.CharField(
+        "title of the professionals' referral",
+        max_length=100,
+        default="Refer a family for early help",
+        db_default="Refer a family for early help",
+    )
+    early_help_request_title = models.CharField(
+        "title of a family's own request",
+        max_length=100,
+        default="Ask for early help",
+        db_default="Ask for early help",
+    )
+    need_levels_guide = models.TextField(
+        "levels of need",
+        default=NEED_LEVELS_GUIDE,
+        db_default=NEED_LEVELS_GUIDE,
+        help_text="A short guide to the levels of need professionals use in this council, "
+        "shown on the professionals' pages. One paragraph per level, with a blank line between.",
+    )
     data_version = models.PositiveIntegerField(
         default=1,
         editable=False,
@@ -49,12 +132,28 @@ class Borough(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["gss_code"],
+                condition=~models.Q(gss_code=""),
+                name="one_borough_a_gss_code",
+                violation_error_message="Another borough already has this GSS code",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
 
     def clean(self) -> None:
         errors = {}
+        self.gss_code = (self.gss_code or "").strip().upper()
+        if self.gss_code and not GSS_CODE.match(self.gss_code):
+            errors["gss_code"] = "Enter a GSS code: a capital letter then 8 digits, like E09000006"
+        elif (
+            self.gss_code
+            and Borough.objects.filter(gss_code=self.gss_code).exclude(pk=self.pk).exists()
+        ):
+            errors["gss_code"] = "Another borough already has this GSS code"
         if self.reference_prefix and not (
             len(self.reference_prefix) == 3
             and self.reference_prefix.isascii()
@@ -69,6 +168,24 @@ class Borough(models.Model):
                 errors["fax"] = exc
         if errors:
             raise ValidationError(errors)
+
+    def offers(self, service: str) -> bool:
+        """Whether the borough offers this online service: "concern" (always), "wellbeing"
+        and "self" (its early-help service), "consultation"."""
+        if service in {"wellbeing", "self"}:
+            return self.early_help_service
+        if service == "consultation":
+            return self.consultations
+        return service == "concern"
+
+    @property
+    def need_levels(self) -> list[str]:
+        """The levels-of-need guide as paragraphs."""
+        return [
+            " ".join(paragraph.split())
+            for paragraph in re.split(r"\n\s*\n", self.need_levels_guide or "")
+            if paragraph.strip()
+        ]
 
     @property
     def address_lines(self) -> list[str]:
@@ -229,3 +346,24 @@ class StaffedWindow(models.Model):
                     "use 00:00 to 00:00 for the whole day"
                 }
             )
+
+
+class Postcode(models.Model):
+    """One line of the postcode directory: a postcode and the local authority (ONS GSS code)
+    it lies in, as the ONS Postcode Directory or the National Statistics Postcode Lookup
+    publish them. About 2.7 million rows, loaded and refreshed by `manage.py import_postcodes`
+    (contacts.postcodes), never edited by hand. A postcode may have more than one row (a
+    directory that places it in more than one council): there is no primary key in the
+    database, only the index `contacts_postcode_lookup` on (postcode, gss_code), which answers
+    a lookup from the index alone. The table is created by migration SQL, so that the
+    importer can build a fresh copy with exactly the same shape and swap it in."""
+
+    postcode = models.CharField(max_length=8, primary_key=True)  # "BR1 3UH", as ONS's pcds
+    gss_code = models.CharField("GSS code", max_length=9)
+
+    class Meta:
+        managed = False
+        db_table = "contacts_postcode"
+
+    def __str__(self) -> str:
+        return f"{self.postcode} {self.gss_code}"

@@ -92,6 +92,28 @@ BOROUGHS = [
 ]
 
 
+# What each seed borough sets beyond its contacts (migration 0004; the model's defaults
+# otherwise). Bexley's early help is its Family Wellbeing service, in its own page's words;
+# Bromley's page names no early-help service, so Bromley keeps the neutral "early help".
+BOROUGH_SETTINGS = {
+    "bromley": {"gss_code": "E09000006"},
+    "bexley": {
+        "gss_code": "E09000004",
+        "early_help_name": "Family Wellbeing",
+        "early_help_summary": "The Family Wellbeing team gives families early help, before "
+        "difficulties get worse.",
+        "early_help_referral_title": "Refer a family to Family Wellbeing",
+        "early_help_request_title": "Ask Family Wellbeing for help",
+    },
+}
+
+
+def apply_borough_settings(apps) -> None:
+    Borough = apps.get_model("contacts", "Borough")
+    for slug, values in BOROUGH_SETTINGS.items():
+        Borough.objects.filter(slug=slug).update(**values)
+
+
 def load_boroughs(apps) -> None:
     """Create the seed boroughs that do not exist yet (idempotent)."""
     Borough = apps.get_model("contacts", "Borough")
@@ -135,6 +157,8 @@ def load_boroughs(apps) -> None:
                 PhoneNumber.objects.create(line=line, number=number, order=number_order)
             for weekday, starts, ends in line_data.get("windows", []):
                 StaffedWindow.objects.create(line=line, weekday=weekday, starts=starts, ends=ends)
+        if any(f.name == "gss_code" for f in Borough._meta.get_fields()):  # since 0004
+            Borough.objects.filter(pk=borough.pk).update(**BOROUGH_SETTINGS[data["slug"]])
 
 
 def unload_boroughs(apps) -> None:

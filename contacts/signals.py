@@ -14,6 +14,7 @@ from contacts.models import (
     PhoneNumber,
     StaffedWindow,
 )
+from contacts.snapshot import refresh_snapshot
 
 
 def bump(borough_id: int) -> None:
@@ -30,6 +31,16 @@ def forget_versions_on_commit(slugs: list[str]) -> None:
     for slug in slugs:
         forget_borough_version(slug)
         transaction.on_commit(lambda slug=slug: forget_borough_version(slug))
+    refresh_snapshot_on_commit()
+
+
+def refresh_snapshot_on_commit() -> None:
+    """Rewrite the outage snapshot (contacts.snapshot) once the change commits: once per
+    transaction, however many rows an admin save touched."""
+    connection = transaction.get_connection()
+    if any(func is refresh_snapshot for _, func, _ in connection.run_on_commit):
+        return
+    transaction.on_commit(refresh_snapshot)
 
 
 @receiver(post_save, sender=Borough)

@@ -4,11 +4,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_safe
 
+from contacts import postcodes
 from contacts.calendar import to_london
 from contacts.memos import Memo
 from contacts.models import Borough
@@ -36,11 +37,53 @@ def cache_until_next_change(response, staffing: Staffing, now: dt.datetime):
     return response
 
 
+ENTER_A_POSTCODE = "Enter a postcode"
+ENTER_A_REAL_POSTCODE = "Enter a real postcode"
+
+
 @require_safe
 def choose_council(request):
-    response = render(request, "contacts/choose_council.html", {"boroughs": active_boroughs()})
-    patch_cache_control(response, public=True, max_age=MAX_AGE_CAP)
+    """The home page: the child's postcode first, the list of councils below it. With
+    `?postcode=`, a postcode in one served borough goes straight to that borough's page;
+    anything else is answered here (not served, may be in several, unknown, invalid)."""
+    boroughs = list(active_boroughs())
+    raw = request.GET.get("postcode")
+    if raw is None:
+        response = render(request, "contacts/choose_council.html", {"boroughs": boroughs})
+        patch_cache_control(response, public=True, max_age=MAX_AGE_CAP)
+        return response
+
+    postcode = postcodes.normalise(raw)
+    if postcode is None:
+        error = ENTER_A_POSTCODE if not raw.strip() else ENTER_A_REAL_POSTCODE
+        response = render(
+            request,
+            "contacts/choose_council.html",
+            {"boroughs": boroughs, "error": error, "typed": raw, "form_has_errors": True},
+        )
+    else:
+        place = postcodes.place(postcode=postcode, boroughs=boroughs)
+        if place.borough is not None:
+            response = redirect("borough", place.borough.slug)
+        else:
+            response = render(
+                request,
+                "contacts/postcode_answer.html",
+                {"boroughs": boroughs, "place": place},
+            )
+    # the answer is about where a child lives: kept by no cache and no shared proxy
+    patch_cache_control(response, private=True, no_store=True)
     return response
+
+
+@require_safe
+def signs(request, borough_slug: str):
+    """Signs that a child may be at risk, for the person who is not sure."""
+    borough = borough_or_404(borough_slug)
+    now = timezone.now()
+    staffing = staffing_for(borough, now)
+    response = render(request, "contacts/signs.html", {"borough": borough, "staffing": staffing})
+    return cache_until_next_change(response, staffing, now)
 
 
 def line_rows(borough: Borough, staffing: Staffing) -> list[dict]:

@@ -20,11 +20,6 @@ from mash.models import AuditAction, ScreeningRecord, StaffMember
 from reporting.models import Referral
 
 
-def no_client_ip(request):
-    """AXES_CLIENT_IP_CALLABLE: axes locks out by username only and stores no IP address."""
-    return None
-
-
 def staff_member(user) -> StaffMember | None:
     if user is None or not user.is_authenticated or not user.is_active:
         return None
@@ -159,7 +154,6 @@ __all__ = [
     "get_referral_or_404",
     "is_verified",
     "manager_required",
-    "no_client_ip",
     "referrals_for",
     "staff_member",
     "staff_required",

@@ -2,27 +2,20 @@
 every login, failed login, lockout and logout. What can be recorded is `mash.models.AuditAction`;
 the trail is read through `mash.selectors` (`trail_for_referral`, `trail_for_user`)."""
 
-import hashlib
-import hmac
-
 from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
+from django.utils import timezone
 
+from mash.clients import client_pseudonym
 from mash.models import AuditAction, AuditEvent
 
 
 def client_ip_hash(request) -> str:
     """A keyed, truncated hash of the client address: tells sources apart, never stores it."""
-    if request is None:
-        return ""
-    address = request.META.get("REMOTE_ADDR", "")
-    if not address:
-        return ""
-    digest = hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256)
-    return digest.hexdigest()[:32]
+    return client_pseudonym(request)[:32]
 
 
 def record(
@@ -79,6 +72,10 @@ def _user_named(username):
 
 @receiver(user_login_failed, dispatch_uid="mash_audit_login_failed")
 def _on_login_failed(sender, credentials, request=None, **kwargs):
+    if request is not None and getattr(request, "axes_locked_out", False):
+        return  # refused by the lockout: the lockout itself is audited once, below
+    if (credentials or {}).get("mash_wrong_code"):
+        return  # a wrong TOTP code counted against the lockout: audited as otp_failed
     username = str((credentials or {}).get("username") or "")[:150]
     record(
         action=AuditAction.LOGIN_FAILED,
@@ -90,7 +87,18 @@ def _on_login_failed(sender, credentials, request=None, **kwargs):
 
 @receiver(user_locked_out, dispatch_uid="mash_audit_locked_out")
 def _on_locked_out(sender, request, username=None, ip_address=None, **kwargs):
+    """axes signals every refused attempt during a lockout: one audit row per lockout (per
+    username and client, within the cool-off), not one per attempt."""
     username = str(username or "")[:150]
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    already = AuditEvent.objects.filter(
+        action=AuditAction.LOCKED_OUT,
+        username=username,
+        ip_hash=client_ip_hash(request),
+        at__gte=since,
+    )
+    if already.exists():
+        return
     record(
         action=AuditAction.LOCKED_OUT,
         user=_user_named(username),

@@ -5,6 +5,8 @@ from crispy_forms_gds.layout import Button, Field, Layout, Size
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+USERNAME_MAX_LENGTH = 150  # Django's User.username
+
 
 class StaffLoginForm(AuthenticationForm):
     error_messages = {
@@ -21,6 +23,7 @@ class StaffLoginForm(AuthenticationForm):
         self.fields["password"].error_messages["required"] = "Enter your password"
         self.fields["password"].widget.attrs.pop("autofocus", None)
         self.fields["username"].widget.attrs.pop("autofocus", None)
+        self.fields["username"].max_length = USERNAME_MAX_LENGTH
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
@@ -28,6 +31,14 @@ class StaffLoginForm(AuthenticationForm):
             Field.text("password", field_width=20),
             Button("submit", "Continue"),
         )
+
+    def clean_username(self):
+        """Refuse an over-long username before it reaches authentication (axes would try to
+        store it in a 255-character column)."""
+        username = self.cleaned_data["username"]
+        if len(username) > USERNAME_MAX_LENGTH:
+            raise forms.ValidationError(self.error_messages["invalid_login"])
+        return username
 
 
 class TokenForm(forms.Form):

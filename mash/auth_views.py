@@ -2,17 +2,24 @@
 first time), sign-out and the lockout page.
 
 Nobody is signed in (in Django's sense) until both factors pass: after the password the
-session only holds a short-lived "pending" marker, so a password alone opens nothing.
+session only holds a short-lived "pending" marker, so a password alone opens nothing. Enrolling
+needs a one-time enrolment link as well as the password (`mash.enrolment`): the password alone
+never shows a TOTP secret. Sign-out is by POST only.
 """
 
 import base64
 import datetime as dt
 import io
+import math
 
 import qrcode
 import qrcode.image.svg
+from axes.handlers.proxy import AxesProxyHandler
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import get_user_model, login, logout
+from django.contrib.auth.signals import user_login_failed
+from django.db.models import Max
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -24,13 +31,18 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from contacts.calendar import LONDON
-from mash import audit
+from mash import audit, enrolment
 from mash.access import is_verified
 from mash.auth_forms import StaffLoginForm, TokenForm
+from mash.clients import axes_client_key
 from mash.middleware import SESSION_PENDING, start_staff_session
 from mash.models import AuditAction
+from mash.totp import use_code
 
 DEVICE_NAME = "Authenticator app"
+# This session's wrong-code count and when it may try its next code.
+SESSION_CODE_WAIT = "mash_code_wait"
+CODE_WAIT_MAX_SECONDS = 5 * 60
 
 
 def _safe_next(request, candidate: str | None) -> str:
@@ -55,6 +67,11 @@ def _confirmed_device(user):
     return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
 
 
+def _is_locked(request, username: str) -> bool:
+    """axes' lock of this username for this client (not for the same person elsewhere)."""
+    return not AxesProxyHandler.is_allowed(request, {"username": username})
+
+
 @sensitive_post_parameters("password")
 @require_http_methods(["GET", "POST"])
 def login_view(request):
@@ -68,16 +85,28 @@ def login_view(request):
         if request.user.is_authenticated:
             logout(request)
         request.session.cycle_key()
+        request.session.pop(SESSION_CODE_WAIT, None)
+        audit.record(action=AuditAction.PASSWORD_ACCEPTED, user=user, request=request)
+        enrolling = False
+        if _confirmed_device(user) is None:
+            link_id = request.session.pop(enrolment.SESSION_LINK, None)
+            if not (link_id and enrolment.use_link(link_id=link_id, user=user, request=request)):
+                audit.record(
+                    action=AuditAction.ACCESS_REFUSED,
+                    user=user,
+                    request=request,
+                    reason="enrolment_link_missing",
+                )
+                return render(request, "mash/auth/need_link.html", status=403)
+            enrolling = True
         request.session[SESSION_PENDING] = {
             "user": user.pk,
             "username": user.get_username(),
             "at": timezone.now().timestamp(),
             "next": next_url,
+            "enrolling": enrolling,
         }
-        audit.record(action=AuditAction.PASSWORD_ACCEPTED, user=user, request=request)
-        if _confirmed_device(user) is None:
-            return HttpResponseRedirect(reverse("mash:enrol"))
-        return HttpResponseRedirect(reverse("mash:verify"))
+        return HttpResponseRedirect(reverse("mash:enrol" if enrolling else "mash:verify"))
     return render(
         request,
         "mash/auth/login.html",
@@ -86,6 +115,7 @@ def login_view(request):
             "form_has_errors": bool(form.errors),
             "next": next_url,
             "expired": expired,
+            "enrolling": enrolment.SESSION_LINK in request.session,
         },
     )
 
@@ -93,6 +123,7 @@ def login_view(request):
 def _finish_sign_in(request, user, device):
     next_url = request.session.get(SESSION_PENDING, {}).get("next")
     del request.session[SESSION_PENDING]
+    request.session.pop(SESSION_CODE_WAIT, None)
     user.backend = "django.contrib.auth.backends.ModelBackend"
     login(request, user)  # audited by the user_logged_in receiver
     otp_login(request, device)
@@ -100,20 +131,73 @@ def _finish_sign_in(request, user, device):
     return HttpResponseRedirect(_safe_next(request, next_url))
 
 
-def _check_code(device, token) -> str | None:
-    """None when the code is right, else the error to show. After each wrong code django-otp
-    makes the device wait (1, 2, 4, 8... seconds) before it checks another: say so rather than
-    "wrong" again."""
-    allowed, _ = device.verify_is_allowed()
-    if device.verify_token(token):
+def code_wait_seconds(failures: int) -> int:
+    """How long a session waits after its n-th wrong code: 1, 2, 4, 8... seconds, at most
+    CODE_WAIT_MAX_SECONDS."""
+    return min(2 ** max(failures - 1, 0), CODE_WAIT_MAX_SECONDS)
+
+
+def _check_code(request, user, device, token) -> str | None:
+    """None when the code is right (its time step is then used up), else the error to show.
+
+    Wrong codes are throttled per session (this browser's sign-in), never per person: after
+    the n-th wrong code this session's next code is not even checked for 2^(n-1) seconds, so
+    another session hammering codes never refuses the real person's right one. A code refused
+    while waiting is not audited (no row per attempt); each wrong code that was checked is,
+    and counts as a failed sign-in of this username from this client (axes: 5 lock it for
+    this client only)."""
+    now = timezone.now().timestamp()
+    wait = request.session.get(SESSION_CODE_WAIT) or {"failures": 0, "until": 0}
+    if now < wait["until"]:
+        seconds = math.ceil(wait["until"] - now)
+        return f"Too many wrong codes. Wait {seconds} seconds, then enter the code your app shows"
+    if use_code(device=device, token=token):
         return None
-    if not allowed:
-        return "Too many wrong codes. Wait a minute, then enter the code your app shows"
+    failures = wait["failures"] + 1
+    request.session[SESSION_CODE_WAIT] = {
+        "failures": failures,
+        "until": now + code_wait_seconds(failures),
+    }
+    audit.record(
+        action=AuditAction.OTP_FAILED,
+        user=user,
+        request=request,
+        failures=failures,
+        **({"enrolling": True} if not device.confirmed else {}),
+    )
+    user_login_failed.send(
+        sender=__name__,
+        credentials={"username": user.get_username(), "mash_wrong_code": True},
+        request=request,
+    )
     return "The security code is not right or has expired. Enter the code your app shows now"
 
 
 def _restart(request):
     return HttpResponseRedirect(reverse("mash:login"))
+
+
+def _code_step(request, *, user, device, template, context, label=None):
+    """The code form of the verify and enrol pages; signs in on the right code."""
+    if _is_locked(request, user.get_username()):
+        del request.session[SESSION_PENDING]
+        return locked_out(request, credentials={"username": user.get_username()})
+    form = TokenForm(request.POST if request.method == "POST" else None, label=label)
+    if request.method == "POST" and form.is_valid():
+        error = _check_code(request, user, device, form.cleaned_data["otp_token"])
+        if error is None:
+            if not device.confirmed:
+                device.confirmed = True
+                device.save(update_fields=["confirmed"])
+                audit.record(action=AuditAction.OTP_ENROLLED, user=user, request=request)
+            return _finish_sign_in(request, user, device)
+        if getattr(request, "axes_locked_out", False):  # that wrong code was the fifth
+            del request.session[SESSION_PENDING]
+            return locked_out(request, credentials={"username": user.get_username()})
+        form.add_error("otp_token", error)
+    return render(
+        request, template, {"form": form, "form_has_errors": bool(form.errors), **context}
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -124,17 +208,8 @@ def verify_view(request):
     device = _confirmed_device(user)
     if device is None:
         return HttpResponseRedirect(reverse("mash:enrol"))
-    form = TokenForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        error = _check_code(device, form.cleaned_data["otp_token"])
-        if error is None:
-            return _finish_sign_in(request, user, device)
-        audit.record(action=AuditAction.OTP_FAILED, user=user, request=request)
-        form.add_error("otp_token", error)
-    return render(
-        request,
-        "mash/auth/verify.html",
-        {"form": form, "form_has_errors": bool(form.errors)},
+    return _code_step(
+        request, user=user, device=device, template="mash/auth/verify.html", context={}
     )
 
 
@@ -151,44 +226,50 @@ def _spaced(secret: str) -> str:
 
 @require_http_methods(["GET", "POST"])
 def enrol_view(request):
-    """First sign-in: show a QR code for a new TOTP device, confirm it with a code."""
+    """First sign-in, after the password AND a one-time enrolment link: show a QR code for a
+    new TOTP device, confirm it with a code."""
     user = _pending_user(request)
     if user is None:
         return _restart(request)
     if _confirmed_device(user) is not None:
-        # Enrolment happens once; replacing a device is an admin job (delete it in the admin).
+        # Enrolment happens once; replacing a device is an admin job (reset it in the admin).
         return HttpResponseRedirect(reverse("mash:verify"))
+    if not request.session[SESSION_PENDING].get("enrolling"):
+        return _restart(request)  # the password alone never shows a secret
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
-    form = TokenForm(
-        request.POST if request.method == "POST" else None,
+    secret = base64.b32encode(device.bin_key).decode()
+    return _code_step(
+        request,
+        user=user,
+        device=device,
+        template="mash/auth/enrol.html",
+        context={"qr_data_uri": _qr_data_uri(device.config_url), "secret": _spaced(secret)},
         label="Enter the security code from your authenticator app",
     )
-    if request.method == "POST" and form.is_valid():
-        error = _check_code(device, form.cleaned_data["otp_token"])
-        if error is None:
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
-            audit.record(action=AuditAction.OTP_ENROLLED, user=user, request=request)
-            return _finish_sign_in(request, user, device)
-        audit.record(action=AuditAction.OTP_FAILED, user=user, request=request, enrolling=True)
-        form.add_error("otp_token", error)
-    secret = base64.b32encode(device.bin_key).decode()
-    return render(
-        request,
-        "mash/auth/enrol.html",
-        {
-            "form": form,
-            "form_has_errors": bool(form.errors),
-            "qr_data_uri": _qr_data_uri(device.config_url),
-            "secret": _spaced(secret),
-        },
-    )
+
+
+@require_http_methods(["GET"])
+def enrol_link_view(request, token):
+    """A one-time enrolment link: remembered in this browser's session until the person gives
+    their password (which uses it up). Opening it uses nothing (a mail scanner may open it)."""
+    link = enrolment.find_link(token)
+    if link is None:
+        audit.record(
+            action=AuditAction.ACCESS_REFUSED, request=request, reason="enrolment_link_invalid"
+        )
+        return render(request, "mash/auth/link_invalid.html", status=404)
+    request.session[enrolment.SESSION_LINK] = link.pk
+    return HttpResponseRedirect(reverse("mash:login"))
 
 
 @require_http_methods(["GET", "POST"])
 def logout_view(request):
+    """Sign out by POST only (a GET, from a link or a prefetch, only shows the button)."""
+    if request.method == "GET":
+        signed_in = request.user.is_authenticated or SESSION_PENDING in request.session
+        return render(request, "mash/auth/sign_out.html", {"signed_in": signed_in})
     request.session.pop(SESSION_PENDING, None)
     if request.user.is_authenticated:
         logout(request)  # audited by the user_logged_out receiver
@@ -196,8 +277,13 @@ def logout_view(request):
 
 
 def locked_out(request, original_response=None, credentials=None):
-    """AXES_LOCKOUT_CALLABLE: a GOV.UK page saying when to try again."""
-    try_again_at = timezone.now() + settings.AXES_COOLOFF_TIME
+    """AXES_LOCKOUT_CALLABLE (and a wrong fifth code): a GOV.UK page saying when this client
+    may try again, counted from the lockout (attempts during it do not move it)."""
+    username = str((credentials or {}).get("username") or "")[:255]
+    last = AccessAttempt.objects.filter(
+        username=username, ip_address=axes_client_key(request)
+    ).aggregate(last=Max("attempt_time"))["last"]
+    try_again_at = (last or timezone.now()) + settings.AXES_COOLOFF_TIME
     return render(
         request,
         "mash/auth/locked.html",

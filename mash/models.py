@@ -4,6 +4,8 @@ Staff access (owner "mash-access"): StaffMember, AuditEvent. Keep these at the t
 Screening (owner "mash-queue"): ScreeningRecord and the rest, below.
 """
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -57,6 +59,9 @@ class AuditAction(models.TextChoices):
     OTP_FAILED = "otp_failed", "Wrong authenticator code"
     OTP_ENROLLED = "otp_enrolled", "Authenticator app set up"
     SESSION_EXPIRED = "session_expired", "Session expired"
+    ENROLMENT_LINK_CREATED = "enrolment_link_created", "Enrolment link created"
+    ENROLMENT_LINK_USED = "enrolment_link_used", "Enrolment link used"
+    OTP_DEVICE_RESET = "otp_device_reset", "Authenticator app reset"
     # Access (mash.access, mash.admin_site, mash.downloads, mash.audit_views, mash.views)
     ACCESS_REFUSED = "access_refused", "Access refused"
     # Reading (views)
@@ -66,6 +71,7 @@ class AuditAction(models.TextChoices):
     CONSENT_DOWNLOADED = "consent_downloaded", "Consent form downloaded"
     LATE_NOTIFICATIONS_VIEWED = "late_notifications_viewed", "Late outcome notifications viewed"
     AUDIT_VIEWED = "audit_viewed", "Audit trail viewed"
+    ADMIN_REFERRALS_LISTED = "admin_referrals_listed", "Referrals listed in the admin"
     # Intake by staff (mash.intake_views)
     REFERRAL_LOGGED = "referral_logged", "Referral logged by staff"
     # Claims (mash.services)
@@ -93,6 +99,11 @@ class AuditAction(models.TextChoices):
     TEAM_VIEWED = "team_viewed", "Team viewed"
     REFERRALS_BULK_REASSIGNED = "referrals_bulk_reassigned", "Referrals reassigned in bulk"
     SCREENING_POLICY_CHANGED = "screening_policy_changed", "Screening policy changed"
+    # Subject access (mash.subject_access_views)
+    SUBJECT_ACCESS_SEARCHED = "subject_access_searched", "Subject access search"
+    SUBJECT_ACCESS_EXPORTED = "subject_access_exported", "Subject access export"
+    # Retention (ops.retention, nightly, with the counts)
+    RETENTION_APPLIED = "retention_applied", "Retention schedule applied"
 
 
 class AuditEventQuerySet(models.QuerySet):
@@ -171,6 +182,38 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise self.Immutable("Audit events cannot be deleted.")
+
+
+class EnrolmentLink(models.Model):
+    """A one-time link that lets a person enrol an authenticator app (with their password).
+
+    The token itself is shown once (by `create_staff` or an admin's device reset) and only its
+    SHA-256 is stored. A link works for 24 hours, once: it is used up when the password is
+    given with it (`mash.enrolment`)."""
+
+    VALID_FOR = dt.timedelta(hours=24)
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolment_links"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Empty when made by the create_staff command.",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Enrolment link for {self.user} made {self.created_at:%Y-%m-%d %H:%M}"
 
 
 # --- Screening (mash-queue) ---------------------------------------------------------------

@@ -44,7 +44,7 @@ PLAIN_WORDS = {
     ),
     Decision.Outcome.FAMILY_WELLBEING: (
         "We have looked carefully at what you told us. Support is being offered through our "
-        "Family Wellbeing service."
+        "{early_help} service."
     ),
     Decision.Outcome.ASSESSMENT: (
         "We have looked carefully at what you told us. A social worker is following it up."
@@ -62,6 +62,11 @@ PLAIN_WORDS = {
         "We are following it up."
     ),
 }
+
+
+def plain_words(outcome: str, borough) -> str:
+    """What the outcome means, in the borough's own words for its early-help service."""
+    return PLAIN_WORDS[outcome].format(early_help=borough.early_help_name)
 
 
 def dedupe_key(referral) -> str:
@@ -85,7 +90,7 @@ def compose(referral, decision) -> tuple[str, str]:
             f"Thank you for contacting {council} about a child's welfare.",
             f"Your reference is {referral.reference}. On {decided:%-d %B %Y} our {service} "
             "finished looking at it.",
-            PLAIN_WORDS[decision.outcome],
+            plain_words(decision.outcome, borough),
             "To protect the privacy of the child and their family, we cannot share any more "
             "detail.",
             "If you are still worried, or something new happens, tell us again and quote your "

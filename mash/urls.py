@@ -9,6 +9,7 @@ from mash import (
     intake_views,
     screening_views,
     search_views,
+    subject_access_views,
     team_views,
     views,
 )
@@ -20,6 +21,7 @@ urlpatterns = [
     path("login/", auth_views.login_view, name="login"),
     path("verify/", auth_views.verify_view, name="verify"),
     path("enrol/", auth_views.enrol_view, name="enrol"),
+    path("enrol/<str:token>/", auth_views.enrol_link_view, name="enrol_link"),
     path("logout/", auth_views.logout_view, name="logout"),
     path("audit/", audit_views.audit_view, name="audit"),
     # --- queue routes (mash-queue): "" (the queue), take-next/, referrals/<reference>/ ---
@@ -92,5 +94,12 @@ urlpatterns = [
         "referrals/<str:reference>/consent/<int:pk>/",
         downloads.consent_form_download,
         name="consent_download",
+    ),
+    # subject access export (issue 19): managers, scoped to their boroughs, audited
+    path("subject-access/", subject_access_views.search, name="subject_access"),
+    path(
+        "subject-access/<str:reference>/",
+        subject_access_views.referral,
+        name="subject_access_referral",
     ),
 ]

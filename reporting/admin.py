@@ -73,7 +73,7 @@ class ReferralAdmin(admin.ModelAdmin):
         "referrer_type",
         "anonymous",
     )
-    list_filter = ("borough", "kind", "channel", "referrer_type", "received_at")
+    list_filter = ("borough", "kind", "channel", "referrer_type", "received_at", "legal_hold")
     search_fields = ("=reference", "children__last_name", "children__postcode")
     date_hierarchy = "received_at"
     list_select_related = ("borough",)
@@ -116,7 +116,10 @@ class ReferralAdmin(admin.ModelAdmin):
             },
         ),
         ("Record", {"fields": ("created_at",)}),
+        ("Retention", {"fields": ("legal_hold", "legal_hold_reason", "anonymised_at")}),
     )
+    # The only fields an admin changes: a legal hold stops the retention schedule.
+    EDITABLE = ("legal_hold", "legal_hold_reason")
 
     def get_fieldsets(self, request, obj=None):
         """The sections above, then any field they do not name (so a new field shows up)."""
@@ -129,8 +132,12 @@ class ReferralAdmin(admin.ModelAdmin):
         return [*self.fieldsets, *([("More", {"fields": rest})] if rest else [])]
 
     def get_readonly_fields(self, request, obj=None):
-        """Everything: what the person told us is never edited here."""
-        return [field.name for field in Referral._meta.concrete_fields if not field.primary_key]
+        """Everything but the legal hold: what the person told us is never edited here."""
+        return [
+            field.name
+            for field in Referral._meta.concrete_fields
+            if not field.primary_key and field.name not in self.EDITABLE
+        ]
 
     def get_search_results(self, request, queryset, search_term):
         from reporting.references import normalise_reference

@@ -216,7 +216,12 @@ CONCERN = Journey(
         Step("call-999", title="Call 999 now", template="reporting/call_999.html"),
         Step("who", form_class=f.WhoForm, next=after_who),
         Step("about-self", form_class=f.AboutSelfForm, next=first_child),
-        Step("professional-route", form_class=f.ProfessionalRouteForm, next=after_route),
+        Step(
+            "professional-route",
+            form_class=f.ProfessionalRouteForm,
+            next=after_route,
+            template="reporting/professional_route.html",
+        ),
         Step("early-help", title="Early help for a family", template="reporting/early_help.html"),
         Step("professional-details", form_class=f.ProfessionalDetailsForm, next="family-aware"),
         Step("family-aware", form_class=f.FamilyAwareForm, next=after_family_aware),

@@ -68,7 +68,7 @@ class HaveConsentForm(f.QuestionForm):
         "Select yes if you have the parent's or carer's written consent",
     )
     consent.help_text = (
-        "Family Wellbeing is a voluntary service. We can only accept a referral from a "
+        "Early help is a voluntary service. We can only accept a referral from a "
         "professional with a parent's or carer's signed consent."
     )
 
@@ -196,7 +196,7 @@ class FamilyChildDobForm(f.ChildDobForm):
         value = super().clean_date_of_birth()
         if value and value <= f.date_of_birth_limit(f.london_today()):
             raise ValidationError(
-                "Family Wellbeing works with children aged 17 or under. Enter a date of birth "
+                "Early help is for children aged 17 or under. Enter a date of birth "
                 "less than 18 years ago",
                 code="adult",
             )

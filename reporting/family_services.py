@@ -38,8 +38,8 @@ from reporting.text import clean_text
 logger = logging.getLogger(__name__)
 
 SUBJECTS = {
-    Referral.Kind.FAMILY_WELLBEING: "We have received your Family Wellbeing referral",
-    Referral.Kind.SELF_REFERRAL: "We have received your request for Family Wellbeing support",
+    Referral.Kind.FAMILY_WELLBEING: "We have received your {early_help} referral",
+    Referral.Kind.SELF_REFERRAL: "We have received your request for {early_help} support",
     Referral.Kind.CONSULTATION: "We have received your request for a consultation",
 }
 
@@ -73,20 +73,21 @@ def set_professional(referral: Referral, professional: ProfessionalAnswers) -> N
 
 
 def acknowledgement(referral: Referral) -> tuple[str, str]:
-    """Subject and body: the reference and what happens next. Nothing about the family."""
+    """Subject and body: the reference and what happens next. Nothing about the family, and
+    nothing the person typed (not even their name): see `services.acknowledgement_email`."""
     borough = referral.borough
     context = {
-        "referral": referral,
         "kind": referral.kind,
         "kinds": Referral.Kind,
         "reference": referral.reference,
-        "name": referral.referrer_name,
         "council_name": borough.council_name,
         "mash_name": borough.mash_name,
         "lines": email_lines(borough),
+        "early_help": borough.early_help_name,
     }
     body = render_to_string("reporting/family/emails/acknowledgement_body.txt", context)
-    return f"{SUBJECTS[referral.kind]}: {referral.reference}", body.strip() + "\n"
+    subject = SUBJECTS[referral.kind].format(early_help=borough.early_help_name)
+    return f"{subject}: {referral.reference}", body.strip() + "\n"
 
 
 @transaction.atomic
@@ -115,9 +116,8 @@ def _submit(
         attach=attach_consent_form if consent_file is not None else None,
         acknowledgement=acknowledgement if acknowledge and referral.referrer_email else None,
     )
-    logger.info(
-        "referral %s submitted (%s, %s)", referral.reference, referral.kind, referral.borough.slug
-    )
+    # No reference in the log: a log line's time must not tie a request to a report.
+    logger.info("referral submitted (%s, %s)", referral.kind, referral.borough.slug)
     return referral
 
 

@@ -14,7 +14,7 @@ from crispy_forms_gds.layout import Field, Layout
 from crispy_forms_gds.widgets import DateInputWidget
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator
+from django.core.validators import EmailValidator, MaxLengthValidator
 from django.utils import timezone
 from django.utils.text import capfirst
 
@@ -115,6 +115,25 @@ class Voice:
 
 
 # -- fields ----------------------------------------------------------------------------------
+class PublicEmailValidator(EmailValidator):
+    """Django's email check, without the forms the public never need and an attacker uses to
+    point the council's emails at a machine of their choosing: IP address literals
+    (name@[192.0.2.1]) and bare host names (name@localhost)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, allowlist=(), **kwargs)
+
+    def validate_domain_part(self, domain_part):
+        return bool(self.domain_regex.match(domain_part))
+
+
+validate_public_email = PublicEmailValidator()
+
+
+class PublicEmailField(forms.EmailField):
+    default_validators = [validate_public_email]
+
+
 class TextField(forms.CharField):
     """Text as typed, with control characters removed, and a GOV.UK message when too long.
     No maxlength attribute: people may paste more and then edit it down, as GOV.UK advises."""
@@ -156,7 +175,7 @@ def text(label: str, max_length: int = NAME_MAX, *, required: str = "", **kwargs
 
 
 def email_field(label: str, required: str = "", help_text: str = "") -> forms.EmailField:
-    field = forms.EmailField(
+    field = PublicEmailField(
         label=label,
         required=bool(required),
         max_length=254,
@@ -418,9 +437,7 @@ class ProfessionalRouteForm(QuestionForm):
         "Select if you are worried a child is being harmed or want early help for a family",
         {
             "safeguarding": "This is a safeguarding referral to children's social care.",
-            "early_help": (
-                "Support from the Family Wellbeing service, with the family's agreement."
-            ),
+            "early_help": "Support for the family, with their agreement, before things get worse.",
         },
     )
 

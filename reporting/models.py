@@ -200,6 +200,16 @@ class Referral(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Retention (ops.retention): a legal hold stops anonymisation (an inquiry may order that
+    # nothing is destroyed); anonymised_at says when the personal data was removed.
+    legal_hold = models.BooleanField(
+        default=False,
+        help_text="Keep everything about this referral, whatever the retention schedule says "
+        "(for example while an inquiry or court orders non-destruction).",
+    )
+    legal_hold_reason = models.CharField(max_length=300, blank=True)
+    anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
+
     class Meta:
         ordering = ["-received_at"]
         indexes = [

@@ -58,7 +58,7 @@ def enqueue_email(
         message = OutboxMessage.objects.filter(dedupe_key=dedupe_key).first()
         if message is None:
             raise
-        logger.info("outbox: %s already queued as message %s", dedupe_key, message.pk)
+        logger.info("outbox: already queued as message %s", message.pk)
     message_id = message.pk
     transaction.on_commit(lambda: publish(message_id))
     return message
@@ -117,11 +117,13 @@ def send_message(message_id: int) -> bool:
         send_mail(message.subject, message.body, None, [message.to], fail_silently=False)
     except Exception as exc:
         retry_at = timezone.now() + retry_delay(message.attempts)
+        # The error's class only: its text (and a traceback) can name the recipient.
+        error = type(exc).__name__
         OutboxMessage.objects.filter(pk=message_id, sent_at__isnull=True).update(
-            claimed_until=retry_at, last_error=f"{type(exc).__name__}: {exc}"[:2000]
+            claimed_until=retry_at, last_error=error
         )
         log = logger.error if message.attempts >= MAX_ATTEMPTS else logger.warning
-        log("outbox: message %s failed (attempt %s)", message_id, message.attempts, exc_info=True)
+        log("outbox: message %s failed (attempt %s): %s", message_id, message.attempts, error)
         return False
     OutboxMessage.objects.filter(pk=message_id).update(
         sent_at=timezone.now(), claimed_until=None, last_error=""

@@ -52,6 +52,14 @@ class PublicJourney:
     # Whether the pages show Childline: a child or young person is answering.
     childline: Callable[[State], bool] = cj.young_person
 
+    def service_for(self, borough) -> str:
+        """The service's name in this borough (its early-help service's own words)."""
+        if self.key == "wellbeing":
+            return borough.early_help_referral_title
+        if self.key == "self":
+            return borough.early_help_request_title
+        return self.service
+
     @property
     def confirmation_key(self) -> str:
         return f"reporting:{self.key}:sent:{{}}"

@@ -131,7 +131,7 @@ def save_with_new_reference(referral: Referral) -> Referral:
                 referral.save(force_insert=True)
         except IntegrityError:
             if Referral.objects.filter(reference=referral.reference).exists():
-                logger.warning("reference collision on %s; trying another", referral.reference)
+                logger.warning("reference collision; trying another")
                 continue
             raise
         return referral
@@ -154,11 +154,12 @@ def email_lines(borough: Borough) -> list[dict]:
 
 def acknowledgement_email(referral: Referral) -> tuple[str, str]:
     """Subject and body of the acknowledgement: the reference, what happens next, 999 and the
-    council's numbers. Nothing about the child or the concern: inboxes are not always private."""
+    council's numbers. Nothing about the child or the concern: inboxes are not always private.
+    Nothing the person typed either, not even their name: the email goes to whatever address
+    was typed, so typed text would let anyone send their words from the council's sender."""
     borough = referral.borough
     context = {
         "reference": referral.reference,
-        "name": referral.referrer_name,
         "council_name": borough.council_name,
         "lines": email_lines(borough),
     }
@@ -223,5 +224,6 @@ def submit_concern(
             children,
             acknowledgement=acknowledgement_email if referral.is_contactable else None,
         )
-    logger.info("referral %s submitted (%s, %s)", referral.reference, borough.slug, channel)
+    # No reference in the log: a log line's time must not tie a request to a report.
+    logger.info("referral submitted (%s, %s)", borough.slug, channel)
     return referral

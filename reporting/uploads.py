@@ -9,9 +9,15 @@
   oversized upload never fills memory or disk and the form shows a GOV.UK error instead.
 - Stored under a random name in `settings.PRIVATE_STORAGE` (a local folder under var/private by
   default, outside static and media files): the storage has no URL, and no URL route serves it.
+- Flooding is refused while the request is read, before a byte is kept: each file counts
+  against a limit per session and per client address (`reporting.ratelimit`:
+  UPLOAD_LIMIT_SESSION, UPLOAD_LIMIT_CLIENT), and no file is taken while the unattached uploads
+  already hold CONSENT_UPLOAD_UNATTACHED_MAX_BYTES. The form shows a GOV.UK error. Staff who are
+  signed in are not limited.
 - Each stored file has a `ConsentForm` row from the moment it is uploaded; submitting the
-  referral attaches it. `delete_abandoned_uploads` (a periodic task) deletes files and rows not
-  attached after CONSENT_UPLOAD_RETENTION_HOURS, and any stray file with no row.
+  referral attaches it. `delete_abandoned_uploads` (a periodic task, every 15 minutes) deletes
+  files and rows not attached after CONSENT_UPLOAD_RETENTION_HOURS (3: a journey's session
+  ends after 2 hours idle), and any stray file with no row.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from django.core.files.storage import FileSystemStorage, Storage
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -120,6 +127,7 @@ RISKY_EXTENSIONS = frozenset(
 
 WRONG_TYPE = "The selected file must be a PDF, JPG or PNG"
 EMPTY = "The selected file is empty"
+BUSY = "We cannot take uploads at the moment. Try again in an hour, or call us to make the referral"
 
 
 def max_bytes() -> int:
@@ -167,30 +175,84 @@ class OversizedUploadedFile(UploadedFile):
         raise ValueError("An oversized upload has no content")
 
 
+class RefusedUploadedFile(OversizedUploadedFile):
+    """Stands in for a file refused before it was read (too many uploads, storage full): its
+    name and the GOV.UK message saying why, but no content."""
+
+    def __init__(self, *, reason: str, **kwargs):
+        super().__init__(**kwargs)
+        self.reason = reason
+
+
+def unattached_bytes() -> int:
+    return (
+        ConsentForm.objects.filter(referral__isnull=True).aggregate(total=Sum("size"))["total"] or 0
+    )
+
+
+def unattached_max_bytes() -> int:
+    return int(getattr(settings, "CONSENT_UPLOAD_UNATTACHED_MAX_BYTES", 500 * 1024 * 1024))
+
+
+def too_many_message(seconds: int) -> str:
+    minutes = max(1, -(-seconds // 60))
+    return (
+        f"You have uploaded too many files in a short time. Try again in {minutes} "
+        f"minute{'s' if minutes != 1 else ''}, or call us to make the referral"
+    )
+
+
+def refusal(request) -> str | None:
+    """Why a file arriving in this request is refused (the GOV.UK message), or None to take
+    it. Counts the file against the upload limits."""
+    from reporting import ratelimit
+
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return None  # staff logging a referral
+    verdict = ratelimit.check_and_count_upload(request)
+    if not verdict:
+        logger.warning("consent form upload refused: %s limit", verdict.scope)
+        return too_many_message(verdict.retry_after)
+    if unattached_bytes() >= unattached_max_bytes():
+        logger.warning("consent form upload refused: unattached uploads at their limit")
+        return BUSY
+    return None
+
+
 class SizeLimitUploadHandler(FileUploadHandler):
-    """First of FILE_UPLOAD_HANDLERS: passes a file's bytes on to the usual handlers until it
-    passes the limit, then swallows the rest and hands the form an `OversizedUploadedFile`."""
+    """First of FILE_UPLOAD_HANDLERS: refuses a file at once when this client or session has
+    uploaded too many or the unattached uploads are at their limit; otherwise passes its bytes
+    on to the usual handlers until it passes the size limit, then swallows the rest. A refused
+    file reaches the form as a `RefusedUploadedFile`, an oversized one as an
+    `OversizedUploadedFile`, neither with any content."""
 
     def new_file(self, *args, **kwargs):
         super().new_file(*args, **kwargs)
         self.received = 0
         self.too_large = False
+        self.refused = refusal(self.request)
 
     def receive_data_chunk(self, raw_data, start):
         self.received += len(raw_data)
+        if self.refused:
+            return None
         if self.received > max_bytes():
             self.too_large = True
             return None  # later handlers never see bytes past the limit
         return raw_data
 
     def file_complete(self, file_size):
+        kwargs = {
+            "name": self.file_name,
+            "content_type": self.content_type,
+            "size": self.received,
+            "charset": self.charset,
+        }
+        if self.refused:
+            return RefusedUploadedFile(reason=self.refused, **kwargs)
         if self.too_large:
-            return OversizedUploadedFile(
-                name=self.file_name,
-                content_type=self.content_type,
-                size=self.received,
-                charset=self.charset,
-            )
+            return OversizedUploadedFile(**kwargs)
         return None
 
 
@@ -211,6 +273,8 @@ def sniff(head: bytes) -> FileKind | None:
 def validate_consent_file(upload: UploadedFile) -> FileKind:
     """The kind of file this is, or a ValidationError with the GOV.UK message. Reads only the
     first bytes: the size comes from the upload handler."""
+    if isinstance(upload, RefusedUploadedFile):
+        raise ValidationError(upload.reason, code="refused")
     if isinstance(upload, OversizedUploadedFile) or (upload.size or 0) > max_bytes():
         raise ValidationError(too_large_message(), code="too_large")
     if not upload.size:

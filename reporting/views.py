@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from config.outage import invalid_fields, mark_saved
 from contacts.selectors import borough_or_404, staffing_for
 from reporting import ratelimit
 from reporting.forms import CheckAnswersForm
@@ -49,6 +50,7 @@ def _page(request, entry: PublicJourney, borough, template, title, status=200, *
     context = {
         "borough": borough,
         "journey": entry,
+        "service": entry.service_for(borough),
         "staffing": staffing_for(borough, timezone.now()),
         "show_childline": bool(state and entry.childline(state)),
         "start_url": reverse(f"report:{entry.key}_start", args=[borough.slug]),
@@ -64,7 +66,7 @@ def start(request, borough_slug: str, journey: str):
     entry = JOURNEYS[journey]
     borough = borough_or_404(borough_slug)
     first_url = location_url(entry, borough.slug, entry.journey.first)
-    title = f"{entry.service} – {borough.council_name}"
+    title = f"{entry.service_for(borough)} – {borough.council_name}"
     return _page(request, entry, borough, entry.start_template, title, first_url=first_url)
 
 
@@ -214,9 +216,13 @@ def _send(request, entry: PublicJourney, borough, state: State):
         return response
     try:
         referral = entry.submit(borough=borough, answers=entry.build_answers(state))
-    except ValidationError:
-        logger.exception("%s refused by the model's rules (%s)", entry.key, slug)
+    except ValidationError as exc:
+        # Field names only: the messages and a traceback can carry what was typed.
+        logger.error(
+            "%s refused by the model's rules (%s): %s", entry.key, slug, invalid_fields(exc)
+        )
         return _page(request, entry, borough, entry.template("problem"), PROBLEM_TITLE, 400)
+    mark_saved(request, referral.reference)
     young = entry.childline(state)
     entry.journey.clear(request.session, slug)
     request.session[entry.confirmation_key.format(slug)] = {

@@ -7,6 +7,7 @@ REQUIRE_BROWSER, and then a missing part fails the run instead of skipping.
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -44,6 +45,10 @@ def pytest_configure(config):
     ]
     hashers.get_hashers.cache_clear()
     hashers.get_hashers_by_algorithm.cache_clear()
+    # The outage snapshot each test process writes (migrate, contacts edits): never var/'s.
+    settings.CONTACTS_SNAPSHOT_PATH = str(
+        Path(tempfile.mkdtemp(prefix="contacts-snapshot-")) / "contacts.json"
+    )
 
 
 def redis_url_for_worker(url: str, index: int) -> str:

@@ -61,13 +61,16 @@ def healthcheck_text(service: dict) -> str:
     return " ".join(test) if isinstance(test, list) else test
 
 
-def test_the_five_services_and_a_one_shot_migrate(services):
-    assert {"web", "worker", "beat", "db", "redis"} <= set(services)
-    assert set(services) - {"web", "worker", "beat", "db", "redis"} <= {"migrate"}
+LONG_RUNNING = ("nginx", "web", "worker", "beat", "db", "redis")
+
+
+def test_the_services_and_the_one_shots(services):
+    assert set(LONG_RUNNING) <= set(services)
+    assert set(services) - set(LONG_RUNNING) <= {"migrate", "static", "backup"}
 
 
 def test_every_long_running_service_has_a_health_check(services):
-    for name in ("web", "worker", "beat", "db", "redis"):
+    for name in LONG_RUNNING:
         check = services[name].get("healthcheck")
         assert check and check.get("test"), f"{name} has no health check"
         assert check.get("disable") is not True
@@ -155,7 +158,7 @@ def test_migrate_runs_once_after_the_database_is_healthy(services):
     assert migrate["restart"] == "no"
 
 
-@pytest.mark.parametrize("name", (*APP_SERVICES, "migrate"))
+@pytest.mark.parametrize("name", (*APP_SERVICES, "migrate", "static"))
 def test_app_services_share_one_image_built_here_and_read_dot_env(services, name):
     service = services[name]
     assert service["build"] == "."
@@ -265,3 +268,115 @@ def test_worker_yields_the_cpu_to_web_requests(services):
     of web's (Docker's default is 1024), as the submissions benchmark runs it (niced)."""
     worker_shares = services["worker"]["cpu_shares"]
     assert 0 < worker_shares <= services["web"].get("cpu_shares", 1024) // 4
+
+
+# -- nginx in front (issue 14: slow clients) -------------------------------------------------
+NGINX_DIR = ROOT / "deploy" / "nginx"
+
+
+@pytest.fixture(scope="module")
+def nginx_conf() -> str:
+    """The two files nginx loads, comments dropped."""
+    text = (NGINX_DIR / "default.conf").read_text() + (NGINX_DIR / "app.conf").read_text()
+    return "\n".join(line.split("#", 1)[0] for line in text.splitlines())
+
+
+def directive(conf: str, name: str) -> list[str]:
+    return re.findall(rf"^\s*{name}\s+([^;]+);", conf, re.MULTILINE)
+
+
+def test_only_nginx_is_published(services):
+    published = {name for name, service in services.items() if service.get("ports")}
+    assert published == {"nginx"}
+    assert services["nginx"]["image"].split(":")[0] == "nginx"  # the official image
+    assert {p.split(":")[-1] for p in services["nginx"]["ports"]} == {"80", "443"}
+
+
+def test_nginx_loads_the_configuration_in_the_repo_and_waits_for_web(services):
+    nginx = services["nginx"]
+    mounts = {v.split(":")[1]: v.split(":")[0] for v in nginx["volumes"]}
+    assert mounts["/etc/nginx/conf.d/default.conf"] == "./deploy/nginx/default.conf"
+    assert mounts["/etc/nginx/app.conf"] == "./deploy/nginx/app.conf"
+    for source in mounts.values():
+        if source.startswith("./deploy/nginx/"):
+            assert (ROOT / source).is_file(), source
+    assert "include /etc/nginx/app.conf;" in (NGINX_DIR / "default.conf").read_text()
+    assert nginx["depends_on"]["web"] == {"condition": "service_healthy"}
+    assert "/nginx-healthz" in healthcheck_text(nginx)
+
+
+def test_nginx_passes_to_the_port_gunicorn_binds(services, nginx_conf):
+    assert [v for v in directive(nginx_conf, "server") if "{" not in v] == ["web:8000"]
+    assert directive(nginx_conf, "proxy_pass") == ["http://web"]
+    assert "expose" in services["web"] and "ports" not in services["web"]
+
+
+def test_nginx_buffers_requests_and_responses_with_short_client_timeouts(nginx_conf):
+    assert directive(nginx_conf, "proxy_request_buffering") == ["on"]
+    assert directive(nginx_conf, "proxy_buffering") == ["on"]
+    for name in ("client_header_timeout", "client_body_timeout"):
+        values = directive(nginx_conf, name)
+        assert values and all(int(v.rstrip("s")) <= 15 for v in values), (name, values)
+
+
+def test_nginx_body_limit_is_the_upload_limit_plus_the_forms_overhead(nginx_conf):
+    from django.conf import settings
+
+    (limit,) = directive(nginx_conf, "client_max_body_size")
+    assert limit.endswith("m")
+    limit_bytes = int(limit[:-1]) * 1024 * 1024
+    assert (
+        settings.CONSENT_FORM_MAX_BYTES < limit_bytes <= settings.CONSENT_FORM_MAX_BYTES + 2 * 2**20
+    )
+
+
+def test_nginx_forwards_the_client_address_and_scheme(nginx_conf):
+    headers = dict(v.split(None, 1) for v in directive(nginx_conf, "proxy_set_header"))
+    assert headers["X-Forwarded-For"] == "$proxy_add_x_forwarded_for"
+    assert headers["X-Forwarded-Proto"] == "$scheme"
+    assert headers["Host"] == "$host"
+
+
+def test_nginx_serves_static_from_the_collected_files(services, nginx_conf, dockerfile):
+    from django.conf import settings
+
+    (alias,) = directive(nginx_conf, "alias")
+    static = services["static"]
+    volume, _, target = static["volumes"][0].partition(":")
+    assert alias.rstrip("/") == target
+    assert f"{volume}:{target}:ro" in services["nginx"]["volumes"]
+    # The one-shot copies the image's STATIC_ROOT (collected at build) into that volume.
+    assert str(settings.STATIC_ROOT).replace(str(ROOT), "/app") in " ".join(argv(static["command"]))
+    assert static["restart"] == "no"
+    assert services["nginx"]["depends_on"]["static"] == {
+        "condition": "service_completed_successfully"
+    }
+    assert any("/srv/static" in line and "chown" in line for line in dockerfile)
+
+
+def test_compose_turns_on_https_hsts_and_the_trusted_proxy(compose):
+    from config.client import parse_address, parse_networks
+
+    environment = compose["x-app"]["environment"]
+    assert environment["SECURE_SSL_REDIRECT"] == "1"
+    assert int(environment["SECURE_HSTS_SECONDS"]) >= 31536000
+    assert environment["BEHIND_PROXY"] == "1"
+    networks = parse_networks(environment["TRUSTED_PROXIES"])
+    # Docker's default address pools, where compose's network (and nginx) gets its address.
+    for nginx_address in ("172.18.0.5", "192.168.16.3", "10.0.1.2"):
+        assert any(parse_address(nginx_address) in network for network in networks)
+    assert not any(parse_address("203.0.113.7") in network for network in networks)
+
+
+def test_the_repo_nginx_config_is_valid_for_debian_nginx(tmp_path):
+    """The benchmark's whole configuration (the repo's app.conf and default.conf's upstream)
+    passes `nginx -t` with Debian's nginx, when it is installed."""
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(nginx).exists():
+        pytest.skip("nginx is not installed (apt-get install nginx-light)")
+    from benchmarks.slow_clients import nginx_config
+
+    tmp_path.chmod(0o755)
+    config = nginx_config(tmp_path, gunicorn_port=1, nginx_port=2, static_root=tmp_path)
+    done = subprocess.run([nginx, "-t", "-c", str(config)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

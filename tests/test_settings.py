@@ -1,4 +1,4 @@
-"""Settings come from the environment, and /healthz tells the truth about the database.
+"""Settings come from the environment, and /readyz tells the truth about the database.
 
 Settings are read once per process, so each environment is tried in a fresh interpreter that
 prints what it resolved.
@@ -86,7 +86,7 @@ def test_services_come_from_the_environment(tmp_path):
             REDIS_URL="redis://cache.internal:6380/3",
             DEBUG="0",
             ALLOWED_HOSTS="report.example.gov.uk, www.report.example.gov.uk",
-            SECRET_KEY="a-real-secret-from-the-environment",
+            SECRET_KEY="a-real-secret-from-the-environment-" + "k3y" * 10,
         )
     )
     assert values["engine"] == "django.db.backends.postgresql"
@@ -103,7 +103,7 @@ def test_services_come_from_the_environment(tmp_path):
     assert values["eager"] is False
     assert values["debug"] is False
     assert values["allowed_hosts"] == ["report.example.gov.uk", "www.report.example.gov.uk"]
-    assert values["secret_key"] == "a-real-secret-from-the-environment"
+    assert values["secret_key"] == "a-real-secret-from-the-environment-" + "k3y" * 10
     assert values["staticfiles"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
 
 
@@ -159,29 +159,29 @@ def test_debug_off_refuses_an_insecure_secret_key(tmp_path):
 
 
 @pytest.mark.django_db
-def test_healthz_is_503_json_when_the_database_raises(client, monkeypatch):
+def test_readyz_is_503_json_when_the_database_raises(client, monkeypatch):
     from django.db import connection
 
     def unreachable():
         raise OperationalError("could not connect to server: Connection refused")
 
     monkeypatch.setattr(connection, "cursor", unreachable)
-    response = client.get("/healthz")
+    response = client.get("/readyz")
     assert response.status_code == 503
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"status": "unavailable", "database": "unreachable"}
+    assert response.json()["status"] == "unavailable"
+    assert response.json()["checks"]["database"] == "unreachable (OperationalError)"
     assert "no-store" in response["Cache-Control"]
 
 
 @pytest.mark.django_db
-def test_healthz_is_200_json_when_the_database_answers(client):
-    response = client.get("/healthz")
-    assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+def test_readyz_database_is_ok_when_the_database_answers(client):
+    response = client.get("/readyz")
+    assert response.json()["checks"]["database"] == "ok"
     assert "no-store" in response["Cache-Control"]
 
 
-def test_healthz_is_503_against_a_postgres_that_is_not_there(tmp_path):
+def test_readyz_is_503_against_a_postgres_that_is_not_there(tmp_path):
     """No mock: a real connection attempt to a closed port, answered within the timeout."""
     port = closed_port()
     done = run_python(
@@ -191,7 +191,7 @@ import django
 django.setup()
 from django.test import Client
 started = time.monotonic()
-response = Client().get("/healthz")
+response = Client().get("/readyz")
 print(json.dumps({
     "status": response.status_code,
     "body": response.json(),
@@ -203,5 +203,121 @@ print(json.dumps({
     assert done.returncode == 0, done.stderr
     answer = json.loads(done.stdout.strip().splitlines()[-1])
     assert answer["status"] == 503, answer
-    assert answer["body"] == {"status": "unavailable", "database": "unreachable"}
+    assert answer["body"]["checks"]["database"] == "unreachable (OperationalError)"
     assert answer["seconds"] < 6, answer
+
+
+# -- production settings (issue 14) ----------------------------------------------------------
+GOOD_KEY = "a-long-random-secret-for-this-test-only-" + "q7Z" * 8
+
+
+@pytest.mark.parametrize(
+    "key", ["", "   ", "change-me-to-a-long-random-string", "django-insecure-" + "x" * 50, "short"]
+)
+def test_debug_off_refuses_no_key_the_examples_or_a_weak_one(tmp_path, key):
+    done = run_python(PRINT_SETTINGS, clean_env(tmp_path, DEBUG="0", SECRET_KEY=key))
+    assert done.returncode != 0
+    assert "ImproperlyConfigured" in done.stderr and "SECRET_KEY" in done.stderr
+
+
+def test_the_env_example_key_is_refused_and_debug_on_allows_any(tmp_path):
+    example = next(
+        line.split("=", 1)[1]
+        for line in (ROOT / ".env.example").read_text().splitlines()
+        if line.startswith("SECRET_KEY=")
+    )
+    assert run_python(PRINT_SETTINGS, clean_env(tmp_path, SECRET_KEY=example)).returncode != 0
+    assert resolved(clean_env(tmp_path, DEBUG="1", SECRET_KEY=example))["debug"] is True
+
+
+def compose_environment(tmp_path) -> dict[str, str]:
+    """What docker-compose.yml gives the app: .env.example with a real key, then compose's own
+    `environment` (which wins over env_file), with the database made a local SQLite file."""
+    import yaml
+
+    env = {}
+    for line in (ROOT / ".env.example").read_text().splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            key, _, value = line.partition("=")
+            env[key.strip()] = value.strip()
+    web = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]["web"]
+    env.update({key: str(value) for key, value in web["environment"].items()})
+    env.update(
+        SECRET_KEY=GOOD_KEY,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        REDIS_URL="",
+    )
+    return clean_env(tmp_path, **env)
+
+
+def test_check_deploy_is_clean_with_the_compose_settings(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=compose_environment(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "no issues" in done.stdout
+
+
+HEADERS = """
+import django
+django.setup()
+from django.conf import settings
+from django.test import Client
+# No collectstatic in a test run: static files by their plain names, as tests/conftest.py does.
+settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+response = Client().get("/privacy/", secure=True, HTTP_HOST="localhost")
+print(response.status_code)
+print(response.get("Strict-Transport-Security", ""))
+print(response.get("Permissions-Policy", ""))
+print(Client().get("/privacy/", HTTP_HOST="localhost").status_code)
+print(Client().get("/healthz", HTTP_HOST="127.0.0.1").status_code)
+"""
+
+
+def test_compose_settings_send_hsts_and_redirect_plain_http_except_the_health_check(tmp_path):
+    env = compose_environment(tmp_path)
+    migrate = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, timeout=120
+    )
+    assert migrate.returncode == 0
+    done = run_python(HEADERS, env)
+    assert done.returncode == 0, done.stderr
+    status, hsts, permissions, plain, health = done.stdout.strip().splitlines()[-5:]
+    assert status == "200"
+    assert hsts == "max-age=31536000; includeSubDomains; preload"
+    assert "camera=()" in permissions and "geolocation=()" in permissions
+    assert plain == "301"  # plain HTTP goes to HTTPS
+    assert health == "200"  # the container's health check over HTTP is not redirected
+
+
+@pytest.mark.django_db
+def test_every_response_has_a_permissions_policy(client, bromley):
+    for path in ("/", "/bromley/", "/privacy/", "/mash/login/"):
+        policy = client.get(path)["Permissions-Policy"]
+        assert "camera=()" in policy and "microphone=()" in policy, path
+
+
+def test_email_file_path_is_read_with_the_file_backend(tmp_path):
+    code = "from django.conf import settings; print(settings.EMAIL_FILE_PATH)"
+    env = clean_env(
+        tmp_path,
+        DEBUG="1",
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        EMAIL_FILE_PATH=str(tmp_path / "mail"),
+    )
+    done = run_python(code, env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == str(tmp_path / "mail")
+    send = (
+        "import django; django.setup()\n"
+        "from django.core.mail import send_mail\n"
+        "send_mail('s', 'b', 'a@example.gov.uk', ['x@example.com'])\n"
+    )
+    assert run_python(send, env).returncode == 0
+    assert len(list((tmp_path / "mail").iterdir())) == 1

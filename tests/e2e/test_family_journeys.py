@@ -55,8 +55,8 @@ def _professional(page):
 
 def test_family_wellbeing_referral_with_upload(page, site, tmp_path):
     page.goto(f"{site}/bromley/")
-    page.get_by_role("link", name="Refer a family to Family Wellbeing").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Refer a family to Family Wellbeing")
+    page.get_by_role("link", name="Refer a family for early help").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Refer a family for early help")
     _check(page, "fw start")
     screenshot(page, "fw-start")
     page.get_by_role("button", name="Start now").click()

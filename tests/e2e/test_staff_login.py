@@ -8,6 +8,7 @@ import pytest
 from django_otp.oath import TOTP
 from playwright.sync_api import expect
 
+from mash.enrolment import create_link
 from tests.e2e.conftest import assert_accessible, screenshot
 from tests.mash.factories import PASSWORD, StaffMemberFactory, device_for
 
@@ -60,17 +61,17 @@ def test_sign_in_with_password_and_totp(page, site, bromley):
     assert not page.url.startswith(f"{site}/mash/audit/")
 
     page.goto(f"{site}/mash/verify/")
-    page.wait_for_timeout(1100)  # django-otp's wait after a wrong code
+    page.wait_for_timeout(1100)  # this session's wait after a wrong code
     page.get_by_label("Security code").fill(_code(device_for(member.user).bin_key))
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url(f"{site}/mash/")  # the queue
     page.goto(f"{site}/mash/audit/")
     assert page.get_by_role("heading", level=1).inner_text() == "Audit trail"
-    assert page.get_by_role("link", name=re.compile("Sign out")).is_visible()
+    assert page.get_by_role("button", name=re.compile("Sign out")).is_visible()
     assert_accessible(page, "audit trail")
     screenshot(page, "staff-audit")
 
-    page.get_by_role("link", name=re.compile("Sign out")).click()
+    page.get_by_role("button", name=re.compile("Sign out")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("You have signed out")
     assert_accessible(page, "signed out")
     page.goto(f"{site}/mash/audit/")
@@ -79,6 +80,8 @@ def test_sign_in_with_password_and_totp(page, site, bromley):
 
 def test_first_sign_in_enrols_from_the_setup_key(page, site, bromley):
     member = StaffMemberFactory(manager=True, boroughs=[bromley], with_device=False)
+    page.goto(site + create_link(user=member.user))  # the one-time link the admin gave
+    page.wait_for_url(f"{site}/mash/login/")
     _password(page, site, member.user.username)
     page.wait_for_url(f"{site}/mash/enrol/")
     assert page.get_by_role("img", name=re.compile("QR code")).is_visible()

@@ -29,7 +29,7 @@ from tests.mash.screening_factories import open_referrals
 pytestmark = pytest.mark.django_db
 
 # The sign-in steps: reachable before signing in, by design.
-SIGN_IN = {"login", "verify", "enrol", "logout"}
+SIGN_IN = {"login", "verify", "enrol", "enrol_link", "logout"}
 SECRET_CHILD = "Zebedee-Sweepsecret"
 SECRET_TEXT = "sweep-secret-description"
 
@@ -88,6 +88,7 @@ def urls_for(name, converters, data):
         "id": record.pk,
         "user_id": data["holder"].pk,
         "username": data["holder"].username,
+        "token": "not-a-real-enrolment-token",
     }
     missing = [c for c in converters if c not in values]
     assert not missing, f"teach the sweep what to put in {missing} of mash:{name}"
@@ -151,7 +152,8 @@ def test_other_borough_staff_see_nothing_of_bromley(client, bromley, bexley, bro
                     if response.status_code == 404:
                         not_found.add(name)
                 elif name in SIGN_IN:
-                    assert response.status_code in {200, 302, 405}, where
+                    # (404: the enrolment link page with a token that is no link)
+                    assert response.status_code in {200, 302, 404, 405}, where
                 else:
                     # 403: a screener on a manager-only page (whatever it is asked about)
                     assert response.status_code in {200, 302, 403, 404, 405}, where
@@ -285,3 +287,129 @@ def test_screeners_get_403_on_manager_pages(client, bromley, bromley_data, broml
     # the search is for every staff member
     assert client.get("/mash/search/").status_code == 200
     bromley_unchanged(bromley_data)
+
+
+# --- The Django admin ----------------------------------------------------------------------
+
+SECRET_STAFF = "zz-bromley-only-staffer"
+
+
+def admin_models():
+    from django.contrib import admin
+
+    return sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
+
+
+def admin_url_patterns(model_admin):
+    """(name, converters) of every URL of a ModelAdmin (its own views too, e.g. django-otp's
+    QR code page), for those that take an object's id or none."""
+    for pattern in model_admin.get_urls():
+        converters = sorted(pattern.pattern.converters)
+        if pattern.name and set(converters) <= {"object_id", "pk", "id"}:
+            yield pattern.name, converters
+
+
+def _admin_url(model, action, *args):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{action}", args=args)
+
+
+def _bexley_admin(bexley):
+    from io import StringIO
+
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    call_command(
+        "create_staff",
+        "bexley.admin",
+        "--role",
+        "admin",
+        "--borough",
+        "bexley",
+        "--password",
+        "a-long-enough-passphrase",
+        stdout=StringIO(),
+    )
+    return get_user_model().objects.get(username="bexley.admin")
+
+
+def test_a_borough_admin_sees_nothing_of_another_borough_in_the_admin(
+    client, bromley, bexley, bromley_data, rf
+):
+    """Every model registered in the admin (found from the registry, so a model added later is
+    swept too): its list, its searches for Bromley's reference, child and staff, its add page,
+    and the change, history and delete pages of every Bromley object, GET and POST, as an
+    admin of Bexley only. Nothing of Bromley's appears; nothing of Bromley's changes."""
+    from django.contrib.admin.views.main import SEARCH_VAR
+
+    from mash import audit
+    from mash.models import AuditAction, AuditEvent
+
+    StaffMemberFactory(boroughs=[bromley], user__username=SECRET_STAFF)
+    record = bromley_data["records"][0]
+    audit.record(
+        action=AuditAction.REFERRAL_VIEWED, referral=record.referral, user=bromley_data["holder"]
+    )
+    outsider = _bexley_admin(bexley)
+    (own,) = open_referrals(bexley, [dt.datetime.now(tz=LONDON) - dt.timedelta(hours=1)])
+    request = rf.get("/admin/")
+    request.user = outsider
+    swept, hidden = 0, 0
+    log_in_verified(client, outsider)
+    secrets = [record.referral.reference, SECRET_CHILD, SECRET_TEXT, SECRET_STAFF]
+    for model, model_admin in admin_models():
+        visible = model_admin.get_queryset(request).values("pk")
+        others = list(model._default_manager.exclude(pk__in=visible).values_list("pk", flat=True))
+        hidden += len(others)
+        urls = []
+        for name, converters in admin_url_patterns(model_admin):
+            if not converters:
+                urls.append((reverse(f"admin:{name}"), None))
+            for pk in others[:5] if converters else []:
+                urls.append((reverse(f"admin:{name}", kwargs=dict.fromkeys(converters, pk)), None))
+        for term in secrets:
+            urls.append((f"{_admin_url(model, 'changelist')}?{SEARCH_VAR}={term}", term))
+        for url, searched in urls:
+            for method in ("get", "post"):
+                response = getattr(client, method)(url)
+                where = f"{method.upper()} {url} as a Bexley admin"
+                assert response.status_code in {200, 302, 403, 404}, where
+                body = response.content.decode(errors="replace")
+                for secret in secrets:
+                    if secret != searched:  # (a search shows back what was typed, in links too)
+                        assert secret not in body, (where, secret)
+                if response.status_code == 302:
+                    assert "login" not in response["Location"], where  # still signed in
+                swept += 1
+    assert hidden >= 6  # Bromley's referral, its child's... there was something to hide
+    assert swept >= 2 * 6 * len(admin_models())
+    bromley_unchanged(bromley_data)
+    assert AuditEvent.objects.filter(referral=record.referral).count() >= 1
+    # the admin does show Bexley's own referral to them (the sweep was not looking at nothing)
+    assert (
+        own.referral.reference in client.get(_admin_url(own.referral.__class__, "changelist")).text
+    )
+
+
+@pytest.mark.parametrize("session", [password_only_by_form, signed_in_without_otp, anonymous])
+def test_no_admin_page_opens_without_the_second_factor(client, bromley, bromley_data, session):
+    user = StaffMemberFactory(boroughs=[bromley], admin=True).user
+    user.is_staff = user.is_superuser = True
+    user.save()
+    record = bromley_data["records"][0]
+    swept = 0
+    for model, _ in admin_models():
+        urls = [_admin_url(model, "changelist"), _admin_url(model, "add")]
+        if model is record.referral.__class__:
+            urls.append(_admin_url(model, "change", record.referral.pk))
+        for url in urls:
+            for method in ("get", "post"):
+                client.logout()
+                session(client, user)
+                response = getattr(client, method)(url)
+                where = f"{method.upper()} {url} ({session.__name__})"
+                assert response.status_code == 302, where
+                assert response["Location"].startswith(("/admin/login/", "/mash/")), where
+                assert_nothing_of_bromley(response, bromley_data, where)
+                swept += 1
+    assert swept >= 4 * len(admin_models())

@@ -133,7 +133,7 @@ class TestLoginEvents:
         client.post("/mash/verify/", {"otp_token": totp_code(device_for(member.user))})
         assert AuditEvent.objects.filter(action=AuditAction.LOGIN, user=member.user).count() == 1
 
-        client.get("/mash/logout/")
+        client.post("/mash/logout/")
         assert AuditEvent.objects.filter(action=AuditAction.LOGOUT, user=member.user).count() == 1
         # Passwords never reach the trail.
         for event in AuditEvent.objects.all():

@@ -11,7 +11,7 @@ from mash import audit
 from mash.models import AuditAction, AuditEvent
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("config", "contacts", "reporting", "mash", "notifications")
+APPS = ("config", "contacts", "reporting", "mash", "notifications", "ops")
 
 
 def _sources():

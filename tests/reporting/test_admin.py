@@ -58,8 +58,10 @@ def test_referral_page_is_read_only_with_children(bromley, superuser):
     assert 'name="description"' not in html  # no input: read-only
     assert not model_admin.has_add_permission(request)
     assert not model_admin.has_delete_permission(request, referral)
-    fields = {f.name for f in Referral._meta.fields} - {"id"}
+    # Everything but the legal hold (ops.retention), which an admin sets.
+    fields = {f.name for f in Referral._meta.fields} - {"id", "legal_hold", "legal_hold_reason"}
     assert fields <= set(model_admin.get_readonly_fields(request, referral))
+    assert "legal_hold" not in model_admin.get_readonly_fields(request, referral)
 
 
 def test_family_referral_shows_carers_and_consent_forms_read_only(bromley, superuser):

@@ -132,8 +132,8 @@ def test_borough_page_links_to_the_three_journeys(web):
 
 def test_start_pages(web):
     for base, heading in (
-        (FW, "Refer a family to Family Wellbeing"),
-        (SELF, "Ask Family Wellbeing for help"),
+        (FW, "Refer a family for early help"),
+        (SELF, "Ask for early help"),
         (CONSULT, "Ask MASH for a consultation"),
     ):
         response = web.get(base)
@@ -328,7 +328,7 @@ def test_family_wellbeing_referral_is_sent_with_its_consent_form(web):
     assert referral.consent_forms.get().original_name == "consent.pdf"
     message = OutboxMessage.objects.get(referral=referral)
     assert message.to == PROFESSIONAL["email"] and referral.reference in message.subject
-    assert "Family Wellbeing referral" in message.subject
+    assert "early help referral" in message.subject
     assert "Amira" not in message.body  # nothing about the family in an email
     assert "We have sent a confirmation email" in page
     assert referral.screening is not None  # MASH's receiver ran in the same transaction
@@ -351,7 +351,7 @@ def test_an_adult_is_refused_and_unborn_needs_a_due_date(web):
         FW + "child/1/date-of-birth/",
         {"date_of_birth_0": "1", "date_of_birth_1": "1", "date_of_birth_2": "2000"},
     )
-    assert "Family Wellbeing works with children aged 17 or under" in errors(response)[0]
+    assert "Early help is for children aged 17 or under" in errors(response)[0]
     walk(web, FW, [("child/1/age/", {"age_known": "unborn"})])
     response = web.post(FW + "child/1/due-date/", {})
     assert errors(response) == ["Enter the baby's due date"]
@@ -480,7 +480,7 @@ def test_self_referral_by_email_gets_an_acknowledgement(web):
     )
     message = OutboxMessage.objects.get()
     assert message.to == "aisha@example.com"
-    assert "request for Family Wellbeing support" in message.subject
+    assert "request for early help support" in message.subject
 
 
 # -- consultation ----------------------------------------------------------------------------

@@ -151,7 +151,7 @@ def test_a_failed_send_is_recorded_and_retried_later():
         assert send_message(message.pk) is False
     message.refresh_from_db()
     assert message.sent_at is None
-    assert message.last_error == "SMTPServerDisconnected: gone away"
+    assert message.last_error == "SMTPServerDisconnected"  # the class only: never the recipient
     assert message.claimed_until == START + dt.timedelta(minutes=1)  # rests, then retried
     with time_machine.travel(START + dt.timedelta(seconds=30), tick=False):
         assert sweep_unsent() == 0

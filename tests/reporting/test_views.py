@@ -331,7 +331,7 @@ def test_professional_wanting_early_help_gets_the_family_wellbeing_page(web):
     )
     assert response["Location"] == BASE + "early-help/"
     html = web.get(BASE + "early-help/").content.decode()
-    assert "Family Wellbeing" in html and "phone us" in html
+    assert "Refer a family for early help" in html and "phone us" in html
     assert "020 8461 7373" in html
     assert Referral.objects.count() == 0
 

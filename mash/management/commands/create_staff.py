@@ -3,8 +3,13 @@
     python manage.py create_staff USERNAME --role screener --borough bromley [--borough bexley]
         [--password PASSWORD] [--email EMAIL]
 
-Without --password a strong one is generated and printed once. The person enrols their
-authenticator app (TOTP) the first time they sign in at /mash/login/.
+Without --password a strong one is generated and printed once. Until the person has an
+authenticator app, a one-time enrolment link (24 hours) is printed too: they open it, then sign
+in with the password and set up the app. `--new-link` makes a fresh link (an earlier one stops
+working); `--reset-device` also deletes their authenticator (a lost phone).
+
+An admin is staff of the Django admin (not a superuser): the admin shows them only their
+boroughs' records.
 """
 
 import secrets
@@ -14,8 +19,11 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from contacts.models import Borough
+from mash.admin_scope import grant_admin_permissions
+from mash.enrolment import create_link
 from mash.models import StaffMember
 
 
@@ -33,9 +41,30 @@ class Command(BaseCommand):
         )
         parser.add_argument("--password", help="Default: a generated one, printed once.")
         parser.add_argument("--email", default="")
+        parser.add_argument("--new-link", action="store_true", help="A fresh enrolment link.")
+        parser.add_argument(
+            "--reset-device",
+            action="store_true",
+            help="Delete their authenticator and print an enrolment link to set up a new one.",
+        )
+        parser.add_argument(
+            "--site", default="", help="The site's address to print before the link path."
+        )
 
     @transaction.atomic
-    def handle(self, *args, username, role, borough, password=None, email="", **options):
+    def handle(
+        self,
+        *args,
+        username,
+        role,
+        borough,
+        password=None,
+        email="",
+        new_link=False,
+        reset_device=False,
+        site="",
+        **options,
+    ):
         boroughs = list(Borough.objects.filter(slug__in=borough))
         missing = sorted(set(borough) - {b.slug for b in boroughs})
         if missing:
@@ -56,10 +85,14 @@ class Command(BaseCommand):
             user.email = email
         user.is_active = True
         user.is_staff = role == StaffMember.Role.ADMIN
-        user.is_superuser = role == StaffMember.Role.ADMIN
         user.save()
         member, _ = StaffMember.objects.update_or_create(user=user, defaults={"role": role})
         member.boroughs.set(boroughs)
+        grant_admin_permissions(user, admin=role == StaffMember.Role.ADMIN)
+        enrolled = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+        link = None
+        if reset_device or new_link or not enrolled:
+            link = create_link(user=user, reset_device=reset_device)
 
         verb = "Created" if created else "Updated"
         self.stdout.write(
@@ -69,10 +102,16 @@ class Command(BaseCommand):
         )
         if generated:
             self.stdout.write(f"Password (shown once): {password}")
+        if link is None:
+            self.stdout.write(
+                "They have an authenticator app already. To replace a lost one: --reset-device "
+                "(or reset it in the admin)."
+            )
+            return
+        self.stdout.write(f"Enrolment link (shown once, works once, for 24 hours): {site}{link}")
         self.stdout.write(
-            "To enrol: sign in at /mash/login/ with the username and password. The first "
-            "sign-in shows a QR code: scan it with an authenticator app (or type in the setup "
-            "key), then enter the 6-digit code the app shows. Every later sign-in asks for a "
-            "new code. To reset a lost authenticator, delete the person's TOTP device in the "
-            "admin."
+            "To enrol: open the link in a browser, then sign in with the username and password. "
+            "The page then shows a QR code: scan it with an authenticator app (or type in the "
+            "setup key), then enter the 6-digit code the app shows. Every later sign-in at "
+            "/mash/login/ asks for a new code. Give the link and the password separately."
         )

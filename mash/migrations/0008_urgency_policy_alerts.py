@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("contacts", "0002_seed_boroughs"),
-        ("mash", "0005_audit_action_choices"),
+        ("mash", "0007_alter_auditevent_action"),
         ("reporting", "0003_child_lookup_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

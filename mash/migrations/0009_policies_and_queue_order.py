@@ -47,7 +47,7 @@ def forwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("mash", "0006_urgency_policy_alerts"),
+        ("mash", "0008_urgency_policy_alerts"),
         ("contacts", "0002_seed_boroughs"),
     ]
 

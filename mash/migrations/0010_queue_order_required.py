@@ -3,7 +3,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("mash", "0007_policies_and_queue_order"),
+        ("mash", "0009_policies_and_queue_order"),
     ]
 
     operations = [

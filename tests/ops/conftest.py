@@ -1,0 +1,3 @@
+"""Fixtures of the ops tests."""
+
+from tests.ops.live import own_postgres  # noqa: F401

@@ -1,0 +1,287 @@
+"""Acceptance: a third borough goes live from the Django admin alone, with no code and no
+migration. An admin (password and TOTP) creates it as they would by hand: name, slug, GSS
+code, MASH details, office hours, a closure day, its lines and numbers, its services (no
+early-help service here), then a screener for it. The test then proves the borough page and
+API, postcode routing, every public journey it offers (and that the one it does not offer has
+no pages), staff scoping, and deadlines on its own calendar.
+
+Not covered here (not on main yet): the borough's screening policy and the managers'
+dashboard, which arrive with the MASH screening-policy work."""
+
+import datetime as dt
+import html
+import json
+
+import pytest
+import time_machine
+from django.core.management import call_command
+
+from contacts.calendar import LONDON
+from contacts.models import Borough
+from mash.models import StaffMember
+from reporting.models import Referral
+from tests.contacts.conftest import admin_client, change_form_data  # noqa: F401 (a fixture)
+from tests.contacts.ons_csv import GREENWICH, SAMPLE, write_ons_csv
+from tests.mash.factories import log_in_verified
+from tests.reporting.factories import PROFESSIONAL, eager_celery  # noqa: F401 (a fixture)
+from tests.reporting.test_views import CHILD_ONE, CHILDREN_DONE, CONCERN, NAMED, START
+
+pytestmark = pytest.mark.usefixtures("eager_celery")
+
+MONDAY_10AM = dt.datetime(2026, 11, 23, 10, 0, tzinfo=LONDON)
+CLOSURE_DAY = dt.date(2026, 11, 24)  # a Tuesday the Greenwich MASH is closed (training)
+
+
+def ldn(*args):
+    return dt.datetime(*args, tzinfo=LONDON)
+
+
+def admin_post(client, url, data):
+    response = client.post(url, data)
+    errors = []
+    if response.status_code != 302:
+        context = response.context
+        errors = [context["adminform"].form.errors] + [
+            formset.formset.errors for formset in context["inline_admin_formsets"]
+        ]
+    assert response.status_code == 302, errors
+    return response
+
+
+def inline_rows(data: dict, prefix: str, rows: list[dict]) -> None:
+    data[f"{prefix}-TOTAL_FORMS"] = str(len(rows))
+    for index, row in enumerate(rows):
+        for key, value in row.items():
+            data[f"{prefix}-{index}-{key}"] = value
+
+
+def inline_prefixes(response) -> dict[str, str]:
+    return {
+        inline.formset.model.__name__: inline.formset.prefix
+        for inline in response.context["inline_admin_formsets"]
+    }
+
+
+def create_greenwich(client) -> Borough:
+    """Everything an admin types into the Django admin to set a borough up."""
+    add = client.get("/admin/contacts/borough/add/")
+    assert add.status_code == 200
+    data = change_form_data(add)
+    prefixes = inline_prefixes(add)
+    data.update(
+        {
+            "name": "Greenwich",
+            "slug": "greenwich",
+            "council_name": "Royal Borough of Greenwich",
+            "gss_code": "e09000011",  # typed in lower case: stored as ONS write it
+            "reference_prefix": "GRN",
+            "mash_name": "Greenwich Multi-Agency Safeguarding Hub (MASH)",
+            "address": "The Woolwich Centre\n35 Wellington Street\nLondon\nSE18 6HQ",
+            "mash_email": "mash@royalgreenwich.example",
+            "fax": "",
+            "is_active": "on",
+            "consultations": "on",
+            "early_help_name": "early help",
+        }
+    )
+    data.pop("early_help_service", None)  # unticked: Greenwich has no early help here
+    inline_rows(
+        data,
+        prefixes["OfficeHours"],
+        [
+            {"weekday": str(day), "opens": "09:00", "closes": "16:30" if day == 4 else "17:00"}
+            for day in range(5)
+        ],
+    )
+    inline_rows(
+        data,
+        prefixes["ClosureDay"],
+        [{"date": CLOSURE_DAY.isoformat(), "reason": "Staff training"}],
+    )
+    admin_post(client, "/admin/contacts/borough/add/", data)
+    borough = Borough.objects.get(slug="greenwich")
+
+    for line in (
+        {
+            "purpose": "childrens_services",
+            "label": "Children's services (MASH)",
+            "schedule": "office_hours",
+            "numbers": ["020 8921 3172"],
+        },
+        {
+            "purpose": "out_of_hours",
+            "label": "Emergency out-of-hours team",
+            "schedule": "outside_office_hours",
+            "numbers": ["020 8854 8888"],
+        },
+    ):
+        add = client.get("/admin/contacts/contactline/add/")
+        data = change_form_data(add)
+        prefixes = inline_prefixes(add)
+        data.update(
+            {
+                "borough": str(borough.pk),
+                "purpose": line["purpose"],
+                "label": line["label"],
+                "description": "",
+                "schedule": line["schedule"],
+                "hours_summary": "",
+                "on_closed_days": "closed",
+                "order": "0" if line["purpose"] == "childrens_services" else "1",
+            }
+        )
+        inline_rows(
+            data,
+            prefixes["PhoneNumber"],
+            [{"number": n, "order": str(i)} for i, n in enumerate(line["numbers"])],
+        )
+        inline_rows(data, prefixes["StaffedWindow"], [])
+        admin_post(client, "/admin/contacts/contactline/add/", data)
+    borough.refresh_from_db()
+    return borough
+
+
+def create_screener(client, borough) -> StaffMember:
+    """A user, then their staff record for the new borough, both in the admin."""
+    admin_post(
+        client,
+        "/admin/auth/user/add/",
+        {
+            "username": "gina",
+            "usable_password": "true",
+            "password1": "a-long-passphrase-for-gina",
+            "password2": "a-long-passphrase-for-gina",
+        },
+    )
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.get(username="gina")
+    admin_post(
+        client,
+        "/admin/mash/staffmember/add/",
+        {"user": str(user.pk), "role": "screener", "boroughs": [str(borough.pk)]},
+    )
+    return StaffMember.objects.get(user=user)
+
+
+@pytest.fixture
+def greenwich(admin_client, seeded_boroughs):  # noqa: F811 (the fixture imported above)
+    with time_machine.travel(MONDAY_10AM, tick=False):
+        borough = create_greenwich(admin_client)
+        staff = create_screener(admin_client, borough)
+    admin_client.logout()
+    return borough, staff
+
+
+def get_text(client, url, status=200) -> str:
+    response = client.get(url)
+    assert response.status_code == status, url
+    return html.unescape(response.content.decode())
+
+
+def test_a_third_borough_from_the_admin_alone(client, greenwich, tmp_path, bromley):
+    borough, staff = greenwich
+    assert borough.gss_code == "E09000011" and not borough.early_help_service
+
+    with time_machine.travel(MONDAY_10AM, tick=False):
+        # -- the borough page, listed on the home page --------------------------------------
+        assert 'href="/greenwich/"' in get_text(client, "/")
+        page = get_text(client, "/greenwich/")
+        assert "Royal Borough of Greenwich" in page
+        assert "020 8921 3172" in page and "020 8854 8888" in page
+        assert 'href="/greenwich/report/"' in page
+        assert 'href="/greenwich/signs-a-child-may-be-at-risk/"' in page
+        assert 'href="/greenwich/consultation/"' in page
+        assert "/greenwich/family-wellbeing/" not in page
+        assert "/greenwich/self-referral/" not in page
+
+    # -- the API, on its own hours -----------------------------------------------------------
+    def api(at):
+        response = client.get("/api/contacts/greenwich/", {"at": at})
+        assert response.status_code == 200
+        return json.loads(response.content)
+
+    monday = api("2026-11-23T10:00")
+    assert monday["in_hours"] is True
+    assert [line["numbers"] for line in monday["open_lines"]] == [["020 8921 3172"]]
+    friday_late = api("2026-11-27T16:45")  # Greenwich closes at 16:30 on Fridays
+    assert friday_late["in_hours"] is False
+    assert [line["purpose"] for line in friday_late["open_lines"]] == ["out_of_hours"]
+    closure = api("2026-11-24T11:00")  # the closure day typed into the admin
+    assert closure["in_hours"] is False
+    assert [line["numbers"] for line in closure["open_lines"]] == [["020 8854 8888"]]
+
+    # -- postcode routing --------------------------------------------------------------------
+    call_command("import_postcodes", str(write_ons_csv(tmp_path / "onspd.csv", SAMPLE)))
+    assert ("SE10 9NN", GREENWICH) in SAMPLE
+    assert client.get("/", {"postcode": "se10 9nn"})["Location"] == "/greenwich/"
+    boundary = get_text(client, "/?postcode=SE9+4ZZ")  # SE9 4: Bromley, Bexley, Greenwich
+    assert all(f'href="/{slug}/"' in boundary for slug in ("bromley", "bexley", "greenwich"))
+
+    # -- every public journey it offers ------------------------------------------------------
+    with time_machine.travel(MONDAY_10AM, tick=False):
+        base = "/greenwich/report/"
+        assert "Greenwich Multi-Agency Safeguarding Hub" in get_text(client, base)
+        steps = [*START, ("who/", {"who": "public"}), *CHILD_ONE, *CHILDREN_DONE, *CONCERN]
+        for path, data in [*steps, *NAMED, ("check-your-answers/", {"website": ""})]:
+            response = client.post(base + path, data)
+            assert response.status_code == 302, path
+        assert response["Location"] == base + "sent/"
+        concern = Referral.objects.get(borough=borough, kind=Referral.Kind.CONCERN)
+        assert concern.reference.startswith("GRN-")
+        assert concern.reference in get_text(client, base + "sent/")
+
+        consult = "/greenwich/consultation/"
+        assert "Level 2, early help" in get_text(client, consult)  # the default guide
+        callback = {
+            "callback_date_0": "24",  # the closure day is not a working day in Greenwich
+            "callback_date_1": "11",
+            "callback_date_2": "2026",
+            "callback_start": "10:00",
+            "callback_end": "11:30",
+        }
+        for path, data in [
+            ("your-details/", PROFESSIONAL),
+            ("summary/", {"description": "A family with a lot going on; I would like advice."}),
+        ]:
+            assert client.post(consult + path, data).status_code == 302, path
+        response = client.post(consult + "callback/", callback)
+        assert response.status_code == 200 and "Choose a working day" in html.unescape(
+            response.content.decode()
+        )
+        callback["callback_date_0"] = "25"
+        assert client.post(consult + "callback/", callback).status_code == 302
+        response = client.post(consult + "check-your-answers/", {"website": ""})
+        assert response["Location"] == consult + "sent/"
+        consultation = Referral.objects.get(borough=borough, kind=Referral.Kind.CONSULTATION)
+        assert consultation.reference.startswith("GRN-")
+
+        # the service it does not offer has no pages
+        for url in ("/greenwich/family-wellbeing/", "/greenwich/self-referral/consent/"):
+            assert client.get(url).status_code == 404, url
+        early = get_text(client, "/greenwich/report/early-help/")
+        assert "does not take early help referrals online" in early
+
+    # -- deadlines on its own calendar -------------------------------------------------------
+    # received Monday 10:00; Tuesday is its closure day: due Wednesday 10:00
+    assert concern.screening.due_at == ldn(2026, 11, 25, 10, 0)
+    with time_machine.travel(ldn(2026, 11, 27, 16, 0), tick=False):  # Friday, 30 min left
+        for path, data in [*steps, *NAMED, ("check-your-answers/", {"website": ""})]:
+            assert client.post(base + path, data).status_code == 302, path
+    friday = Referral.objects.filter(borough=borough, kind=Referral.Kind.CONCERN).latest("pk")
+    # 30 minutes on Friday (to 16:30), the rest of the day's 8 hours from 09:00 Monday
+    assert friday.screening.due_at == ldn(2026, 11, 30, 16, 30)
+
+    # -- staff scoping: its screener sees only Greenwich -------------------------------------
+    from tests.reporting.factories import ReferralFactory
+
+    other = ReferralFactory(borough=bromley)
+    staff_client = client.__class__()
+    with time_machine.travel(ldn(2026, 11, 23, 11, 0), tick=False):
+        log_in_verified(staff_client, staff.user)
+        queue = get_text(staff_client, "/mash/")
+        assert concern.reference in queue and friday.reference in queue
+        assert other.reference not in queue
+        assert get_text(staff_client, f"/mash/referrals/{concern.reference}/")
+        get_text(staff_client, f"/mash/referrals/{other.reference}/", status=404)
+        assert consultation.reference in get_text(staff_client, "/mash/consultations/")

@@ -222,6 +222,16 @@ def scoped_boroughs(user) -> list:
     return list(user_boroughs(user).select_related("screening_policy").order_by("name"))
 
 
+def in_queue_order(listing, order, limit: int):
+    """The first `limit` rows of `listing` in `order` (ORDER or REVERSED), as one query of two
+    parts: Red (rank 0), then the rest (rank 1), each its own index range, joined by UNION ALL.
+    One ordered scan over (rank, effective_due_at, ...) would walk, under a deadline-state
+    filter (a range of effective_due_at), every Red record and then every overdue one before
+    the first match; each part seeks straight to its range."""
+    parts = [listing.filter(rank=rank).order_by(*order)[:limit] for rank in (0, 1)]
+    return parts[0].union(parts[1], all=True).order_by(*order)[:limit]
+
+
 def open_records(*, user, boroughs=None):
     """Screening records in the queue (undecided, not consultations: those have their own
     queue) of the user's boroughs (a queryset, unordered)."""
@@ -268,7 +278,7 @@ def queue_page(
     listing = records.annotate(has_open_enquiry=Enquiry.open_exists()).values_list(*ENTRY_COLUMNS)
     if before is not None:
         found = entries(
-            listing.filter(before_q(before)).order_by(*REVERSED)[: page_size + 1], by_id
+            in_queue_order(listing.filter(before_q(before)), REVERSED, page_size + 1), by_id
         )
         more_before = len(found) > page_size
         found = found[:page_size][::-1]
@@ -276,7 +286,7 @@ def queue_page(
     else:
         if after is not None:
             listing = listing.filter(after_q(after))
-        found = entries(listing.order_by(*ORDER)[: page_size + 1], by_id)
+        found = entries(in_queue_order(listing, ORDER, page_size + 1), by_id)
         more_after = len(found) > page_size
         found = found[:page_size]
         more_before = (

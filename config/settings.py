@@ -458,6 +458,8 @@ FILE_UPLOAD_PERMISSIONS = 0o600
 # --- Forms ----------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
+# reporting.forms.TelInput (type="tel") is a GOV.UK text input like any other.
+CRISPY_CLASS_CONVERTERS = {"telinput": "govuk-input"}
 
 # --- Logging --------------------------------------------------------------------------------
 # JSON lines on stderr for a log platform (python-json-logger), each with the request id

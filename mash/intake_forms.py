@@ -63,6 +63,10 @@ class StaffLayout:
         for name, field in self.fields.items():
             context: dict = {"legend_size": "govuk-fieldset__legend--s"}
             widget = field.widget
+            if isinstance(widget, forms.TextInput | forms.EmailInput | forms.Textarea):
+                # Staff type other people's details: never offer their own (WCAG 1.3.5 is
+                # about the user's own information).
+                context["autocomplete"] = "off"
             if isinstance(widget, forms.Textarea):
                 max_length = getattr(field, "max_length", None)
                 if max_length and field.help_text:
@@ -75,8 +79,6 @@ class StaffLayout:
                 )
             elif isinstance(widget, forms.TextInput | forms.EmailInput):
                 context["css_class"] = NARROW.get(name, "govuk-!-width-two-thirds")
-                if name == "phone":
-                    context["type"] = "tel"
                 if name in {"approximate_age", "received_time"}:
                     context["inputmode"] = "numeric"
                     context["spellcheck"] = "false"
@@ -519,7 +521,7 @@ class LogReferralForm:
                 links.extend(form.error_links())
         return links
 
-    def add_error(self, message: str, href: str = "#intake-channel") -> None:
+    def add_error(self, message: str, href: str = "#id_intake-channel_1") -> None:
         self.extra_errors.append((href, message))
         self._valid = False
 

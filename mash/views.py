@@ -32,6 +32,7 @@ from mash.selectors import (
     queue_page,
 )
 from reporting.models import CONCERN_CATEGORIES, Referral
+from reporting.templatetags.govuk_extras import iso_datetime
 
 RATING_LABELS = dict(UrgencyRating.Rating.choices)
 CATEGORY_LABELS = dict(CONCERN_CATEGORIES)
@@ -48,7 +49,7 @@ KIND_LABELS = dict(Referral.Kind.choices)
 def _when(moment) -> tuple[str, str]:
     """(ISO 8601, '23 Nov 2026, 09:00') in London time, without the template engine's cost."""
     local = to_london(moment)
-    return local.isoformat(), f"{local.day} {local:%b %Y, %H:%M}"
+    return iso_datetime(local), f"{local.day} {local:%b %Y, %H:%M}"
 
 
 def _queue_rows(page, user) -> list[dict]:

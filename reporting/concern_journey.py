@@ -211,6 +211,7 @@ def child_step(name, form_class, next_rule, form_kwargs=with_voice, **kwargs) ->
 
 CONCERN = Journey(
     name="concern",
+    item_names={CHILDREN: "child"},
     steps=[
         Step("danger", form_class=f.DangerForm, next=after_danger),
         Step("call-999", title="Call 999 now", template="reporting/call_999.html"),
@@ -228,6 +229,7 @@ CONCERN = Journey(
         Step("family-agrees", form_class=f.FamilyAgreesForm, next=after_family_agrees),
         Step(
             "consent-reason",
+            title="Why the family does not know or does not agree",  # not their answer
             form_class=f.ConsentReasonForm,
             next=first_child,
             form_kwargs=consent_kwargs,

@@ -55,7 +55,13 @@ class ProfessionalForm(f.ProfessionalDetailsForm):
         "Enter your work email address",
         "We will send the confirmation and our decision here.",
     )
-    phone = f.text("Work phone number (optional)", 30, error_name="work phone number", help_text="")
+    phone = f.text(
+        "Work phone number (optional)",
+        30,
+        widget=f.TelInput,
+        error_name="work phone number",
+        help_text="",
+    )
 
     def clean(self):
         return forms.Form.clean(self)
@@ -114,7 +120,12 @@ class ConsentUploadForm(f.QuestionForm):
     def layout(self):
         return Layout(
             f.part("consent_file"),
-            f.part("consented_by", css_class="govuk-!-width-two-thirds", spellcheck="false"),
+            f.part(
+                "consented_by",
+                css_class="govuk-!-width-two-thirds",
+                autocomplete="off",
+                spellcheck="false",
+            ),
             f.part("consent_date", legend_size="govuk-fieldset__legend--s"),
         )
 
@@ -244,7 +255,7 @@ class CarerForm(f.QuestionForm):
         error_name="relationship",
         help_text="For example, mother, father, stepfather, grandmother, foster carer.",
     )
-    phone = f.text("Phone number (optional)", 30, error_name="phone number")
+    phone = f.text("Phone number (optional)", 30, widget=f.TelInput, error_name="phone number")
     email = f.email_field("Email address (optional)")
     address = f.text("Address", f.TEXT_MAX, multiline=True, error_name="address")
     postcode = f.text("Postcode", 10, error_name="postcode")
@@ -259,12 +270,20 @@ class CarerForm(f.QuestionForm):
 
     def layout(self):
         return Layout(
-            f.part("name", css_class="govuk-!-width-two-thirds", spellcheck="false"),
+            # Another person's details: the browser must not offer the professional's own.
+            f.part(
+                "name", css_class="govuk-!-width-two-thirds", autocomplete="off", spellcheck="false"
+            ),
             f.part("relationship", css_class="govuk-!-width-two-thirds"),
-            f.part("phone", css_class="govuk-input--width-20", type="tel"),
-            f.part("email", css_class="govuk-!-width-two-thirds", spellcheck="false"),
-            f.part("address", rows=3),
-            f.part("postcode", css_class="govuk-input--width-10"),
+            f.part("phone", css_class="govuk-input--width-20", autocomplete="off"),
+            f.part(
+                "email",
+                css_class="govuk-!-width-two-thirds",
+                autocomplete="off",
+                spellcheck="false",
+            ),
+            f.part("address", rows=3, autocomplete="off"),
+            f.part("postcode", css_class="govuk-input--width-10", autocomplete="off"),
             f.part("language", css_class="govuk-!-width-one-half"),
             f.part("interpreter", legend_size="govuk-fieldset__legend--s", radios_inline=True),
         )
@@ -388,7 +407,7 @@ class ContactMethodsForm(f.QuestionForm):
 class SelfDetailsForm(f.QuestionForm):
     heading = "Your details"
     name = f.text("Full name", required="Enter your full name", error_name="your name")
-    phone = f.text("Phone number", 30, error_name="phone number")
+    phone = f.text("Phone number", 30, widget=f.TelInput, error_name="phone number")
     email = f.email_field("Email address")
     address = f.text("Address", f.TEXT_MAX, multiline=True, error_name="address")
     postcode = f.text("Postcode", 10, error_name="postcode")
@@ -404,9 +423,19 @@ class SelfDetailsForm(f.QuestionForm):
 
     def layout(self):
         return Layout(
-            f.part("name", css_class="govuk-!-width-two-thirds", autocomplete="name"),
-            f.part("phone", css_class="govuk-input--width-20", autocomplete="tel", type="tel"),
-            f.part("email", css_class="govuk-!-width-two-thirds", autocomplete="email"),
+            f.part(
+                "name",
+                css_class="govuk-!-width-two-thirds",
+                autocomplete="name",
+                spellcheck="false",
+            ),
+            f.part("phone", css_class="govuk-input--width-20", autocomplete="tel"),
+            f.part(
+                "email",
+                css_class="govuk-!-width-two-thirds",
+                autocomplete="email",
+                spellcheck="false",
+            ),
             f.part("address", rows=3, autocomplete="street-address"),
             f.part("postcode", css_class="govuk-input--width-10", autocomplete="postal-code"),
         )

@@ -128,6 +128,7 @@ def carer_steps(after_carers) -> list[Step]:
     return [
         Step(
             "carer",
+            title="Their details",
             form_class=ff.CarerForm,
             next=CARER_LIST.after_last,
             group=CARERS,
@@ -160,6 +161,7 @@ CHECK_TITLE = "Check your answers before sending"
 
 FAMILY_WELLBEING = Journey(
     name="family_wellbeing",
+    item_names={CHILDREN: "child", CARERS: "parent or carer"},
     steps=[
         # Consent first: without it there is no referral, so nothing else is asked.
         Step("consent", form_class=ff.HaveConsentForm, next=after_consent),
@@ -198,6 +200,7 @@ FAMILY_WELLBEING = Journey(
 # -- self-referral ---------------------------------------------------------------------------
 SELF_REFERRAL = Journey(
     name="self_referral",
+    item_names={CHILDREN: "child"},
     steps=[
         Step("who", form_class=ff.SelfWhoForm, next=cj.first_child),
         *child_steps("help"),

@@ -215,6 +215,12 @@ def checkboxes(
     return field
 
 
+class TelInput(forms.TextInput):
+    """A phone number: `type="tel"` brings up the phone keypad."""
+
+    input_type = "tel"
+
+
 class GovDateWidget(DateInputWidget):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -239,13 +245,6 @@ class GovDateField(DateInputField):
         for index, field in enumerate(self.fields):
             field.widget.errors = [message] if self.PARTS[index] in parts else []
         raise ValidationError(message, code="invalid_date")
-
-    @property
-    def first_error_part(self) -> int:
-        for index, field in enumerate(self.fields):
-            if getattr(field.widget, "errors", None):
-                return index
-        return 0
 
     def clean(self, value):
         for field in self.fields:
@@ -283,25 +282,51 @@ class GovDateField(DateInputField):
 
 
 # -- rendering -------------------------------------------------------------------------------
-def question(name: str, **context) -> Field:
-    """The page's one question: its label or legend is the page heading."""
-    return Field(
+# What the field template reads (label and legend size and tag, character count, inline radios,
+# the form group's class); every other keyword of `question()` and `part()` is an attribute of
+# the input itself (autocomplete, spellcheck, inputmode, rows, ...) and `css_class` its class.
+CONTEXT_KEYS = frozenset(
+    {
+        "label_size",
+        "label_tag",
+        "legend_size",
+        "legend_tag",
+        "max_characters",
+        "radios_inline",
+        "radios_small",
+        "checkboxes_small",
+        "wrapper_class",
+    }
+)
+
+
+def _field(name: str, options: dict) -> Field:
+    context = {key: options.pop(key) for key in list(options) if key in CONTEXT_KEYS}
+    css_class = options.pop("css_class", None)
+    if "type" in options:
+        # Django writes the widget's own type first and a browser keeps the first of two.
+        raise TypeError(f"{name}: an input's type comes from its widget (e.g. TelInput)")
+    return Field(name, template=FIELD_TEMPLATE, css_class=css_class, context=context, **options)
+
+
+def question(name: str, **options) -> Field:
+    """The page's one question: its label or legend is the page heading. Keywords: see
+    CONTEXT_KEYS; the others are the input's attributes."""
+    return _field(
         name,
-        template=FIELD_TEMPLATE,
-        context={
+        {
             "label_size": "govuk-label--l",
             "label_tag": "h1",
             "legend_size": "govuk-fieldset__legend--l",
             "legend_tag": "h1",
-            **context,
+            **options,
         },
     )
 
 
-def part(name: str, **context) -> Field:
-    """A field on a page that has a separate heading."""
-    css_class = context.pop("css_class", None)
-    return Field(name, template=FIELD_TEMPLATE, css_class=css_class, context=context)
+def part(name: str, **options) -> Field:
+    """A field on a page that has a separate heading. Keywords as for `question`."""
+    return _field(name, dict(options))
 
 
 def long_text(name: str, max_characters: int, *, heading: bool = False) -> Field:
@@ -350,28 +375,43 @@ class QuestionForm(JourneyForm):
             widget = self.fields[name].widget if name in self.fields else None
             error_class = {
                 forms.EmailInput: "govuk-input--error",
+                TelInput: "govuk-input--error",
                 forms.Textarea: "govuk-textarea--error",
             }.get(type(widget))
             if error_class:
                 widget.attrs["class"] = f"{widget.attrs.get('class', '')} {error_class}".strip()
 
     def error_links(self) -> list[tuple[str, str]]:
-        """(href, message) for the error summary: each links to the input to fix."""
-        links = []
-        for name, field in self.fields.items():
-            if name not in self.errors:
-                continue
-            bound = self[name]
-            if isinstance(field, GovDateField):
-                href = f"#{bound.auto_id}_{field.first_error_part}"
-            elif isinstance(field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
-                href = f"#id_{bound.html_name}_1"
-            else:
-                href = f"#{bound.auto_id}"
-            links.extend((href, message) for message in self.errors[name])
-        for message in self.non_field_errors():
-            links.append((f"#{self[next(iter(self.fields))].auto_id}", message))
-        return links
+        return error_links(self)
+
+
+def field_target(bound) -> str:
+    """The id of the input an error summary link for this field lands on: the first radio or
+    checkbox of a group (their ids are `id_<name>_<n>`, from 1), the first date part with a
+    problem (`<id>_<n>`, from 0), else the input itself."""
+    field = bound.field
+    if isinstance(field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+        return f"id_{bound.html_name}_1"
+    if isinstance(field, forms.MultiValueField):
+        first = next(
+            (i for i, sub in enumerate(field.fields) if getattr(sub.widget, "errors", None)), 0
+        )
+        return f"{bound.auto_id}_{first}"
+    return bound.auto_id
+
+
+def error_links(form) -> list[tuple[str, str]]:
+    """(href, message) for a GOV.UK error summary, in the form's order: each link lands on the
+    input to fix. Errors about the whole form link to its first field."""
+    links = []
+    for name in form.fields:
+        if name in form.errors:
+            href = f"#{field_target(form[name])}"
+            links.extend((href, message) for message in form.errors[name])
+    visible = form.visible_fields()
+    if visible:
+        links[:0] = [(f"#{field_target(visible[0])}", m) for m in form.non_field_errors()]
+    return links
 
 
 # -- the questions ---------------------------------------------------------------------------
@@ -443,7 +483,7 @@ class ProfessionalRouteForm(QuestionForm):
 
 
 class ProfessionalDetailsForm(EmailOrPhoneForm):
-    heading = "Your details"
+    heading = "Your work details"
     name = text("Full name", required="Enter your full name", error_name="your name")
     organisation = text(
         "Organisation",
@@ -455,11 +495,16 @@ class ProfessionalDetailsForm(EmailOrPhoneForm):
     email = email_field(
         "Work email address", help_text="Give a work email address, a phone number, or both."
     )
-    phone = text("Work phone number", 30)
+    phone = text("Work phone number", 30, widget=TelInput)
 
     def layout(self):
         return Layout(
-            part("name", css_class="govuk-!-width-two-thirds", autocomplete="name"),
+            part(
+                "name",
+                css_class="govuk-!-width-two-thirds",
+                autocomplete="name",
+                spellcheck="false",
+            ),
             part("organisation", css_class="govuk-!-width-two-thirds", autocomplete="organization"),
             part("role", css_class="govuk-!-width-two-thirds", autocomplete="organization-title"),
             part(
@@ -468,7 +513,7 @@ class ProfessionalDetailsForm(EmailOrPhoneForm):
                 autocomplete="email",
                 spellcheck="false",
             ),
-            part("phone", css_class="govuk-input--width-20", autocomplete="tel", type="tel"),
+            part("phone", css_class="govuk-input--width-20", autocomplete="tel"),
         )
 
     email_or_phone = ("email", "Enter a work email address or phone number")
@@ -535,9 +580,22 @@ class ChildNameForm(QuestionForm):
             self.fields["name_unknown"].label = "I do not want to say"
 
     def layout(self):
+        # A young person's own name is theirs to autofill (WCAG 1.3.5); another child's is not
+        # the person's own, so the browser must not offer theirs.
+        you = self.voice.you
         return Layout(
-            part("first_name", css_class="govuk-!-width-two-thirds", spellcheck="false"),
-            part("last_name", css_class="govuk-!-width-two-thirds", spellcheck="false"),
+            part(
+                "first_name",
+                css_class="govuk-!-width-two-thirds",
+                autocomplete="given-name" if you else "off",
+                spellcheck="false",
+            ),
+            part(
+                "last_name",
+                css_class="govuk-!-width-two-thirds",
+                autocomplete="family-name" if you else "off",
+                spellcheck="false",
+            ),
             part("name_unknown"),
         )
 
@@ -614,6 +672,11 @@ class ChildDobForm(QuestionForm):
         field.label = f"What is {self.voice.childs} date of birth?"
         field.help_text = "For example, 27 3 2012"
         field.error_messages["required"] = f"Enter {self.voice.childs} date of birth"
+        if self.voice.you:  # the young person's own date of birth
+            for widget, token in zip(
+                field.widget.widgets, ("bday-day", "bday-month", "bday-year"), strict=True
+            ):
+                widget.attrs["autocomplete"] = token
 
     def clean_date_of_birth(self):
         value = self.cleaned_data["date_of_birth"]
@@ -699,9 +762,14 @@ class ChildWhereForm(QuestionForm):
         )
 
     def layout(self):
+        you = self.voice.you  # where the young person lives: their own address
         return Layout(
-            part("address", rows=3),
-            part("postcode", css_class="govuk-input--width-10", autocomplete="off"),
+            part("address", rows=3, autocomplete="street-address" if you else "off"),
+            part(
+                "postcode",
+                css_class="govuk-input--width-10",
+                autocomplete="postal-code" if you else "off",
+            ),
             part("school", css_class="govuk-!-width-two-thirds"),
         )
 
@@ -869,7 +937,12 @@ class AboutYouForm(QuestionForm):
 class YourDetailsForm(EmailOrPhoneForm):
     heading = "Your details"
     name = text("Full name", required="Enter your full name", error_name="your name")
-    phone = text("Phone number", 30, help_text="Give a phone number, an email address, or both.")
+    phone = text(
+        "Phone number",
+        30,
+        widget=TelInput,
+        help_text="Give a phone number, an email address, or both.",
+    )
     email = email_field(
         "Email address", help_text="We will send you a confirmation with your reference."
     )
@@ -886,8 +959,13 @@ class YourDetailsForm(EmailOrPhoneForm):
 
     def layout(self):
         return Layout(
-            part("name", css_class="govuk-!-width-two-thirds", autocomplete="name"),
-            part("phone", css_class="govuk-input--width-20", autocomplete="tel", type="tel"),
+            part(
+                "name",
+                css_class="govuk-!-width-two-thirds",
+                autocomplete="name",
+                spellcheck="false",
+            ),
+            part("phone", css_class="govuk-input--width-20", autocomplete="tel"),
             part(
                 "email",
                 css_class="govuk-!-width-two-thirds",

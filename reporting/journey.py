@@ -149,6 +149,8 @@ class Journey:
     name: str
     steps: list[Step]
     finish: str = "check"  # the check-your-answers step
+    # What one item of each repeating group is called in a title: {"children": "child"}.
+    item_names: dict[str, str] = field(default_factory=dict)
     by_name: dict[str, Step] = field(init=False)
 
     def __post_init__(self):
@@ -162,6 +164,17 @@ class Journey:
 
     def step(self, name: str) -> Step:
         return self.by_name[name]
+
+    def page_title(self, location: Location) -> str:
+        """The page's own part of its <title>: the step's title, else its form's question as
+        worded with no answers given (no name, no earlier answer: a title is seen on a shared
+        phone's tab list and history), and which item of a group ("child 2"). Never built
+        from the answers: it takes none."""
+        step = self.step(location.step)
+        title = step.title or str(step.form_class().title)
+        if location.index is not None and step.group:
+            title = f"{title} – {self.item_names.get(step.group, 'item')} {location.index + 1}"
+        return title
 
     # -- session storage --------------------------------------------------------------------
     def session_key(self, scope: str) -> str:
@@ -341,6 +354,7 @@ class AddAnother:
     def remove_step(self, form_class) -> Step:
         return Step(
             self.remove_page,
+            title=f"Are you sure you want to remove this {self.fallback}?",
             form_class=form_class,
             group=self.group,
             detached=True,

@@ -138,7 +138,7 @@ def _question(request, entry: PublicJourney, borough, state: State, location: Lo
         entry,
         borough,
         the_step.template,
-        form.title,
+        entry.journey.page_title(location),
         form=form,
         form_has_errors=bool(form.errors),
         back_url=back_url,

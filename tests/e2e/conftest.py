@@ -79,7 +79,8 @@ def outside(page):
 
 
 def assert_accessible(page, context: str = "") -> None:
-    """axe-core reports no violations on the page as it is now."""
+    """axe-core reports no violations on the page as it is now; the page reflows at 320 CSS
+    pixels (WCAG 1.4.10) and every `<time datetime>` is a valid HTML date or time."""
     from axe_playwright_python.sync_playwright import Axe
 
     # A click that navigates returns once the new page starts loading: axe must see all of it,
@@ -87,6 +88,53 @@ def assert_accessible(page, context: str = "") -> None:
     page.wait_for_load_state()
     results = Axe().run(page)
     assert results.violations_count == 0, f"{context or page.url}:\n{results.generate_report()}"
+    assert_reflows(page, context)
+    assert_valid_times(page, context)
+
+
+REFLOW_WIDTH = 320  # CSS pixels: WCAG 1.4.10's 1280 px at 400% zoom
+
+# HTML's valid date string, or valid global date and time string (at most 3 decimals).
+VALID_TIME = (
+    r"^\d{4}-\d{2}-\d{2}"
+    r"(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$"
+)
+
+
+def assert_reflows(page, context: str = "") -> None:
+    """At 320 CSS pixels wide the page itself never scrolls sideways: wide content scrolls
+    inside its own region or stacks. The viewport is put back as it was."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": REFLOW_WIDTH, "height": 640})
+    try:
+        scroll, client, wide = page.evaluate(
+            """() => {
+                const root = document.documentElement;
+                const inTable = e => !!e.closest('.app-table-scroll');
+                const wide = [...document.body.querySelectorAll('*')]
+                    .filter(e => e.getBoundingClientRect().right > root.clientWidth + 0.5)
+                    .sort((a, b) => inTable(a) - inTable(b))
+                    .slice(0, 5)
+                    .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+                              + (e.className && e.className.baseVal === undefined
+                                 ? '.' + String(e.className).trim().split(/\\s+/).join('.') : ''));
+                return [root.scrollWidth, root.clientWidth, wide];
+            }"""
+        )
+    finally:
+        page.set_viewport_size(size)
+    assert scroll <= client, (
+        f"{context or page.url}: {scroll} px wide at {REFLOW_WIDTH} px ({client} px to show): "
+        f"{wide}"
+    )
+
+
+def assert_valid_times(page, context: str = "") -> None:
+    found = page.evaluate(
+        "() => [...document.querySelectorAll('time')].map(t => t.getAttribute('datetime'))"
+    )
+    bad = [value for value in found if value is None or not re.match(VALID_TIME, value)]
+    assert not bad, f"{context or page.url}: invalid <time datetime>: {bad}"
 
 
 def screenshot(page, name: str) -> Path:
@@ -110,3 +158,30 @@ def sign_in(page, site, user):
     page.get_by_label("Security code").fill(totp_code(device_for(user)))
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url(f"{site}/mash/")
+
+
+def hand_over(page, site, client) -> None:
+    """Django test client's session (answers given, or a staff sign-in), in the browser."""
+    from django.conf import settings
+
+    name = settings.SESSION_COOKIE_NAME
+    page.context.clear_cookies()
+    page.context.add_cookies([{"name": name, "value": client.cookies[name].value, "url": site}])
+
+
+def assert_error_links_focus_their_fields(page, context: str = "") -> int:
+    """Each link of the page's error summary, clicked, puts focus on the input it names (an
+    input, select or textarea with that id). Returns how many links there were."""
+    links = page.locator(".govuk-error-summary__list a")
+    count = links.count()
+    assert count, f"{context}: no error summary links"
+    for index in range(count):
+        link = links.nth(index)
+        target = link.get_attribute("href").removeprefix("#")
+        link.click()
+        focused = page.evaluate(
+            "() => [document.activeElement.id, document.activeElement.tagName.toLowerCase()]"
+        )
+        assert focused[0] == target, f"{context}: {link.inner_text()!r} left focus on {focused}"
+        assert focused[1] in {"input", "select", "textarea"}, f"{context}: {focused}"
+    return count

@@ -335,7 +335,7 @@ def test_professional_referral_and_early_help(page, site):
     page.get_by_role("link", name="make a safeguarding referral instead").click()
     choose(page, "I am worried a child is being harmed or is at risk of harm")
     continue_(page)
-    heading(page, "Your details")
+    heading(page, "Your work details")
     question(
         page,
         "professional details",

@@ -371,7 +371,9 @@ def test_two_carers_then_remove_one(web):
     assert "You have added 2 parents or carers" in html and FW + "carer/2/remove-carer/" in html
     response = web.post(FW + "carers/", {})
     assert errors(response) == ["Select yes if you need to add another parent or carer"]
-    assert "<title>Error: You have added 2 parents or carers –" in response.content.decode()
+    assert (
+        "<title>Error: Do you need to add another parent or carer? –" in response.content.decode()
+    )
     walk(web, FW, [("carer/2/remove-carer/", {"remove": "yes"})])
     assert "You have added 1 parent or carer" in web.get(FW + "carers/").content.decode()
 

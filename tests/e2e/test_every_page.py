@@ -51,6 +51,7 @@ NOT_PAGES = {
     "mash:enrol_link": "remembers the one-time link in the session and redirects to sign-in",
     "readyz": "a JSON readiness check for the load balancer",
     "metrics": "Prometheus metrics, for the monitoring system only",
+    "mash:alert_acknowledge": "POST only: acknowledges an alert and redirects",
 }
 # Django's own admin (its own markup and styles) is not one of the service's pages.
 NOT_PAGE_NAMESPACES = {"admin"}
@@ -362,6 +363,9 @@ def test_every_staff_page(page, site, bromley):
         f"/mash/consultations/{data['closed_consultation'].reference}/",
         "/mash/subject-access/",
         f"/mash/subject-access/{ref}/",
+        "/mash/search/",
+        "/mash/team/",
+        "/mash/alerts/",
         "/mash/audit/",
         f"/mash/audit/?referral={ref}",
         f"/mash/audit/?user={manager.username}",

@@ -65,6 +65,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 COUNCIL_NAME = os.environ.get("COUNCIL_NAME", "Report a concern about a child")
 SERVICE_NAME = os.environ.get("SERVICE_NAME", "Report a concern about a child")
+# Where "Exit this page" lands (through /exit/, which first forgets the journeys' answers).
+EXIT_PAGE_URL = os.environ.get("EXIT_PAGE_URL", "https://www.bbc.co.uk/weather")
 
 INSTALLED_APPS = [
     "mash.apps.StaffAdminConfig",  # the Django admin, behind password + TOTP

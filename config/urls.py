@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from config import views
 from ops import views as ops_views
+from reporting import views as reporting_views
 
 handler500 = "config.outage.server_error"
 
@@ -26,6 +27,7 @@ urlpatterns = [
         views.InformationPage.as_view(template_name="pages/cookies.html"),
         name="cookies",
     ),
+    path("exit/", reporting_views.exit_page, name="exit"),
     path("mash/", include("mash.urls")),
     path("<slug:borough_slug>/", include("reporting.urls")),
     path("", include("contacts.urls")),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -127,6 +128,7 @@ def submit_family_wellbeing(
     answers: FamilyWellbeingAnswers,
     channel: str = Referral.Channel.ONLINE,
     received_at: dt.datetime | None = None,
+    submission_key: uuid.UUID | None = None,
 ) -> Referral:
     """A professional's Family Wellbeing referral, with the parent's written consent. Refused
     (ValidationError) without consent or without its uploaded, not yet attached, form."""
@@ -166,6 +168,7 @@ def submit_family_wellbeing(
     carers = [build_carer(carer, order) for order, carer in enumerate(answers.carers)]
     if not carers:
         raise ValidationError({"carers": "Tell us about at least one parent or carer"})
+    referral.submission_key = submission_key
     return _submit(referral, children, carers, consent.file["stored_name"], acknowledge=True)
 
 
@@ -175,6 +178,7 @@ def submit_self_referral(
     answers: SelfReferralAnswers,
     channel: str = Referral.Channel.ONLINE,
     received_at: dt.datetime | None = None,
+    submission_key: uuid.UUID | None = None,
 ) -> Referral:
     """A parent, carer or young person asking Family Wellbeing for help. The acknowledgement
     is emailed only when they chose to be contacted by email."""
@@ -206,6 +210,7 @@ def submit_self_referral(
     )
     validate(referral, exclude=["reference", "borough"])
     children = build_children(answers.children)
+    referral.submission_key = submission_key
     return _submit(referral, children, acknowledge="email" in answers.methods)
 
 
@@ -215,6 +220,7 @@ def submit_consultation(
     answers: ConsultationAnswers,
     channel: str = Referral.Channel.ONLINE,
     received_at: dt.datetime | None = None,
+    submission_key: uuid.UUID | None = None,
 ) -> Referral:
     """A professional asking MASH to talk a family through, with a callback window. The
     family need not be named, so there may be no children."""
@@ -234,4 +240,5 @@ def submit_consultation(
     if referral.callback_end <= referral.callback_start:
         raise ValidationError({"callback_end": "The window must end after it starts"})
     validate(referral, exclude=["reference", "borough"])
+    referral.submission_key = submission_key
     return _submit(referral, [], acknowledge=True)

@@ -20,6 +20,7 @@ Every public journey is built on it (reporting/registry.py lists them); one set 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -31,6 +32,9 @@ if TYPE_CHECKING:
     from contacts.models import Borough
 
 SESSION_PREFIX = "journey"
+SENT_PREFIX = "journey-sent"
+SUBMISSION_KEY = "submission_key"
+REFUSED = "refused"
 VERSION = 1
 YES, NO, UNKNOWN = "yes", "no", "unknown"
 
@@ -130,6 +134,23 @@ class State:
             stored = self.extra.get(f"draft:{step.name}")
         return stored
 
+    # -- an answer refused: kept for the page shown after the redirect (post/redirect/get) ---
+    def keep_refused(self, location: Location, data: dict, file_errors: dict) -> None:
+        """What was typed on a page whose answer was refused (field name -> values), and the
+        messages of its file fields (a browser never sends a file again)."""
+        self.extra[REFUSED] = {
+            "at": [location.step, location.index],
+            "data": data,
+            "file_errors": file_errors,
+        }
+
+    def take_refused(self, location: Location) -> dict | None:
+        """The refused answer to show again on this page, once; forgotten anyway."""
+        refused = self.extra.pop(REFUSED, None)
+        if refused and refused["at"] == [location.step, location.index]:
+            return refused
+        return None
+
     # -- repeating groups -------------------------------------------------------------------
     def items(self, group: str) -> list[dict]:
         return self.data["groups"].setdefault(group, [])
@@ -198,6 +219,32 @@ class Journey:
     def clear(self, session, scope: str) -> None:
         session.pop(self.session_key(scope), None)
 
+    # -- after sending: only the reference stays (the scope, the borough, is in the key) -----
+    def sent_key(self, scope: str) -> str:
+        return f"{SENT_PREFIX}:{self.name}:{scope}"
+
+    def mark_sent(self, session, scope: str, reference: str) -> None:
+        """The journey was sent: forget every answer, keep only the reference, so that any of
+        its pages says "You have already sent this report" rather than "start again"."""
+        self.clear(session, scope)
+        session[self.sent_key(scope)] = reference
+
+    def sent_reference(self, session, scope: str) -> str | None:
+        reference = session.get(self.sent_key(scope))
+        return reference if isinstance(reference, str) else None
+
+    def forget_sent(self, session, scope: str) -> None:
+        session.pop(self.sent_key(scope), None)
+
+    def submission_key(self, session, scope: str, state: State) -> str:
+        """The key of this journey's one submission, fixed the first time "Check your
+        answers" is shown (and kept if answers change): every "Send" carries it."""
+        key = state.extra.get(SUBMISSION_KEY)
+        if not key:
+            key = state.extra[SUBMISSION_KEY] = uuid.uuid4().hex
+            self.save(session, scope, state)
+        return key
+
     def answered(
         self, session, scope: str, state: State, location: Location, data: dict, *, change: bool
     ) -> tuple[Location, bool]:
@@ -206,6 +253,7 @@ class Journey:
         the next page is still part of that change."""
         step = self.step(location.step)
         state.drop_draft(step.name)
+        state.extra.pop(REFUSED, None)
         state.set_answer(step, location.index, data)
         target = step.on_save(state, data, location.index) if step.on_save else None
         if change:
@@ -214,6 +262,20 @@ class Journey:
             target = self.next_location(state, location)
         self.save(session, scope, state)
         return target, change and target.step != self.finish
+
+    def refused(
+        self, session, scope: str, state: State, location: Location, data: dict, file_errors
+    ) -> None:
+        state.keep_refused(location, data, file_errors)
+        self.save(session, scope, state)
+
+    def take_refused(self, session, scope: str, state: State, location: Location) -> dict | None:
+        """The refused answer a page shows again after the redirect (once), or None."""
+        if REFUSED not in state.extra:
+            return None
+        refused = state.take_refused(location)
+        self.save(session, scope, state)
+        return refused
 
     # -- the path ---------------------------------------------------------------------------
     def next_location(self, state: State, location: Location) -> Location:
@@ -277,6 +339,14 @@ class Journey:
             position = path.index(location)
             return path[position - 1] if position > 0 else None
         return None
+
+
+def forget_all(session) -> None:
+    """Exit: every journey's answers and every sent reference, in every borough, gone from the
+    session (other keys, e.g. a signed-in member of staff's, are left alone)."""
+    for key in list(session.keys()):
+        if key.startswith((f"{SESSION_PREFIX}:", f"{SENT_PREFIX}:")):
+            del session[key]
 
 
 # -- "add another" lists ----------------------------------------------------------------------

@@ -198,6 +198,9 @@ class Referral(models.Model):
     callback_start = models.TimeField(null=True, blank=True)
     callback_end = models.TimeField(null=True, blank=True)
 
+    # An online submission's key, fixed when "Check your answers" is shown: however many
+    # times "Send" arrives (double clicks, retries), one referral (reporting/services.py).
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     # Retention (ops.retention): a legal hold stops anonymisation (an inquiry may order that

@@ -41,6 +41,7 @@ class PublicJourney:
     sent: Callable[[Referral], dict]  # what the confirmation page says, besides the reference
     start_template: str
     sent_title: str = "Request sent"
+    noun: str = "request"  # "You have already sent this request"
     send_label: str = "Send request"
     too_many_title: str = "You have sent too many requests"
     templates: str = "reporting/family"  # check_answers, problem, too_many, sent
@@ -60,10 +61,6 @@ class PublicJourney:
             return borough.early_help_request_title
         return self.service
 
-    @property
-    def confirmation_key(self) -> str:
-        return f"reporting:{self.key}:sent:{{}}"
-
     def template(self, name: str) -> str:
         return f"{self.templates}/{name}.html"
 
@@ -82,6 +79,7 @@ JOURNEYS = {
             sent=concern_sent,
             start_template="reporting/start.html",
             sent_title="Report sent",
+            noun="report",
             send_label="Send report",
             too_many_title="You have sent too many reports",
             templates="reporting",
@@ -100,6 +98,7 @@ JOURNEYS = {
             sent=request_sent,
             start_template="reporting/family/wellbeing_start.html",
             sent_title="Referral sent",
+            noun="referral",
             send_label="Send referral",
             next_steps="reporting/family/_next_wellbeing.html",
         ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -40,3 +41,13 @@ def unsent_messages(*, older_than: dt.timedelta = dt.timedelta(0)) -> QuerySet:
     return OutboxMessage.objects.filter(
         sent_at__isnull=True, created_at__lte=timezone.now() - older_than
     ).order_by("created_at")
+
+
+def find_submitted(*, submission_key: uuid.UUID) -> Referral | None:
+    """The referral sent under an online submission's key, if any (see services.submit_once)."""
+    return Referral.objects.select_related("borough").filter(submission_key=submission_key).first()
+
+
+def sent_referral(*, borough, reference: str) -> Referral | None:
+    """A borough's referral by its exact reference (the one a journey's session kept)."""
+    return Referral.objects.filter(borough=borough, reference=reference).first()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
@@ -19,6 +20,7 @@ from reporting import references
 from reporting.answers import ChildAnswers, ConcernAnswers
 from reporting.models import Child, Referral
 from reporting.outbox import enqueue_email
+from reporting.selectors import find_submitted
 from reporting.signals import referral_submitted
 from reporting.text import clean_text
 
@@ -208,16 +210,18 @@ def submit_concern(
     answers: ConcernAnswers,
     channel: str = Referral.Channel.ONLINE,
     received_at: dt.datetime | None = None,
+    submission_key: uuid.UUID | None = None,
 ) -> Referral:
     """Save a concern about a child, in one transaction: the referral (with a new reference and
     `received_at`, now unless given), its children, whatever `referral_submitted` receivers
     write (MASH's screening record), and the acknowledgement email's outbox row when the
     person gave an email and may be contacted. The email is queued only after commit, and a
     broker outage never fails the submission. Raises ValidationError for answers that break
-    the model's rules (the journey validates first)."""
+    the model's rules (the journey validates first). `submission_key`: see `submit_once`."""
     referral, children = build_concern(
         borough=borough, answers=answers, channel=channel, received_at=received_at
     )
+    referral.submission_key = submission_key
     with transaction.atomic():
         record_submission(
             referral,
@@ -227,3 +231,22 @@ def submit_concern(
     # No reference in the log: a log line's time must not tie a request to a report.
     logger.info("referral submitted (%s, %s)", borough.slug, channel)
     return referral
+
+
+def submit_once(
+    submit: Callable[..., Referral], *, submission_key: uuid.UUID, **kwargs
+) -> Referral:
+    """`submit(submission_key=..., **kwargs)` at most once per key: the referral already saved
+    under the key when there is one. The key is unique in the database, and every submission
+    inserts its referral first in its transaction, so a concurrent send with the same key waits
+    for the first one's commit and then fails on the key: it returns the first one's referral
+    (so does a send refused because the first one already claimed its upload)."""
+    if (existing := find_submitted(submission_key=submission_key)) is not None:
+        return existing
+    try:
+        return submit(submission_key=submission_key, **kwargs)
+    except (IntegrityError, ValidationError):
+        if (existing := find_submitted(submission_key=submission_key)) is not None:
+            logger.info("repeated send of %s answered with its referral", existing.reference)
+            return existing
+        raise

@@ -8,8 +8,9 @@ from __future__ import annotations
 import functools
 import logging
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,16 +19,17 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from config.outage import invalid_fields, mark_saved
 from contacts.selectors import borough_or_404, staffing_for
-from reporting import ratelimit
+from reporting import ratelimit, selectors, services
 from reporting.forms import CheckAnswersForm
-from reporting.journey import Location, State
+from reporting.journey import Location, State, forget_all
+from reporting.models import Referral
 from reporting.registry import JOURNEYS, PublicJourney
 
 logger = logging.getLogger(__name__)
 
 # The URL segment of each repeating group's pages: /child/2/name/, /carer/1/carer/.
 GROUP_SEGMENTS = {"children": "child", "carers": "carer"}
-EXPIRED_TITLE = "Your answers were not saved"
+EXPIRED_TITLE = "This page has expired"
 PROBLEM_TITLE = "Sorry, there is a problem"
 
 
@@ -61,13 +63,51 @@ def _page(request, entry: PublicJourney, borough, template, title, status=200, *
 
 
 @never_cache
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 def start(request, borough_slug: str, journey: str):
+    """The start page; its "Start now" (a POST) begins a new report, even after one was sent
+    from this browser (every page of a sent one says so, see `_already_sent`)."""
     entry = JOURNEYS[journey]
     borough = borough_or_404(borough_slug)
     first_url = location_url(entry, borough.slug, entry.journey.first)
+    if request.method == "POST":
+        entry.journey.forget_sent(request.session, borough.slug)
+        if entry.journey.load(request.session, borough.slug) is None:
+            entry.journey.start(request.session, borough.slug)
+        return redirect(first_url)
     title = f"{entry.service_for(borough)} – {borough.council_name}"
-    return _page(request, entry, borough, entry.start_template, title, first_url=first_url)
+    return _page(request, entry, borough, entry.start_template, title)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def exit_page(request):
+    """ "Exit this page" (a link, so it works without JavaScript; govuk-frontend's Shift x3
+    follows it too): every journey's answers leave the session before the person lands on the
+    exit site, and the session's key changes, so Back shows only "This page has expired"."""
+    forget_all(request.session)
+    if request.session.is_empty():
+        request.session.flush()
+    else:
+        request.session.cycle_key()  # a signed-in member of staff stays signed in
+    response = HttpResponseRedirect(settings.EXIT_PAGE_URL)
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _already_sent(request, entry: PublicJourney, borough, reference: str):
+    return _page(
+        request,
+        entry,
+        borough,
+        "reporting/already_sent.html",
+        f"You have already sent this {entry.noun}",
+        reference=reference,
+    )
+
+
+def _expired(request, entry: PublicJourney, borough):
+    return _page(request, entry, borough, "reporting/expired.html", EXPIRED_TITLE)
 
 
 def _location_or_404(entry: PublicJourney, step_name: str, number, group) -> Location:
@@ -99,10 +139,11 @@ def step(request, borough_slug: str, step_name: str, journey: str, number=None, 
 
     state = entry.journey.load(request.session, slug)
     if state is None:
+        if reference := entry.journey.sent_reference(request.session, slug):
+            return _already_sent(request, entry, borough, reference)
         if location != entry.journey.first:
-            return _page(request, entry, borough, "reporting/expired.html", EXPIRED_TITLE)
+            return _expired(request, entry, borough)
         state = entry.journey.start(request.session, slug)
-        request.session.pop(entry.confirmation_key.format(slug), None)
     if the_step.prepare:
         the_step.prepare(state)
     if not entry.journey.may_show(state, location):
@@ -124,6 +165,13 @@ def _question(request, entry: PublicJourney, borough, state: State, location: Lo
                 request.session, slug, state, location, form.dump(), change=change
             )
             return redirect(url(target, change=keep_change))
+        # Post/redirect/get for a refused answer too: Back and reload never resubmit a form.
+        typed = {k: v for k, v in request.POST.lists() if k != "csrfmiddlewaretoken"}
+        file_errors = {name: list(form.errors.get(name, [])) for name in request.FILES}
+        entry.journey.refused(request.session, slug, state, location, typed, file_errors)
+        return redirect(request.get_full_path())
+    if refused := entry.journey.take_refused(request.session, slug, state, location):
+        form = _refused_form(the_step.form_class, refused, kwargs)
     else:
         stored = state.stored_or_draft(the_step, location.index)
         form = the_step.form_class(initial=the_step.form_class.initial_from(stored), **kwargs)
@@ -155,13 +203,16 @@ def check(request, borough_slug: str, journey: str):
     url = functools.partial(location_url, entry, slug)
     state = entry.journey.load(request.session, slug)
     if state is None:
-        if request.method == "POST" and request.session.get(entry.confirmation_key.format(slug)):
-            return redirect(f"report:{entry.key}_confirmation", slug)  # a second click on "Send"
-        return _page(request, entry, borough, "reporting/expired.html", EXPIRED_TITLE)
+        if reference := entry.journey.sent_reference(request.session, slug):
+            if request.method == "POST":  # "Send" again, after the first one was answered
+                return redirect(f"report:{entry.key}_confirmation", slug)
+            return _already_sent(request, entry, borough, reference)
+        return _expired(request, entry, borough)
     if not entry.journey.is_complete(state):
         return redirect(url(entry.journey.first_incomplete(state)))
     if request.method == "POST":
         return _send(request, entry, borough, state)
+    entry.journey.submission_key(request.session, slug, state)  # fixed from now on
 
     back = entry.journey.back_location(state, Location(entry.journey.finish))
     return _page(
@@ -175,6 +226,20 @@ def check(request, borough_slug: str, journey: str):
         back_url=back and url(back),
         **entry.check_context(state, url),
     )
+
+
+def _refused_form(form_class, refused: dict, kwargs: dict):
+    """The form of a refused answer, as typed, with its messages (file fields keep theirs)."""
+    data = QueryDict(mutable=True)
+    for name, values in refused["data"].items():
+        data.setlist(name, values)
+    form = form_class(data, **kwargs)
+    for name, messages in refused["file_errors"].items():
+        if messages:
+            form.errors[name] = form.error_class(messages)
+        else:
+            form.errors.pop(name, None)
+    return form
 
 
 def _section(entry: PublicJourney, section, url) -> dict:
@@ -196,10 +261,37 @@ def _section(entry: PublicJourney, section, url) -> dict:
 
 
 def _send(request, entry: PublicJourney, borough, state: State):
-    """'Send' on the check page: the honeypot, the rate limit, then the submission."""
+    """'Send' on the check page: the honeypot, the rate limit, then the submission, once per
+    submission key: a double click, concurrent sends or a retry after an error that followed
+    the commit all lead to the one referral's confirmation."""
     slug = borough.slug
+    key = entry.journey.submission_key(request.session, slug, state)
+    referral = selectors.find_submitted(submission_key=key)
+    if referral is None:
+        if (refusal := _refusal(request, entry, borough)) is not None:
+            return refusal
+        try:
+            referral = services.submit_once(
+                entry.submit,
+                submission_key=key,
+                borough=borough,
+                answers=entry.build_answers(state),
+            )
+        except ValidationError as exc:
+            # Field names only: the messages and a traceback can carry what was typed.
+            logger.error(
+                "%s refused by the model's rules (%s): %s", entry.key, slug, invalid_fields(exc)
+            )
+            return _page(request, entry, borough, entry.template("problem"), PROBLEM_TITLE, 400)
+    mark_saved(request, referral.reference)
+    entry.journey.mark_sent(request.session, slug, referral.reference)
+    return redirect(f"report:{entry.key}_confirmation", slug)
+
+
+def _refusal(request, entry: PublicJourney, borough):
+    """The page refusing a send (a bot's honeypot, too many sends), or None."""
     if CheckAnswersForm(request.POST).is_bot:
-        logger.info("%s refused: honeypot filled (%s)", entry.key, slug)
+        logger.info("%s refused: honeypot filled (%s)", entry.key, borough.slug)
         return _page(request, entry, borough, entry.template("problem"), PROBLEM_TITLE, 400)
     if not ratelimit.check_and_count(request):
         response = _page(
@@ -210,45 +302,30 @@ def _send(request, entry: PublicJourney, borough, state: State):
             entry.too_many_title,
             429,
             retry_minutes=max(1, ratelimit.retry_after() // 60),
-            check_url=reverse(f"report:{entry.key}_check", args=[slug]),
+            check_url=reverse(f"report:{entry.key}_check", args=[borough.slug]),
         )
         response["Retry-After"] = str(ratelimit.retry_after())
         return response
-    try:
-        referral = entry.submit(borough=borough, answers=entry.build_answers(state))
-    except ValidationError as exc:
-        # Field names only: the messages and a traceback can carry what was typed.
-        logger.error(
-            "%s refused by the model's rules (%s): %s", entry.key, slug, invalid_fields(exc)
-        )
-        return _page(request, entry, borough, entry.template("problem"), PROBLEM_TITLE, 400)
-    mark_saved(request, referral.reference)
-    young = entry.childline(state)
-    entry.journey.clear(request.session, slug)
-    request.session[entry.confirmation_key.format(slug)] = {
-        "reference": referral.reference,
-        **entry.sent(referral),
-        "child": young,
-    }
-    return redirect(f"report:{entry.key}_confirmation", slug)
+    return None
 
 
 @never_cache
 @require_safe
 def confirmation(request, borough_slug: str, journey: str):
+    """The confirmation: from the reference the session keeps, and the referral itself."""
     entry = JOURNEYS[journey]
     borough = borough_or_404(borough_slug)
-    sent = request.session.get(entry.confirmation_key.format(borough.slug))
-    if not sent:
+    reference = entry.journey.sent_reference(request.session, borough.slug)
+    referral = reference and selectors.sent_referral(borough=borough, reference=reference)
+    if not referral:
         return redirect(f"report:{entry.key}_start", borough.slug)
-    response = _page(
+    return _page(
         request,
         entry,
         borough,
         entry.sent_template,
         entry.sent_title,
-        sent=sent,
+        sent={"reference": referral.reference, **entry.sent(referral)},
         next_steps=entry.next_steps,
-        show_childline=sent.get("child", False),
+        show_childline=referral.referrer_type == Referral.ReferrerType.CHILD,
     )
-    return response

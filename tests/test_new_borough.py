@@ -254,7 +254,9 @@ def test_a_third_borough_from_the_admin_alone(client, greenwich, tmp_path, broml
             ("summary/", {"description": "A family with a lot going on; I would like advice."}),
         ]:
             assert client.post(consult + path, data).status_code == 302, path
-        response = client.post(consult + "callback/", callback)
+        refused = client.post(consult + "callback/", callback)  # post/redirect/get
+        assert refused.status_code == 302 and refused["Location"] == consult + "callback/"
+        response = client.get(consult + "callback/")
         assert response.status_code == 200 and "Choose a working day" in html.unescape(
             response.content.decode()
         )

@@ -1,8 +1,10 @@
 """Browser tests: Debian's Chromium driven by Playwright against pytest-django's live server,
 with axe-core (bundled by axe-playwright-python) checking every page looked at."""
 
+import http.server
 import os
 import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -76,6 +78,45 @@ def outside(page):
         ),
     )
     return page
+
+
+class _Away(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = b"<title>Away</title>away"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def _away_server():
+    """A stub "exit site" on 127.0.0.1 (a port of the test range 8990-8999): /exit/ redirects
+    there, and Chromium follows a redirect itself, past Playwright's routes."""
+    for port in range(8990, 9000):
+        try:
+            server = http.server.ThreadingHTTPServer(("127.0.0.1", port), _Away)
+            break
+        except OSError:
+            continue
+    else:
+        pytest.skip("no free port for the stub exit site")
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://localhost:{server.server_address[1]}/weather"  # resolved, as the site is
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def exit_site(_away_server, settings):
+    """Where "Exit this page" lands in browser tests: the stub exit site."""
+    settings.EXIT_PAGE_URL = _away_server
+    return _away_server
 
 
 def assert_accessible(page, context: str = "") -> None:

@@ -50,6 +50,7 @@ NOT_PAGES = {
     "mash:consent_download": "a file download",
     "mash:enrol_link": "remembers the one-time link in the session and redirects to sign-in",
     "readyz": "a JSON readiness check for the load balancer",
+    "exit": "Exit this page: clears the journey and redirects to the exit site",
     "metrics": "Prometheus metrics, for the monitoring system only",
     "mash:alert_acknowledge": "POST only: acknowledges an alert and redirects",
 }

@@ -179,7 +179,8 @@ def test_bad_email_and_phone_get_govuk_messages(web):
 
 # -- consent ---------------------------------------------------------------------------------
 def test_no_consent_stops_and_offers_a_consultation(web):
-    assert 'href="/bromley/family-wellbeing/consent/"' in web.get(FW).content.decode()
+    assert f'<form method="post" action="{FW}"' in web.get(FW).content.decode()
+    assert web.post(FW)["Location"] == FW + "consent/"
     response = walk(web, FW, [("consent/", {"consent": "no"})])
     assert response["Location"] == FW + "no-consent/"
     html = web.get(FW + "no-consent/").content.decode()

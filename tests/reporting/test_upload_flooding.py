@@ -7,10 +7,10 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.test import Client
 
 from reporting import uploads
 from reporting.models import ConsentForm
+from tests.reporting.conftest import JourneyClient
 from tests.reporting.factories import reset_breakers  # noqa: F401 (a fixture)
 from tests.reporting.test_family_views import (  # noqa: F401 (fixtures)
     FW,
@@ -33,7 +33,7 @@ def big_pdf(size):
 
 
 def fresh_session(bromley):
-    person = Client()
+    person = JourneyClient()  # a refused page is followed (post/redirect/get)
     start_fw(person)
     return person
 

@@ -95,9 +95,12 @@ def test_start_page_explains_and_starts(web):
     response = web.get(BASE)
     html = response.content.decode()
     assert response.status_code == 200
-    assert 'href="/bromley/report/danger/"' in html
+    assert f'<form method="post" action="{BASE}"' in html  # "Start now" begins a new report
     assert "Start now" in html
     assert "govuk-exit-this-page" in html
+    assert 'href="/exit/"' in html
+    assert "delete your browsing history" in html
+    assert web.post(BASE)["Location"] == BASE + "danger/"
     assert response["Cache-Control"].startswith("max-age=0")
 
 
@@ -149,8 +152,11 @@ def test_anonymous_public_report_is_sent(web):
     child = referral.children.get()
     assert (child.first_name, child.date_of_birth) == ("Sam", dt.date(2016, 4, 3))
     assert child.postcode == "BR1 3UH" and child.address == "1 High Street\nBromley"
-    # The journey is gone from the session; the check page now explains itself.
-    assert "Your answers were not saved" in web.get(BASE + "who/").content.decode()
+    # The answers are gone from the session; every page says the report was sent.
+    for path in ("who/", "check-your-answers/", "danger/"):
+        html = web.get(BASE + path).content.decode()
+        assert "You have already sent this report" in html and referral.reference in html
+        assert "Sam" not in html
 
 
 def test_named_report_keeps_contact_details(web):
@@ -489,12 +495,12 @@ def test_expired_session_explains_itself_and_starts_again(web):
         response = web.get(BASE + path)
         assert response.status_code == 200
         html = response.content.decode()
-        assert "Your answers were not saved because" in html
+        assert "This page has expired" in html
         assert f'href="{BASE}"' in html
     response = web.post(BASE + "description/", {"description": "x"})
-    assert "Your answers were not saved" in response.content.decode()
+    assert "This page has expired" in response.content.decode()
     response = web.post(BASE + "check-your-answers/", {})
-    assert "Your answers were not saved" in response.content.decode()
+    assert "This page has expired" in response.content.decode()
     assert Referral.objects.count() == 0
 
 
@@ -502,7 +508,7 @@ def test_old_session_data_is_not_trusted(web):
     session = web.session
     session["journey:concern:bromley"] = {"v": 0, "steps": "nonsense"}
     session.save()
-    assert "Your answers were not saved" in web.get(BASE + "who/").content.decode()
+    assert "This page has expired" in web.get(BASE + "who/").content.decode()
     assert web.get(BASE + "danger/").status_code == 200
 
 
@@ -519,6 +525,7 @@ def test_rate_limit_shows_a_friendly_page(web, settings):
     settings.RATE_LIMIT_SUBMISSIONS = "1/h"
     walk(web, public() + ANONYMOUS)
     submit(web)
+    web.post(BASE)  # "Start now": a new report
     walk(web, public() + ANONYMOUS)
     response = web.post(BASE + "check-your-answers/", {"website": ""})
     assert response.status_code == 429

@@ -36,7 +36,7 @@ def drop(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reporting", "0005_referral_anonymised_at_referral_legal_hold_and_more"),
+        ("reporting", "0006_submission_key"),
     ]
 
     operations = [migrations.RunPython(create, drop)]

@@ -101,6 +101,7 @@ class BoroughAdmin(admin.ModelAdmin):
             },
         ),
         ("MASH", {"fields": ["mash_name", "address", "mash_email", "fax"]}),
+        ("Help to report", {"fields": ["bsl_video_relay_url"]}),
         (
             "Services offered online",
             {

@@ -62,6 +62,13 @@ class Borough(models.Model):
     address = models.TextField(help_text="The MASH postal address, one line per line.")
     mash_email = models.EmailField("MASH email", blank=True)
     fax = models.CharField(max_length=30, blank=True)
+    bsl_video_relay_url = models.URLField(
+        "BSL video relay link",
+        blank=True,
+        db_default="",
+        help_text="Optional: the web address of the council's British Sign Language video "
+        "relay service. Shown on the borough page only when set.",
+    )
     is_active = models.BooleanField(
         default=True, help_text="Only active boroughs appear on public pages."
     )
@@ -143,6 +150,18 @@ class Borough(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        """An update never writes data_version: only the signals move it, with an UPDATE ...
+        + 1. A stale instance (an admin form opened before another edit) would otherwise set
+        it back to a version pages were already rendered and kept under."""
+        if not self._state.adding and self.pk and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "data_version"
+            ]
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         errors = {}
@@ -246,6 +265,9 @@ class ContactLine(models.Model):
         REFERRAL_AND_ASSESSMENT = "referral_and_assessment", "Referral and assessment team"
         FAMILY_WELLBEING = "family_wellbeing", "Family Wellbeing"
         DISABLED_CHILDREN = "disabled_children", "Disabled children's team"
+        # For adults, not children: shown on the page for someone worried about an adult,
+        # never among the lines to call about a child.
+        ADULT_SOCIAL_CARE = "adult_social_care", "Adult social care (for adults)"
 
     class Schedule(models.TextChoices):
         OFFICE_HOURS = "office_hours", "During office hours (closed on bank holidays)"

@@ -164,3 +164,33 @@ def load_boroughs(apps) -> None:
 def unload_boroughs(apps) -> None:
     Borough = apps.get_model("contacts", "Borough")
     Borough.objects.filter(slug__in=[b["slug"] for b in BOROUGHS]).delete()
+
+
+# Adult social care, for someone who finds the person they are worried about is an adult
+# (migration 0006; edited in the admin like any line). Sources: Bromley's adult safeguarding
+# number in office hours as Healthwatch Bromley publishes it; Bexley's Single Point of Contact
+# for adult social care on bexley.gov.uk ("Paying for your care").
+ADULT_SOCIAL_CARE = {
+    "bromley": "+442084617777",  # 020 8461 7777
+    "bexley": "+442083037777",  # 020 8303 7777
+}
+
+
+def add_adult_social_care(apps) -> None:
+    """One 'adult social care' line per seed borough that has none (idempotent)."""
+    Borough = apps.get_model("contacts", "Borough")
+    ContactLine = apps.get_model("contacts", "ContactLine")
+    PhoneNumber = apps.get_model("contacts", "PhoneNumber")
+    for slug, number in ADULT_SOCIAL_CARE.items():
+        borough = Borough.objects.filter(slug=slug).first()
+        if borough is None or borough.lines.filter(purpose="adult_social_care").exists():
+            continue
+        line = ContactLine.objects.create(
+            borough=borough,
+            purpose="adult_social_care",
+            label="Adult social care",
+            description="For adults at risk of abuse or neglect.",
+            schedule="office_hours",
+            order=100,
+        )
+        PhoneNumber.objects.create(line=line, number=number, order=0)

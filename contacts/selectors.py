@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from contacts.calendar import WorkingCalendar, calendar_for, to_london, utc
 from contacts.memos import Memo
-from contacts.models import Borough
+from contacts.models import Borough, ContactLine
 from contacts.phone import national_format
 from contacts.staffing import LineSpec, Number, Staffing, Window, compute_staffing
 
@@ -88,7 +88,18 @@ class BoroughContacts:
     """Everything about a borough's lines that staffing needs, loaded once."""
 
     calendar: WorkingCalendar
-    lines: tuple[LineSpec, ...]
+    lines: tuple[LineSpec, ...]  # the lines to call about a child
+    adult_lines: tuple[LineSpec, ...] = ()  # adult social care, for someone worried about an adult
+
+    @classmethod
+    def of(cls, calendar: WorkingCalendar, lines: tuple[LineSpec, ...]) -> BoroughContacts:
+        """A borough's lines, adult social care kept apart from the lines about a child."""
+        adult = ContactLine.Purpose.ADULT_SOCIAL_CARE
+        return cls(
+            calendar,
+            tuple(line for line in lines if line.purpose != adult),
+            tuple(line for line in lines if line.purpose == adult),
+        )
 
 
 def load_contacts(borough: Borough) -> BoroughContacts:
@@ -107,7 +118,7 @@ def load_contacts(borough: Borough) -> BoroughContacts:
         )
         for line in lines
     )
-    return BoroughContacts(working_calendar(borough), specs)
+    return BoroughContacts.of(working_calendar(borough), specs)
 
 
 # Per-process memo of the last answer per borough. It is keyed on the borough's data_version

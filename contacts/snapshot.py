@@ -177,7 +177,7 @@ def _borough(data: dict) -> SnapshotBorough:
         address=data["address"],
         mash_email=data["mash_email"],
         fax=data["fax"],
-        contacts=BoroughContacts(calendar, lines),
+        contacts=BoroughContacts.of(calendar, lines),
     )
 
 

@@ -1,9 +1,10 @@
 """Public contact pages and the staffed-lines API. Thin: the rules are in selectors/staffing."""
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -28,6 +29,29 @@ from contacts.staffing import Staffing, describe_hours
 # longer than this, so an admin's edit reaches everyone within a minute.
 MAX_AGE_CAP = 60
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
+
+
+def revalidate_until_next_change(response, staffing: Staffing, now: dt.datetime, etag: str):
+    """The borough page: a browser revalidates it every time (max-age=0; its ETag gets a
+    cheap 304 while nothing changed), so an admin's edit is seen on the next visit; a shared
+    cache may keep it until the next switch (s-maxage), never past it nor past a minute."""
+    response["ETag"] = etag
+    patch_cache_control(
+        response,
+        public=True,
+        max_age=0,
+        s_maxage=seconds_until(staffing.next_change, now, MAX_AGE_CAP),
+    )
+    return response
+
+
+def not_modified(request, etag: str) -> bool:
+    """The browser's copy is this page (If-None-Match names its ETag, or '*')."""
+    wanted = request.headers.get("If-None-Match", "")
+    return bool(wanted) and (
+        wanted.strip() == "*"
+        or etag in (tag.strip().removeprefix("W/") for tag in wanted.split(","))
+    )
 
 
 def cache_until_next_change(response, staffing: Staffing, now: dt.datetime):
@@ -106,6 +130,7 @@ class RenderedPage:
     rendered_at: dt.datetime
     staffing: Staffing  # its next_change is when who is staffed changes: never reuse past it
     content: bytes
+    etag: str = ""  # of the content: a browser holding it is answered 304
 
     def still_true(self, version: int, now: dt.datetime) -> bool:
         return (
@@ -133,8 +158,11 @@ def worried_about_a_child(request, borough_slug: str):
         raise Http404("No such council")
     page = _rendered.get(borough_slug)
     if page is not None and page.still_true(version, now):
-        response = HttpResponse(page.content)
-        return cache_until_next_change(response, page.staffing, now)
+        if not_modified(request, page.etag):
+            response = HttpResponseNotModified()
+        else:
+            response = HttpResponse(page.content)
+        return revalidate_until_next_change(response, page.staffing, now, page.etag)
 
     borough = borough_or_404(borough_slug)
     staffing = staffing_for(borough, now)
@@ -144,11 +172,14 @@ def worried_about_a_child(request, borough_slug: str):
         "lines": line_rows(borough, staffing),
     }
     response = render(request, "contacts/worried_about_a_child.html", context)
+    etag = f'"{hashlib.blake2b(response.content, digest_size=12).hexdigest()}"'
     _rendered.set(
         borough_slug,
-        RenderedPage(borough.data_version, minute_of(now), now, staffing, response.content),
+        RenderedPage(borough.data_version, minute_of(now), now, staffing, response.content, etag),
     )
-    return cache_until_next_change(response, staffing, now)
+    if not_modified(request, etag):
+        response = HttpResponseNotModified()
+    return revalidate_until_next_change(response, staffing, now, etag)
 
 
 def _json_error(message: str, status: int) -> JsonResponse:

@@ -47,7 +47,10 @@ class ScreeningForm(forms.Form):
         return []
 
 
-def _reason_field(label: str, hint: str, *, required=True, max_length=REASON_MAX):
+def _reason_field(
+    label: str, hint: str, *, required=True, max_length=REASON_MAX, missing: str = ""
+):
+    """A long answer; `missing` is its message when left empty (default: 'Enter the <label>')."""
     return forms.CharField(
         label=label,
         help_text=hint,
@@ -55,7 +58,7 @@ def _reason_field(label: str, hint: str, *, required=True, max_length=REASON_MAX
         max_length=max_length,
         widget=forms.Textarea,
         error_messages={
-            "required": f"Enter the {label.lower()}",
+            "required": missing or f"Enter the {label.lower()}",
             "max_length": f"{label} must be {max_length} characters or less",
         },
     )
@@ -68,7 +71,11 @@ class UrgencyForm(ScreeningForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Select red, amber or green"},
     )
-    reason = _reason_field("Reason", "Why this rating. A change keeps the earlier ratings.")
+    reason = _reason_field(
+        "Reason",
+        "Why this rating. A change keeps the earlier ratings.",
+        missing="Enter why you gave this rating",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -103,6 +110,7 @@ class RecordCheckForm(ScreeningForm):
     notes = _reason_field(
         "What the checks found",
         "Earlier referrals found here, and what other systems (for example the case record) show.",
+        missing="Enter what the checks found",
         max_length=TEXT_MAX,
     )
 
@@ -126,7 +134,10 @@ class EnquiryForm(ScreeningForm):
         error_messages={"max_length": "Name of the agency must be 200 characters or less"},
     )
     question = _reason_field(
-        "What you asked", "The question as you put it to the agency.", max_length=TEXT_MAX
+        "What you asked",
+        "The question as you put it to the agency.",
+        max_length=TEXT_MAX,
+        missing="Enter what you asked the agency",
     )
 
     def clean(self):
@@ -145,7 +156,10 @@ class EnquiryForm(ScreeningForm):
 
 class AnswerForm(ScreeningForm):
     answer = _reason_field(
-        "The agency's answer", "What they told you, and who told you.", max_length=TEXT_MAX
+        "The agency's answer",
+        "What they told you, and who told you.",
+        max_length=TEXT_MAX,
+        missing="Enter the agency's answer",
     )
 
     def layout_fields(self):

@@ -24,6 +24,7 @@ from mash.deadlines import deadline_for
 from mash.exceptions import ScreeningError
 from mash.models import AuditAction, Decision, Enquiry
 from mash.policy import rules_for
+from mash.referral_details import details_context
 from mash.screening_forms import (
     AnswerForm,
     DecisionForm,
@@ -32,10 +33,6 @@ from mash.screening_forms import (
     RecordCheckForm,
     UrgencyForm,
 )
-from reporting.models import CONCERN_CATEGORIES, WELLBEING_CRITERIA, Referral
-
-CATEGORY_LABELS = dict(CONCERN_CATEGORIES)
-WELLBEING_KINDS = {Referral.Kind.FAMILY_WELLBEING, Referral.Kind.SELF_REFERRAL}
 
 
 def _screening_url(referral, anchor: str = "") -> str:
@@ -48,31 +45,6 @@ def _decision(record):
         return record.decision
     except Decision.DoesNotExist:
         return None
-
-
-def _wellbeing(referral) -> dict | None:
-    """What a Family Wellbeing referral or self-referral adds: consent, criteria, carers."""
-    forms = list(referral.consent_forms.all())
-    criteria = referral.wellbeing_criteria or []
-    if referral.kind not in WELLBEING_KINDS and not (criteria or forms):
-        return None
-    labels = dict(WELLBEING_CRITERIA)
-    return {
-        "consent_given_by": referral.consent_given_by,
-        "consent_date": referral.consent_date,
-        "consent_forms": forms,
-        "criteria": [
-            {
-                "label": labels.get(item.get("code"), item.get("code")),
-                "details": item.get("details", ""),
-            }
-            for item in criteria
-            if isinstance(item, dict)
-        ],
-        "support_tried": referral.support_tried,
-        "other_agencies": referral.other_agencies,
-        "carers": list(referral.carers.all()),
-    }
 
 
 @staff_required
@@ -88,7 +60,8 @@ def screening_page(request, reference):
     )
     now = timezone.now()
     calendar = working_calendar(record.borough)
-    children = list(referral.children.all())
+    details = details_context(referral)
+    children = details["children"]
     checks = [
         (child, matching.find_matches(child, exclude_referral=referral, now=now))
         for child in children
@@ -105,9 +78,7 @@ def screening_page(request, reference):
             "nav_current": "queue",
             "referral": referral,
             "record": record,
-            "children": children,
-            "categories": [CATEGORY_LABELS.get(c, c) for c in referral.concern_categories],
-            "wellbeing": _wellbeing(referral),
+            **details,
             "deadline": deadline_for(record, now, calendar, rules=rules),
             "rules": rules,
             "urgency": urgency[0] if urgency else None,

@@ -23,6 +23,7 @@ from mash.deadlines import deadline_for
 from mash.exceptions import ScreeningError
 from mash.models import AuditAction, UrgencyRating
 from mash.policy import rules_for
+from mash.referral_details import details_context
 from mash.screening import RED_RANK
 from mash.selectors import (
     KINDS,
@@ -31,11 +32,10 @@ from mash.selectors import (
     QueueFilters,
     queue_page,
 )
-from reporting.models import CONCERN_CATEGORIES, Referral
+from reporting.models import Referral
 from reporting.templatetags.govuk_extras import iso_datetime
 
 RATING_LABELS = dict(UrgencyRating.Rating.choices)
-CATEGORY_LABELS = dict(CONCERN_CATEGORIES)
 
 
 def _queue_url(filters: QueueFilters, **cursor) -> str:
@@ -153,8 +153,7 @@ def referral_view(request, reference):
             "nav_current": "queue",
             "referral": referral,
             "record": record,
-            "children": list(referral.children.all()),
-            "categories": [CATEGORY_LABELS.get(c, c) for c in referral.concern_categories],
+            **details_context(referral),
             "deadline": deadline_for(
                 record, timezone.now(), calendar, rules=rules_for(record.borough)
             ),

@@ -27,7 +27,7 @@ from reporting.journey import (
     choice_label,
     format_date,
 )
-from reporting.models import Referral
+from reporting.models import ABOUT_THEMSELF, Referral
 
 CHILDREN = "children"
 PROFESSIONAL = Referral.ReferrerType.PROFESSIONAL
@@ -120,7 +120,7 @@ def after_family_agrees(state, index):
 
 def after_age_known(state, index):
     known = (state.items(CHILDREN)[index].get("age") or {}).get("age_known")
-    return {"dob": "date-of-birth", "age": "age-in-years", "unborn": "due-date"}[known]
+    return {"dob": "date-of-birth", "age": "age-in-years", "unborn": "due-date"}.get(known, "where")
 
 
 def age_facts(state: State, index: int) -> dict:
@@ -150,7 +150,11 @@ def after_other_children(state, index):
 
 
 def after_how_known(state, index):
-    return "check" if is_professional(state) else "about-you"
+    if is_professional(state):
+        return "check"
+    # A child telling us about themself is not asked whether to give their name (they have
+    # told us) nor who the child is to them: only how we can reach them safely.
+    return "reach-you" if about_self(state) else "about-you"
 
 
 def after_about_you(state, index):
@@ -271,6 +275,7 @@ CONCERN = Journey(
             form_kwargs=with_voice,
         ),
         Step("contact-safe", form_class=f.ContactSafeForm, next="check"),
+        Step("reach-you", form_class=f.ReachYouForm, next="check"),
         Step(
             "check",
             title="Check your answers before sending your report",
@@ -305,13 +310,30 @@ def children_answers(on_path: OnPath) -> list[ChildAnswers]:
     return children
 
 
+def own_answers(state: State, on_path: OnPath) -> ReporterAnswers:
+    """A child telling us about themself: their name (from their own name page) and how to
+    reach them safely. With no way to reach them, they are anonymous."""
+    reach = on_path.get("reach-you")
+    phone, email = reach.get("phone", ""), reach.get("email", "")
+    if not (phone or email):
+        return ReporterAnswers(anonymous=True, relationship=ABOUT_THEMSELF)
+    return ReporterAnswers(
+        name=child_name(state, 0),
+        phone=phone,
+        email=email,
+        relationship=ABOUT_THEMSELF,
+        safe_to_contact=True,
+        contact_notes=reach.get("contact_notes", ""),
+    )
+
+
 def reporter_answers(state: State, on_path: OnPath) -> ReporterAnswers:
+    if about_self(state):
+        return own_answers(state, on_path)
     if on_path.get("about-you").get("anonymous") == f.YES:
         return ReporterAnswers(anonymous=True)
     details, safe = on_path.get("your-details"), on_path.get("contact-safe")
     relationship = details.get("relationship", "")
-    if about_self(state) and not relationship:
-        relationship = "The child or young person themself"
     return ReporterAnswers(
         name=details.get("name", ""),
         phone=details.get("phone", ""),
@@ -394,6 +416,29 @@ def professional_rows(pro: ConcernProfessional) -> list[Row]:
     return rows
 
 
+def own_rows(reporter: ReporterAnswers) -> list[Row]:
+    """A child about themself: how we can reach them, nothing about 'the child'."""
+    reach = Location("reach-you")
+    if reporter.anonymous:
+        return [
+            Row("How we can contact you", "You did not give a way", reach, "how we can contact you")
+        ]
+    rows = [
+        Row("Phone", f.display_phone(reporter.phone) or "Not given", reach, "your phone number"),
+        Row("Email", reporter.email or "Not given", reach, "your email address"),
+    ]
+    if reporter.contact_notes:
+        rows.append(
+            Row(
+                "When and how to contact you",
+                reporter.contact_notes,
+                reach,
+                "when and how to contact you",
+            )
+        )
+    return rows
+
+
 def reporter_rows(reporter: ReporterAnswers) -> list[Row]:
     if reporter.anonymous:
         return [
@@ -449,6 +494,8 @@ def you_section(state: State, answers: ConcernAnswers) -> Section:
         )
     if answers.professional is not None:
         you.rows += professional_rows(answers.professional)
+    elif about_self(state):
+        you.rows += own_rows(answers.reporter)
     else:
         you.rows += reporter_rows(answers.reporter)
     return you
@@ -462,6 +509,8 @@ def child_age_row(child: ChildAnswers, index: int, whose: str) -> Row:
     if child.date_of_birth:
         born = format_date(child.date_of_birth)
         return Row("Date of birth", born, age, f"{whose} date of birth")
+    if child.approximate_age is None:
+        return Row("Age", "Not known", age, f"{whose} age")
     years = "Under 1" if child.approximate_age == 0 else f"About {child.approximate_age} years old"
     return Row("Age", years, age, f"{whose} age")
 

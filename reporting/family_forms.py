@@ -67,6 +67,19 @@ class ProfessionalForm(f.ProfessionalDetailsForm):
         return forms.Form.clean(self)
 
 
+class ConsultationProfessionalForm(ProfessionalForm):
+    """A consultation is a call back: the work phone number is required."""
+
+    phone = f.text(
+        "Work phone number",
+        30,
+        required="Enter a phone number we can call you back on",
+        widget=f.TelInput,
+        error_name="work phone number",
+        help_text="We will call you back on this number.",
+    )
+
+
 class HaveConsentForm(f.QuestionForm):
     consent = f.radios(
         "Do you have the parent's or carer's written consent?",
@@ -160,7 +173,11 @@ class ConsentUploadForm(f.QuestionForm):
         ):
             # The file was fine but another answer was not: the browser will not send it
             # again, so say so rather than lose it silently.
-            self.add_error("consent_file", "Select the signed consent form again")
+            self.add_error(
+                "consent_file",
+                "Select the signed consent form again: your browser does not keep a chosen "
+                "file when another answer on the page needs changing",
+            )
 
     def dump(self) -> dict:
         data = self.cleaned_data
@@ -258,7 +275,7 @@ class CarerForm(f.QuestionForm):
     phone = f.text("Phone number (optional)", 30, widget=f.TelInput, error_name="phone number")
     email = f.email_field("Email address (optional)")
     address = f.text("Address", f.TEXT_MAX, multiline=True, error_name="address")
-    postcode = f.text("Postcode", 10, error_name="postcode")
+    postcode = f.PostcodeField()
     language = f.text(
         "Main language (optional)",
         error_name="main language",
@@ -290,8 +307,6 @@ class CarerForm(f.QuestionForm):
 
     def clean_phone(self):
         return f.clean_phone(self.cleaned_data["phone"])
-
-    clean_postcode = f.ChildWhereForm.clean_postcode
 
     def clean(self):
         data = super().clean()
@@ -410,7 +425,7 @@ class SelfDetailsForm(f.QuestionForm):
     phone = f.text("Phone number", 30, widget=f.TelInput, error_name="phone number")
     email = f.email_field("Email address")
     address = f.text("Address", f.TEXT_MAX, multiline=True, error_name="address")
-    postcode = f.text("Postcode", 10, error_name="postcode")
+    postcode = f.PostcodeField()
 
     def __init__(self, *args, methods: list[str] = (), **kwargs):
         self.methods = list(methods)
@@ -442,8 +457,6 @@ class SelfDetailsForm(f.QuestionForm):
 
     def clean_phone(self):
         return f.clean_phone(self.cleaned_data["phone"])
-
-    clean_postcode = f.ChildWhereForm.clean_postcode
 
     def clean(self):
         data = super().clean()
@@ -492,6 +505,22 @@ def time_label(value: dt.time) -> str:
     return f"{hour}{suffix}" if value.minute == 0 else f"{hour}:{value.minute:02d}{suffix}"
 
 
+def callback_times(calendar: WorkingCalendar | None) -> tuple[list, list]:
+    """The half hours a call back may start and end at: from the earliest opening to the
+    latest closing in the borough's office hours (all of TIME_CHOICES without a calendar)."""
+    if not calendar or not calendar.hours:
+        return TIME_CHOICES[:-1], TIME_CHOICES[1:]
+    opens = min(o for o, _ in calendar.hours.values())
+    closes = max(c for _, c in calendar.hours.values())
+    times, moment = [], dt.datetime.combine(dt.date.min, opens)
+    if moment.minute % 30:
+        moment += dt.timedelta(minutes=30 - moment.minute % 30)
+    while moment.time() <= closes and moment.date() == dt.date.min:
+        times.append((f"{moment:%H:%M}", f"{moment:%H:%M}"))
+        moment += CALLBACK_MIN
+    return times[:-1], times[1:]
+
+
 class CallbackForm(f.QuestionForm):
     """When we may call back: a working day and a time range inside the office's hours."""
 
@@ -512,6 +541,14 @@ class CallbackForm(f.QuestionForm):
     def __init__(self, *args, calendar: WorkingCalendar | None = None, **kwargs):
         self.calendar = calendar
         super().__init__(*args, **kwargs)
+        # Only times the MASH can keep: within its office hours.
+        starts, ends = callback_times(calendar)
+        self.fields["callback_start"].choices = [("", "Choose a time"), *starts]
+        self.fields["callback_end"].choices = [("", "Choose a time"), *ends]
+        if self.hours_summary():
+            outside = f"Choose times {self.hours_summary().replace(', Monday to Friday', '')}"
+            for name in ("callback_start", "callback_end"):
+                self.fields[name].error_messages["invalid_choice"] = outside
         soon = f.london_today() + dt.timedelta(days=1)
         self.fields["callback_date"].help_text = (
             f"A working day in the next {CALLBACK_WEEKS} weeks. For example, "

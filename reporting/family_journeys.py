@@ -232,7 +232,7 @@ def calendar_kwargs(borough):
 CONSULTATION = Journey(
     name="consultation",
     steps=[
-        Step("your-details", form_class=ff.ProfessionalForm, next="summary"),
+        Step("your-details", form_class=ff.ConsultationProfessionalForm, next="summary"),
         Step("summary", form_class=ff.ConsultationSummaryForm, next="callback"),
         Step("callback", form_class=ff.CallbackForm, next="check", borough_kwargs=calendar_kwargs),
         Step("check", title=CHECK_TITLE, template="reporting/family/check_answers.html"),

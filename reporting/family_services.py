@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from contacts.models import Borough
+from contacts.selectors import working_calendar
 from reporting.answers import (
     CarerAnswers,
     ConsultationAnswers,
@@ -235,10 +236,23 @@ def submit_consultation(
         callback_end=answers.callback_end,
     )
     set_professional(referral, answers.professional)
+    if not referral.referrer_phone:
+        raise ValidationError(
+            {"referrer_phone": "Enter a phone number we can call you back on"}, code="required"
+        )
     if not (referral.callback_date and referral.callback_start and referral.callback_end):
         raise ValidationError({"callback_date": "Say when we can call back"}, code="required")
     if referral.callback_end <= referral.callback_start:
         raise ValidationError({"callback_end": "The window must end after it starts"})
+    period = working_calendar(borough).period_on(referral.callback_date)
+    if period is None or not (
+        period.start.time() <= referral.callback_start
+        and referral.callback_end <= period.end.time()
+    ):
+        raise ValidationError(
+            {"callback_date": "Choose a time in the MASH's working hours on a working day"},
+            code="not_working_time",
+        )
     validate(referral, exclude=["reference", "borough"])
     referral.submission_key = submission_key
     return _submit(referral, [], acknowledge=True)

@@ -4,6 +4,7 @@ the parts whose markup drifted from govuk-frontend 5 (templates/reporting/gds/).
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -138,7 +139,7 @@ class TextField(forms.CharField):
     """Text as typed, with control characters removed, and a GOV.UK message when too long.
     No maxlength attribute: people may paste more and then edit it down, as GOV.UK advises."""
 
-    def __init__(self, *, label: str, max_length: int, multiline: bool = False, **kwargs):
+    def __init__(self, *, label: str, max_length: int | None, multiline: bool = False, **kwargs):
         self.multiline = multiline
         kwargs.setdefault("required", False)
         if multiline:
@@ -146,7 +147,7 @@ class TextField(forms.CharField):
         else:
             kwargs.setdefault("widget", forms.TextInput)
         super().__init__(label=label, max_length=max_length, strip=False, **kwargs)
-        message = f"{capfirst(label)} must be {max_length:,} characters or less"
+        message = f"{capfirst(label)} must be {max_length or 0:,} characters or less"
         for validator in self.validators:
             if isinstance(validator, MaxLengthValidator):
                 validator.message = message
@@ -172,6 +173,25 @@ def text(label: str, max_length: int = NAME_MAX, *, required: str = "", **kwargs
             if isinstance(validator, MaxLengthValidator):
                 validator.message = message
     return field
+
+
+class PostcodeField(TextField):
+    """A UK postcode, kept as 'BR1 3UH'. Anything that is not one, however long, gets the one
+    message that helps: "Enter a real postcode" (never a length error)."""
+
+    MESSAGE = "Enter a real postcode, like BR1 3UH"
+
+    def __init__(self, label: str = "Postcode", **kwargs):
+        super().__init__(label=label, max_length=None, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value).upper()
+        if not value:
+            return ""
+        compact = re.sub(r"\s+", "", value)
+        if len(compact) > 8 or not _POSTCODE.match(compact):
+            raise ValidationError(self.MESSAGE, code="invalid")
+        return f"{compact[:-3]} {compact[-3:]}"
 
 
 def email_field(label: str, required: str = "", help_text: str = "") -> forms.EmailField:
@@ -215,6 +235,19 @@ def checkboxes(
     return field
 
 
+MONTHS = {
+    **{name.lower(): number for number, name in enumerate(calendar.month_name) if name},
+    **{name.lower(): number for number, name in enumerate(calendar.month_abbr) if name},
+    "sept": 9,
+}
+
+
+def month_number(value: str) -> str:
+    """A month as typed: '3', '03', 'March', 'mar', 'MAR.' -> '3'; anything else unchanged."""
+    word = value.strip().rstrip(".").lower()
+    return str(MONTHS[word]) if word in MONTHS else value
+
+
 class TelInput(forms.TextInput):
     """A phone number: `type="tel"` brings up the phone keypad."""
 
@@ -224,7 +257,8 @@ class TelInput(forms.TextInput):
 class GovDateWidget(DateInputWidget):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for widget in self.widgets:
+        # Day and year are numbers; the month may be typed as a word ("March", "mar").
+        for widget in (self.widgets[0], self.widgets[2]):
             widget.attrs["inputmode"] = "numeric"
 
 
@@ -260,6 +294,7 @@ class GovDateField(DateInputField):
         missing = [part for part, v in zip(self.PARTS, values, strict=True) if not v]
         if missing:
             self._fail(f"{thing} must include a {' and a '.join(missing)}", missing)
+        values[1] = month_number(values[1])
         not_numbers = [
             part
             for part, v in zip(self.PARTS, values, strict=True)
@@ -541,7 +576,7 @@ class FamilyAgreesForm(QuestionForm):
     family_agrees = radios(
         "Does the family agree to this referral?",
         YES_NO_UNKNOWN,
-        "Select yes if the family agrees to this referral",
+        "Select if the family agrees to this referral",
     )
 
 
@@ -639,6 +674,7 @@ class ChildAgeKnownForm(QuestionForm):
                 ("dob", "I know their date of birth"),
                 ("age", "I know roughly how old they are"),
                 ("unborn", "The baby is not born yet"),
+                ("unknown", "I do not know their age"),
             ]
             field.error_messages["required"] = f"Select what you know about {v.childs} age"
         field.error_messages["invalid_choice"] = field.error_messages["required"]
@@ -746,7 +782,7 @@ class ChildDueForm(QuestionForm):
 
 class ChildWhereForm(QuestionForm):
     address = text("Address", TEXT_MAX, multiline=True, error_name="address")
-    postcode = text("Postcode", 10, error_name="postcode")
+    postcode = PostcodeField()
     school = text("School, college or nursery", 200, error_name="school")
 
     def word(self):
@@ -758,8 +794,16 @@ class ChildWhereForm(QuestionForm):
             "Tell us as much as you know. A street name, a building or a description helps."
         )
         self.fields["school"].help_text = (
-            "The one you go to." if v.you else "The one they go to, if you know."
+            "The one you go to, if you want to tell us."
+            if v.you
+            else "The one they go to, if you know."
         )
+        if v.you:
+            self.heading = "Where do you live?"
+            self.fields["address"].help_text = (
+                "You do not have to tell us. If you do not want to, leave this blank: we will "
+                "ask how we can reach you safely."
+            )
 
     def layout(self):
         you = self.voice.you  # where the young person lives: their own address
@@ -773,24 +817,12 @@ class ChildWhereForm(QuestionForm):
             part("school", css_class="govuk-!-width-two-thirds"),
         )
 
-    def clean_postcode(self):
-        value = self.cleaned_data["postcode"].upper()
-        if not value:
-            return ""
-        compact = value.replace(" ", "")
-        if not _POSTCODE.match(compact):
-            raise ValidationError("Enter a real postcode, like BR1 3UH", code="invalid")
-        return f"{compact[:-3]} {compact[-3:]}"
-
     def clean(self):
         data = super().clean()
+        if self.voice.you:  # a child may not want to say: we ask how to reach them instead
+            return data
         if not self.errors and not any(data.get(k) for k in ("address", "postcode", "school")):
-            where = (
-                "where you live or go to school"
-                if self.voice.you
-                else ("where the child lives or the school they go to")
-            )
-            self.add_error("address", f"Enter {where}")
+            self.add_error("address", "Enter where the child lives or the school they go to")
         return data
 
 
@@ -839,10 +871,10 @@ class OtherChildrenForm(QuestionForm):
         field = self.fields["other_children_in_home"]
         if self.voice.you:
             field.label = "Do any other children live with you?"
-            field.error_messages["required"] = "Select yes if other children live with you"
+            field.error_messages["required"] = "Select if other children live with you"
         else:
             field.label = "Do any other children live in the same home?"
-            field.error_messages["required"] = "Select yes if other children live in the same home"
+            field.error_messages["required"] = "Select if other children live in the same home"
         field.error_messages["invalid_choice"] = field.error_messages["required"]
 
 
@@ -902,7 +934,7 @@ class ConcernWhenForm(QuestionForm):
 
 class StillHappeningForm(QuestionForm):
     still_happening = radios(
-        "Is it still happening?", YES_NO_UNKNOWN, "Select yes if it is still happening"
+        "Is it still happening?", YES_NO_UNKNOWN, "Select if it is still happening"
     )
 
 
@@ -1000,6 +1032,43 @@ class ContactSafeForm(QuestionForm):
             question("safe_to_contact", legend_tag="h1"),
             part("contact_notes", rows=3),
         )
+
+
+class ReachYouForm(EmailOrPhoneForm):
+    """A child telling us about themself: how we can reach them safely (nothing is required:
+    they can send their report without it)."""
+
+    heading = "How can we contact you safely?"
+    phone = text(
+        "Phone number (optional)",
+        30,
+        error_name="phone number",
+        help_text="A number only you answer, if you have one.",
+        widget=TelInput,
+    )
+    email = email_field("Email address (optional)")
+    contact_notes = text(
+        "When and how is it safe to contact you? (optional)",
+        TEXT_MAX,
+        multiline=True,
+        error_name="when and how it is safe to contact you",
+        help_text="For example, 'text me after school' or 'do not call, someone checks my phone'.",
+    )
+
+    def layout(self):
+        return Layout(
+            part("phone", css_class="govuk-input--width-20", autocomplete="tel"),
+            part(
+                "email",
+                css_class="govuk-!-width-two-thirds",
+                autocomplete="email",
+                spellcheck="false",
+            ),
+            part("contact_notes", rows=3),
+        )
+
+    def clean(self):
+        return forms.Form.clean(self)
 
 
 class CheckAnswersForm(forms.Form):

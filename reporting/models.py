@@ -63,6 +63,8 @@ WELLBEING_CRITERIA = [
     ("physical_chastisement", "Physical chastisement"),
 ]
 WELLBEING_CRITERIA_CODES = frozenset(code for code, _ in WELLBEING_CRITERIA)
+# The relationship recorded when a child or young person tells us about themself.
+ABOUT_THEMSELF = "The child or young person themself"
 CONTACT_METHODS = [("phone", "Phone"), ("email", "Email"), ("letter", "Letter")]
 CONTACT_METHOD_CODES = frozenset(code for code, _ in CONTACT_METHODS)
 
@@ -230,6 +232,14 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def about_themself(self) -> bool:
+        """A child or young person told us about themself."""
+        return (
+            self.referrer_type == self.ReferrerType.CHILD
+            and self.referrer_relationship == ABOUT_THEMSELF
+        )
 
     @property
     def is_contactable(self) -> bool:

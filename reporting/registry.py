@@ -22,7 +22,15 @@ def concern_check_context(state: State, url: LocationUrl) -> dict:
 
 
 def concern_sent(referral: Referral) -> dict:
-    return {"contactable": referral.is_contactable, "anonymous": referral.anonymous}
+    """What the confirmation page may promise: only the messages the outbox will send."""
+    return {
+        "contactable": referral.is_contactable,
+        "emailed": referral.outbox_messages.exists(),
+        "anonymous": referral.anonymous,
+        "not_safe": referral.safe_to_contact is False,
+        "contact_notes": bool(referral.contact_notes),
+        "about_themself": referral.about_themself,
+    }
 
 
 def request_sent(referral: Referral) -> dict:

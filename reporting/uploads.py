@@ -289,7 +289,18 @@ def validate_consent_file(upload: UploadedFile) -> FileKind:
     upload.seek(0)
     kind = sniff(head)
     declared = (upload.content_type or "").split(";")[0].strip().lower()
-    if kind is None or extension not in kind.extensions or declared not in kind.declared_types:
+    if kind is None:
+        raise ValidationError(WRONG_TYPE, code="content")
+    if extension not in kind.extensions:
+        # A real PDF, JPG or PNG under another kind's name (a PNG renamed .pdf): say what it
+        # really is, so the person can rename it or export the right kind.
+        named = extension.lstrip(".").upper().replace("JPEG", "JPG")
+        raise ValidationError(
+            f"The selected file is a {kind.label}, but its name ends in .{named.lower()}. "
+            f"Rename it to end in {kind.extensions[0]} and select it again",
+            code="renamed",
+        )
+    if declared not in kind.declared_types:
         raise ValidationError(WRONG_TYPE, code="content")
     return kind
 

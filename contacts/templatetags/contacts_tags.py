@@ -5,7 +5,9 @@ import datetime as dt
 from django import template
 
 from contacts.calendar import to_london
-from contacts.staffing import format_time
+from contacts.phone import display_number
+from contacts.selectors import contacts_for
+from contacts.staffing import describe_hours, format_time
 
 register = template.Library()
 
@@ -33,3 +35,20 @@ def london_date(moment: dt.datetime) -> str:
 def clock(moment: dt.datetime) -> str:
     """'4:14pm' in London time."""
     return format_time(to_london(moment).time().replace(second=0, microsecond=0))
+
+
+@register.filter
+def phone(value: str) -> str:
+    """A stored (E.164) number as people read it: '+447700900982' -> '07700 900982'."""
+    return display_number(value) if value else ""
+
+
+@register.simple_tag
+def adult_social_care(borough) -> list[dict]:
+    """The borough's adult social care lines with when each is staffed, for the page that
+    tells someone worried about an adult where to go (never among the children's lines)."""
+    contacts = contacts_for(borough)
+    return [
+        {"line": line, "hours": describe_hours(line, contacts.calendar)}
+        for line in contacts.adult_lines
+    ]

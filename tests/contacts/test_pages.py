@@ -206,3 +206,71 @@ def test_lines_after_change_is_the_set_staffed_from_next_change(bexley):
     assert staffing.next_opening == ldn(2026, 11, 24, 9, 0)
     evening = staffing_for(bexley, ldn(2026, 11, 24, 17, 30))
     assert [line.purpose for line in evening.lines_after_change] == ["out_of_hours"]
+
+
+def s_maxage(response) -> int:
+    return int(re.search(r"s-maxage=(\d+)", response["Cache-Control"]).group(1))
+
+
+def test_the_borough_page_is_revalidated_by_browsers_and_never_stale_after_an_edit(
+    client, seeded_boroughs
+):
+    at = ldn(2026, 11, 24, 10, 0)  # Bromley's office is open until 17:00
+    first = get(client, "/bromley/", at)
+    etag = first["ETag"]
+    assert re.fullmatch(r'"[0-9a-f]{24}"', etag)
+    # Browsers keep it but ask again every time; shared caches keep the rule of never
+    # outliving the next switch (and a minute at most).
+    assert max_age(first) == 0 and "public" in first["Cache-Control"]
+    assert 0 < s_maxage(first) <= 60
+    # Asking again with the ETag costs a 304 and no body (served from the page memo)...
+    again = get(client, "/bromley/", at + dt.timedelta(seconds=5))
+    assert again["ETag"] == etag
+    with time_machine.travel(at + dt.timedelta(seconds=10), tick=False):
+        unchanged = client.get("/bromley/", headers={"If-None-Match": etag})
+    assert unchanged.status_code == 304 and unchanged.content == b""
+    assert unchanged["ETag"] == etag and max_age(unchanged) == 0
+    # ...until an admin edits the borough's numbers: the same browser gets the new page.
+    number = Borough.objects.get(slug="bromley").lines.first().numbers.first()
+    number.number = "020 8461 7000"
+    number.save()
+    with time_machine.travel(at + dt.timedelta(seconds=15), tick=False):
+        edited = client.get("/bromley/", headers={"If-None-Match": etag})
+    assert edited.status_code == 200 and edited["ETag"] != etag
+    assert "020 8461 7000" in text(edited)
+
+
+def test_help_to_report_relay_uk_interpreters_and_bsl_only_when_set(client, seeded_boroughs):
+    at = ldn(2026, 11, 24, 10, 0)
+    page = get(client, "/bromley/", at).content.decode()
+    assert 'href="tel:180010208461737' in page and "18001 020 8461 7373" in page
+    assert "We can arrange an interpreter" in page
+    assert 'id="bsl"' not in page
+    bromley = Borough.objects.get(slug="bromley")
+    bromley.bsl_video_relay_url = "https://bsl.example.org/bromley"
+    bromley.save()
+    page = get(client, "/bromley/", at + dt.timedelta(seconds=1)).content.decode()
+    assert 'href="https://bsl.example.org/bromley"' in page
+
+
+def test_adult_social_care_is_never_among_the_lines_about_a_child(client, seeded_boroughs):
+    at = ldn(2026, 11, 24, 10, 0)
+    page = text(get(client, "/bromley/", at))
+    assert "020 8461 7777" not in page and "Adult social care" not in page
+    answer = get(client, f"/api/contacts/bromley/?at={at.isoformat()}", at).json()
+    assert "adult_social_care" not in [line["purpose"] for line in answer["open_lines"]]
+
+
+def test_saving_a_stale_borough_never_sets_its_version_back(client, seeded_boroughs):
+    """Two admins: one opens the borough, the other edits a number, the first saves. The page
+    rendered after the number's edit must not be served again after that save."""
+    stale = Borough.objects.get(slug="bromley")
+    at = ldn(2026, 11, 24, 10, 0)
+    number = stale.lines.get(purpose="childrens_services").numbers.first()
+    number.number = "+442084617000"
+    number.save()
+    assert "020 8461 7000" in text(get(client, "/bromley/", at))
+    stale.mash_email = "mash@bromley.example"
+    stale.save()
+    page = text(get(client, "/bromley/", at + dt.timedelta(seconds=1)))
+    assert "mash@bromley.example" in page and "020 8461 7000" in page

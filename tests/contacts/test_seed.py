@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 
-from contacts.models import Borough
+from contacts.models import Borough, ContactLine
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +95,8 @@ EXPECTED = {
 
 def snapshot(borough: Borough) -> dict:
     lines = []
-    for line in borough.lines.order_by("order", "id"):
+    # the children's lines (adult social care is seeded by migration 0006, tested below)
+    for line in borough.lines.exclude(purpose="adult_social_care").order_by("order", "id"):
         entry = {
             "purpose": line.purpose,
             "schedule": line.schedule,
@@ -144,6 +145,20 @@ def test_the_data_migration_itself_loads_both_boroughs(db):
     assert not Borough.objects.filter(slug__in=["bromley", "bexley"]).exists()
 
 
+ADULT = "adult_social_care"
+
+
+def test_migration_0006_seeds_each_boroughs_adult_social_care_line(seeded_boroughs):
+    adult = {
+        line.borough.slug: (line.label, line.schedule, [n.display for n in line.numbers.all()])
+        for line in ContactLine.objects.filter(purpose=ADULT)
+    }
+    assert adult == {
+        "bromley": ("Adult social care", "office_hours", ["020 8461 7777"]),
+        "bexley": ("Adult social care", "office_hours", ["020 8303 7777"]),
+    }
+
+
 def test_seed_numbers_are_stored_in_e164_and_valid(seeded_boroughs):
     from contacts.models import PhoneNumber
 
@@ -156,10 +171,10 @@ def test_seed_numbers_are_stored_in_e164_and_valid(seeded_boroughs):
 def test_line_labels_and_summaries(seeded_boroughs):
     labels = {
         (line.borough.slug, line.purpose): (line.label, line.hours_summary)
-        for line in Borough.objects.get(slug="bromley").lines.all()
+        for line in Borough.objects.get(slug="bromley").lines.exclude(purpose=ADULT)
     } | {
         (line.borough.slug, line.purpose): (line.label, line.hours_summary)
-        for line in Borough.objects.get(slug="bexley").lines.all()
+        for line in Borough.objects.get(slug="bexley").lines.exclude(purpose=ADULT)
     }
     assert labels == {
         ("bromley", "childrens_services"): (

@@ -50,7 +50,7 @@ def _professional(page):
     page.get_by_label("Organisation").fill("Hillside Primary School")
     page.get_by_label("Your role").fill("Designated safeguarding lead")
     page.get_by_label("Work email address").fill("jo.baker@hillside.example")
-    page.get_by_label("Work phone number (optional)").fill("020 8461 7000")
+    page.get_by_label("Work phone number").fill("020 8461 7000")
 
 
 def test_family_wellbeing_referral_with_upload(page, site, tmp_path):

@@ -117,9 +117,7 @@ def child(page, *, first: str, dob=None, age=None, with_errors=False, shot=None)
 
 def concern(page, *, with_errors=False, description="He is outside late with no coat.") -> None:
     heading(page, "Do any other children live in the same home?")
-    question(
-        page, "other children", errors=("Select yes if other children",) if with_errors else ()
-    )
+    question(page, "other children", errors=("Select if other children",) if with_errors else ())
     choose(page, "Yes")
     continue_(page)
     question(
@@ -151,7 +149,7 @@ def concern(page, *, with_errors=False, description="He is outside late with no 
     question(
         page,
         "still happening",
-        errors=("Select yes if it is still happening",) if with_errors else (),
+        errors=("Select if it is still happening",) if with_errors else (),
     )
     choose(page, "Yes")
     continue_(page)
@@ -442,7 +440,7 @@ def test_unborn_baby_remove_a_child_and_the_pages_that_stop_a_report(page, site,
     continue_(page)
     choose(page, "Yes")
     continue_(page)
-    question(page, "family agrees", errors=("Select yes if the family agrees",))
+    question(page, "family agrees", errors=("Select if the family agrees",))
     choose(page, "I do not know")
     continue_(page)
     child(page, first="Sam", age="2")

@@ -3,6 +3,7 @@ checks, enquiries; scoping (another borough's referral is 404 on every screening
 the audit trail."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -435,3 +436,24 @@ def test_the_referral_summary_links_to_the_screening_page(client, bromley):
     referral = submit(bromley)
     body = signed_in(client, screener(bromley)).get(url("referral", referral)).text
     assert url("screening", referral) in body
+
+
+def test_staff_messages_read_as_english():
+    """Every required long answer on the screening pages has a message that reads correctly
+    (not 'Enter the what the checks found', 'Enter the the agency's answer')."""
+    from django import forms as django_forms
+
+    from mash import screening_forms
+
+    messages = {}
+    for name in dir(screening_forms):
+        form = getattr(screening_forms, name)
+        if isinstance(form, type) and issubclass(form, django_forms.BaseForm):
+            for field_name, field in form.base_fields.items():
+                if field.required:
+                    messages[f"{name}.{field_name}"] = field.error_messages["required"]
+    assert messages["RecordCheckForm.notes"] == "Enter what the checks found"
+    assert messages["AnswerForm.answer"] == "Enter the agency's answer"
+    for key, message in messages.items():
+        assert not re.search(r"\bthe (the|what|why|how)\b", message, re.I), (key, message)
+        assert message != "This field is required.", key

@@ -85,3 +85,13 @@ def test_a_saved_report_is_never_shown_as_failed(client, bromley, monkeypatch):
     again = client.post(BASE + "check-your-answers/", {"website": ""})
     assert again.status_code == 302 and again["Location"] == BASE + "sent/"
     assert Referral.objects.count() == 1
+
+
+def test_the_snapshot_keeps_adult_social_care_apart_from_the_childrens_lines(bromley):
+    from contacts.models import ContactLine
+
+    assert ContactLine.objects.filter(borough=bromley, purpose="adult_social_care").exists()
+    write_snapshot()
+    contacts = load_snapshot()["bromley"].contacts
+    assert "adult_social_care" not in [line.purpose for line in contacts.lines]
+    assert [line.purpose for line in contacts.adult_lines] == ["adult_social_care"]

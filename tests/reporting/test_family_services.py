@@ -235,3 +235,38 @@ def test_consultation_needs_a_callback_window(bromley):
     with pytest.raises(ValidationError):
         submit_consultation(borough=bromley, answers=answers)
     assert Referral.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "day, start, end",
+    [
+        (dt.date(2026, 11, 28), dt.time(10), dt.time(11)),  # a Saturday
+        (dt.date(2026, 12, 25), dt.time(10), dt.time(11)),  # Christmas Day
+        (dt.date(2026, 11, 24), dt.time(7), dt.time(8)),  # before Bromley opens at 08:30
+        (dt.date(2026, 11, 24), dt.time(16, 30), dt.time(17, 30)),  # past its 17:00 close
+    ],
+)
+def test_a_consultation_call_back_is_in_working_time(bromley, day, start, end):
+    answers = ConsultationAnswers(
+        ProfessionalAnswers(**PROFESSIONAL),
+        description="Advice",
+        callback_date=day,
+        callback_start=start,
+        callback_end=end,
+    )
+    with pytest.raises(ValidationError, match="working hours"):
+        submit_consultation(borough=bromley, answers=answers)
+    assert Referral.objects.count() == 0
+
+
+def test_a_consultation_needs_a_phone_number_to_call_back(bromley):
+    answers = ConsultationAnswers(
+        ProfessionalAnswers(**{**PROFESSIONAL, "phone": ""}),
+        description="Advice",
+        callback_date=dt.date(2026, 11, 24),
+        callback_start=dt.time(10),
+        callback_end=dt.time(11),
+    )
+    with pytest.raises(ValidationError, match="phone number"):
+        submit_consultation(borough=bromley, answers=answers)
+    assert Referral.objects.count() == 0

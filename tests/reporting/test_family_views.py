@@ -213,7 +213,10 @@ def test_the_upload_page_is_a_multipart_form(web):
         (upload("consent.pdf", b"<html><script>alert(1)</script></html>"), "must be a PDF"),
         (upload("consent.pdf.exe", PDF, "application/pdf"), "must be a PDF"),
         (upload("consent.exe.pdf", PDF), "must be a PDF"),
-        (upload("photo.png", PDF, "image/png"), "must be a PDF"),
+        (
+            upload("photo.png", PDF, "image/png"),
+            "The selected file is a PDF, but its name ends in .png",
+        ),
         (upload("consent.pdf", b"MZ\x90\x00" + b"\x00" * 60), "must be a PDF"),
     ],
     ids=["missing", "empty", "html", "double-ext", "inner-exe", "mismatch", "exe"],
@@ -259,7 +262,10 @@ def test_consent_date_in_the_future_is_refused(web):
         consent_page(upload(), consent_date_0="24", consent_date_1="11", consent_date_2="2026"),
     )
     assert "Date they signed must be today or in the past" in errors(response)
-    assert "Select the signed consent form again" in errors(response)
+    assert (
+        "Select the signed consent form again: your browser does not keep a chosen file when "
+        "another answer on the page needs changing" in errors(response)
+    )
 
 
 def test_valid_upload_is_stored_privately_under_a_random_name(web, _private):
@@ -594,3 +600,23 @@ def test_choosing_letter_later_asks_for_the_address(web):
         SELF + "your-details/"
     )
     assert Referral.objects.count() == 0
+
+
+def test_a_consultation_asks_for_a_phone_number_to_call_back(web):
+    response = web.post(CONSULT + "your-details/", {**PROFESSIONAL, "phone": ""})
+    assert response.status_code == 200
+    assert errors(response) == ["Enter a phone number we can call you back on"]
+
+
+def test_the_callback_page_offers_only_times_the_mash_can_keep(web):
+    # Bromley's office hours: 08:30-17:00, Monday to Friday.
+    walk(
+        web,
+        CONSULT,
+        [("your-details/", PROFESSIONAL), ("summary/", {"description": "Advice please."})],
+    )
+    page = web.get(CONSULT + "callback/").content.decode()
+    starts = re.findall(r'<option value="(\d\d:\d\d)"', page.split('name="callback_end"')[0])
+    ends = re.findall(r'<option value="(\d\d:\d\d)"', page.split('name="callback_end"')[1])
+    assert starts[0] == "08:30" and starts[-1] == "16:30"
+    assert ends[0] == "09:00" and ends[-1] == "17:00"

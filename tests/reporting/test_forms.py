@@ -57,14 +57,14 @@ def test_category_codes_match_the_model():
             "family_aware",
             "Select yes if the family knows you are making this referral",
         ),
-        (f.FamilyAgreesForm, "family_agrees", "Select yes if the family agrees to this referral"),
+        (f.FamilyAgreesForm, "family_agrees", "Select if the family agrees to this referral"),
         (f.ChildAgeKnownForm, "age_known", "Select what you know about the child's age"),
         (
             f.OtherChildrenForm,
             "other_children_in_home",
-            "Select yes if other children live in the same home",
+            "Select if other children live in the same home",
         ),
-        (f.StillHappeningForm, "still_happening", "Select yes if it is still happening"),
+        (f.StillHappeningForm, "still_happening", "Select if it is still happening"),
         (f.HowKnownForm, "how_known", "Select how you know about it"),
         (f.AboutYouForm, "anonymous", "Select if you want to tell us who you are"),
         (f.ContactSafeForm, "safe_to_contact", "Select yes if it is safe for us to contact you"),
@@ -246,10 +246,8 @@ def test_at_least_one_way_to_find_the_child():
     assert errors(f.ChildWhereForm, {}) == {"address": [message]}
     assert errors(f.ChildWhereForm, {"address": " \x00 ", "school": "\t"}) == {"address": [message]}
     assert cleaned(f.ChildWhereForm, {"school": "St Mary's"})["school"] == "St Mary's"
-    you = f.Voice(you=True)
-    assert errors(f.ChildWhereForm, {}, voice=you) == {
-        "address": ["Enter where you live or go to school"]
-    }
+    # A child telling us about themself need not say where they live: we ask how to reach them.
+    assert errors(f.ChildWhereForm, {}, voice=f.Voice(you=True)) == {}
 
 
 @pytest.mark.parametrize(
@@ -265,7 +263,10 @@ def test_postcode_normalised(typed, stored):
     assert cleaned(f.ChildWhereForm, {"postcode": typed})["postcode"] == stored
 
 
-@pytest.mark.parametrize("typed", ["BR1", "12345", "BR1 3UHX", "<b>", "BR1 3U"])
+@pytest.mark.parametrize(
+    "typed",
+    ["BR1", "12345", "BR1 3UHX", "<b>", "BR1 3U", "not a postcode at all", "x" * 300],
+)
 def test_postcode_must_be_real(typed):
     assert errors(f.ChildWhereForm, {"postcode": typed}) == {
         "postcode": ["Enter a real postcode, like BR1 3UH"]
@@ -440,3 +441,33 @@ def test_inputs_in_error_have_the_error_class():
     form = f.ConcernDescriptionForm({"description": ""})
     form.is_valid()
     assert "govuk-textarea--error" in form.fields["description"].widget.attrs["class"]
+
+
+# -- what real people type ----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("month", "number"),
+    [("March", 3), ("mar", 3), ("MAR", 3), ("Mar.", 3), ("sept", 9), ("September", 9), ("03", 3)],
+)
+def test_month_names_and_abbreviations_are_read(month, number):
+    value = cleaned(f.ChildDobForm, dob("27", month, "2015"))["date_of_birth"]
+    assert value == dt.date(2015, number, 27)
+
+
+def test_the_month_input_lets_people_type_words():
+    widget = f.ChildDobForm().fields["date_of_birth"].widget
+    assert [w.attrs.get("inputmode") for w in widget.widgets] == ["numeric", None, "numeric"]
+
+
+def test_a_neighbour_can_say_they_do_not_know_the_childs_age():
+    assert cleaned(f.ChildAgeKnownForm, {"age_known": "unknown"})["age_known"] == "unknown"
+    # a child telling us about themself is not offered it
+    you = f.ChildAgeKnownForm(voice=f.Voice(you=True)).fields["age_known"].choices
+    assert "unknown" not in dict(you)
+
+
+@pytest.mark.parametrize(
+    "typed", ["07700 900 982", "01632 960 001", "07911 333444", "+44 7911 333444"]
+)
+def test_uk_phone_numbers_people_type_are_accepted(typed):
+    data = {"name": "Sam Taylor", "phone": typed}
+    assert cleaned(f.YourDetailsForm, data)["phone"].startswith("+44")

@@ -117,9 +117,8 @@ CASES = [
             "date_of_birth_0": text(
                 "govuk-input--width-2", inputmode="numeric", autocomplete="bday-day"
             ),
-            "date_of_birth_1": text(
-                "govuk-input--width-2", inputmode="numeric", autocomplete="bday-month"
-            ),
+            # the month box takes names too ("March", "mar"): no numeric keypad
+            "date_of_birth_1": text("govuk-input--width-2", autocomplete="bday-month"),
             "date_of_birth_2": text(
                 "govuk-input--width-4", inputmode="numeric", autocomplete="bday-year"
             ),

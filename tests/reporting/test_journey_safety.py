@@ -152,7 +152,8 @@ def test_a_refused_upload_page_says_to_choose_the_file_again(web):
     response = web.post(FW + "consent-form/", family.consent_page(family.upload(), consented_by=""))
     assert response.refused_by_redirect
     assert family.errors(response) == [
-        "Select the signed consent form again",
+        "Select the signed consent form again: your browser does not keep a chosen file when "
+        "another answer on the page needs changing",
         "Enter the name of the parent or carer who gave consent",
     ]
 

@@ -68,8 +68,6 @@ def test_accepted_files(name, content, content_type, label):
         ("consent.html.png", PNG, "image/png", "extension"),
         ("consent.html", b"<html></html>", "text/html", "extension"),
         ("consent", PDF, "application/pdf", "extension"),
-        ("consent.pdf", PNG, "application/pdf", "content"),  # a PNG renamed .pdf
-        ("consent.png", PDF, "image/png", "content"),  # a PDF renamed .png
         ("consent.pdf", PDF, "text/html", "content"),  # declared type does not match
         ("consent.pdf", PDF, "", "content"),
         ("consent.svg", b"<svg></svg>", "image/svg+xml", "extension"),
@@ -85,6 +83,31 @@ def test_refused_files(name, content, content_type, code):
         "extension": "The selected file must be a PDF, JPG or PNG",
     }[code]
     assert caught.value.messages == [expected]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "content_type", "message"),
+    [
+        (
+            "consent.pdf",
+            PNG,
+            "application/pdf",
+            "The selected file is a PNG, but its name ends in .pdf. "
+            "Rename it to end in .png and select it again",
+        ),
+        (
+            "consent.png",
+            PDF,
+            "image/png",
+            "The selected file is a PDF, but its name ends in .png. "
+            "Rename it to end in .pdf and select it again",
+        ),
+    ],
+)
+def test_a_renamed_file_is_named_for_what_it_really_is(name, content, content_type, message):
+    with pytest.raises(ValidationError) as caught:
+        uploads.validate_consent_file(upload(name, content, content_type))
+    assert caught.value.code == "renamed" and caught.value.messages == [message]
 
 
 @given(st.binary(min_size=1, max_size=64))

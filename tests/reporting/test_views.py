@@ -8,7 +8,7 @@ import time_machine
 from django.test import Client
 
 from contacts.calendar import LONDON
-from reporting.models import Referral
+from reporting.models import OutboxMessage, Referral
 
 BASE = "/bromley/report/"
 MONDAY_NOON = dt.datetime(2026, 11, 23, 12, 0, tzinfo=LONDON)
@@ -170,6 +170,44 @@ def test_named_report_keeps_contact_details(web):
     assert referral.safe_to_contact is True and referral.contact_notes == "After 6pm"
     assert referral.referrer_relationship == "Neighbour"
     assert "We have sent a confirmation email" in page
+
+
+@pytest.mark.parametrize("notes", ["Email only", ""])
+def test_not_safe_to_contact_promises_no_message(web, notes):
+    """'Not safe to contact' (even with a note such as 'email only'): nothing is sent, and the
+    confirmation page says so plainly instead of promising an email."""
+    unsafe = [*NAMED[:2], ("contact-safe/", {"safe_to_contact": "no", "contact_notes": notes})]
+    walk(web, public("relative") + unsafe)
+    page = re.sub(r"\s+", " ", submit(web).content.decode())
+    assert not OutboxMessage.objects.exists()
+    assert "We have sent a confirmation email" not in page
+    assert "we will not send you a confirmation email" in page
+    assert "We will let you know what we decide" not in page
+    assert ("they will first read what you told us" in page) == bool(notes)
+
+
+def test_a_child_about_themself_without_a_way_to_reach_them(web):
+    walk(
+        web,
+        [
+            *START,
+            ("who/", {"who": "child"}),
+            ("about-self/", {"about_self": "me"}),
+            ("child/1/name/", {"name_unknown": "on"}),
+            ("child/1/age/", {"age_known": "age"}),
+            ("child/1/age-in-years/", {"approximate_age": "13"}),
+            ("child/1/where/", {}),
+            *CHILDREN_DONE,
+            *CONCERN[:-1],
+            ("how-known/", {"how_known": "other"}),
+            ("reach-you/", {}),
+        ],
+    )
+    page = re.sub(r"\s+", " ", submit(web).content.decode())
+    assert "they will talk to you first" in page
+    assert "You did not give us a way to contact you" in page
+    referral = Referral.objects.get()
+    assert referral.anonymous and referral.about_themself
 
 
 def test_two_children_then_remove_one(web):
@@ -368,19 +406,32 @@ def test_a_young_person_about_themself_is_spoken_to_as_you(web):
             ("child/1/age-in-years/", {"approximate_age": "14"}),
         ],
     )
-    assert "Where can we find you?" in web.get(BASE + "child/1/where/").content.decode()
-    walk(web, [("child/1/where/", {"school": "Bromley Academy"}), *CHILDREN_DONE])
+    assert "Where do you live?" in web.get(BASE + "child/1/where/").content.decode()
+    # They may go on without an address or a school.
+    walk(web, [("child/1/where/", {}), *CHILDREN_DONE])
     assert (
         "Do any other children live with you?" in web.get(BASE + "other-children/").content.decode()
     )
     walk(web, CONCERN[:-1])
     assert "It happened to me" in web.get(BASE + "how-known/").content.decode()
-    walk(web, [("how-known/", {"how_known": "other"}), *ANONYMOUS])
+    response = web.post(BASE + "how-known/", {"how_known": "other"})
+    # Not asked whether to give their name, nor who the child is to them.
+    assert response.url.endswith("/reach-you/")
+    page = web.get(BASE + "reach-you/").content.decode()
+    assert "How can we contact you safely?" in page and "0800 1111" in page
+    assert "Who is the child to you?" not in page
+    walk(web, [("reach-you/", {"phone": "07700 900 982", "contact_notes": "Text after school"})])
     check = web.get(BASE + "check-your-answers/").content.decode()
     assert "0800 1111" in check
+    assert "How you know the child" not in check and "Do you want to tell us" not in check
+    assert "Text after school" in check
     page = submit(web).content.decode()
     assert "0800 1111" in page
-    assert Referral.objects.get().referrer_type == "child"
+    assert "they will talk to you first" in page
+    referral = Referral.objects.get()
+    assert referral.about_themself and referral.referrer_name == "Jo"
+    assert referral.referrer_phone == "+447700900982"
+    assert referral.children.get().school == ""
 
 
 # -- adults ----------------------------------------------------------------------------------
@@ -639,3 +690,22 @@ def test_only_the_latest_age_answer_counts(web):
     submit(web)
     child = Referral.objects.get().children.get()
     assert child.approximate_age == 10 and child.date_of_birth is None
+
+
+@pytest.mark.parametrize(
+    ("slug", "number"), [("bromley", "020 8461 7777"), ("bexley", "020 8303 7777")]
+)
+def test_the_adult_page_gives_the_boroughs_adult_social_care_number(
+    client, seeded_boroughs, slug, number
+):
+    base = f"/{slug}/report/"
+    for path, data in [
+        *START,
+        ("who/", {"who": "public"}),
+        ("child/1/name/", {"first_name": "Kim"}),
+        ("child/1/age/", {"age_known": "age"}),
+        ("child/1/age-in-years/", {"approximate_age": "19"}),
+    ]:
+        assert client.post(base + path, data).status_code == 302
+    page = re.sub(r"\s+", " ", client.get(base + "adult/").content.decode())
+    assert f">{number}</a>" in page and "Adult social care" in page

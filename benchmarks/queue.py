@@ -90,6 +90,9 @@ def totp(secret_b32: str, at: float | None = None) -> str:
 
 
 def free_port() -> int:
+    """BENCH_PORT when set (a port of your own on a shared host), else any free one."""
+    if os.environ.get("BENCH_PORT"):
+        return int(os.environ["BENCH_PORT"])
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -213,18 +216,18 @@ def deep_cursor(args, borough_ids, fraction=0.9):
     import psycopg
 
     with psycopg.connect(args.database_url) as conn:
-        total = conn.execute(
-            "SELECT count(*) FROM mash_screeningrecord"
-            " WHERE decided_at IS NULL AND borough_id = ANY(%s)",
-            [borough_ids],
-        ).fetchone()[0]
-        due_at, pk = conn.execute(
-            "SELECT due_at, id FROM mash_screeningrecord"
-            " WHERE decided_at IS NULL AND borough_id = ANY(%s)"
-            " ORDER BY due_at, id OFFSET %s LIMIT 1",
+        queued = (
+            " FROM mash_screeningrecord WHERE decided_at IS NULL AND kind <> 'consultation'"
+            " AND borough_id = ANY(%s)"
+        )
+        total = conn.execute("SELECT count(*)" + queued, [borough_ids]).fetchone()[0]
+        rank, due_at, received_at, pk = conn.execute(
+            "SELECT rank, effective_due_at, received_at, id" + queued
+            + " ORDER BY rank, effective_due_at, received_at, id OFFSET %s LIMIT 1",
             [borough_ids, int(total * fraction)],
-        ).fetchone()
-    return f"{int(due_at.timestamp() * 1_000_000)}-{pk}", int(total * fraction), total
+        ).fetchone()  # fmt: skip
+    micros = [int(moment.timestamp() * 1_000_000) for moment in (due_at, received_at)]
+    return f"{rank}-{micros[0]}-{micros[1]}-{pk}", int(total * fraction), total
 
 
 # --- 3 and 4: in-process ------------------------------------------------------------------
@@ -299,10 +302,11 @@ def concurrent_take_next(screeners: int, calls_each: int):
         get_user_model().objects.filter(username__startswith="screener").order_by("id")[:screeners]
     )
     assert len(users) == screeners, f"seed_demo made fewer than {screeners} screeners"
+    from mash.models import QUEUED
+    from mash.selectors import ORDER
+
     most_urgent = (
-        ScreeningRecord.objects.filter(decided_at__isnull=True, claimed_by__isnull=True)
-        .order_by("due_at", "id")
-        .first()
+        ScreeningRecord.objects.filter(QUEUED, claimed_by__isnull=True).order_by(*ORDER).first()
     )
     locked, finish = threading.Event(), threading.Event()
 

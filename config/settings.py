@@ -77,7 +77,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "django.contrib.postgres",  # OpClass in index expressions (reporting.Child name indexes)
+    "django.contrib.postgres",  # OpClass in index expressions; trigram lookups (MASH search)
     "crispy_forms",
     "crispy_forms_gds",
     "csp",
@@ -243,6 +243,12 @@ CELERY_BEAT_SCHEDULE["mash-flag-late-outcome-notifications"] = {
     "task": "mash.flag_late_outcome_notifications",
     "schedule": 5 * 60.0,
     "options": {"expires": 4 * 60},
+}
+# mash: alerts to managers (deadlines near or passed, Red referrals nobody holds), each once.
+CELERY_BEAT_SCHEDULE["mash-raise-screening-alerts"] = {
+    "task": "mash.raise_screening_alerts",
+    "schedule": 60.0,
+    "options": {"expires": 55},
 }
 
 # reporting: limits on submissions (reporting.ratelimit), each "<count>/<period>" with period

@@ -15,9 +15,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 import contacts.admin as contacts_admin
 import reporting.admin as reporting_admin
 from contacts.models import Borough, ClosureDay, ContactLine
+from mash import audit
+from mash.access import staff_member
 from mash.admin_scope import AuditedReferralViews, admin_boroughs, reregister
 from mash.enrolment import create_link
-from mash.models import AuditEvent, StaffMember
+from mash.models import AuditAction, AuditEvent, ScreeningPolicy, StaffMember
+from mash.policy import Rules
 from reporting.models import OutboxMessage, Referral
 
 
@@ -105,6 +108,93 @@ class AuditEventAdmin(admin.ModelAdmin):
         return {}
 
 
+class ScreeningPolicyAdmin(admin.ModelAdmin):
+    """Each borough's screening policy. Superusers see every borough's; a manager or admin
+    (StaffMember role) sees and edits only their own boroughs' policies (the rows are scoped by
+    `mash.admin_scope`, registered below; the manager check is this class's). One per borough:
+    created with the borough (`mash.receivers`), never added or deleted here."""
+
+    list_display = ["borough", "red_timescale", "warning_timescale", "managers_inbox"]
+    list_select_related = ["borough"]
+    readonly_fields = ["borough", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["borough"]}),
+        (
+            "Screening deadlines",
+            {
+                "fields": [
+                    ("screening_amount", "screening_unit"),
+                    ("red_amount", "red_unit"),
+                    ("amber_amount", "amber_unit"),
+                    ("green_amount", "green_unit"),
+                    ("warning_amount", "warning_unit"),
+                    "red_unheld_minutes",
+                ]
+            },
+        ),
+        (
+            "Downstream timescales",
+            {
+                "fields": [
+                    "home_visit_days",
+                    "assessment_working_days",
+                    "support_months",
+                    "outcome_within_hours",
+                ]
+            },
+        ),
+        ("Where escalations go", {"fields": ["managers_inbox", "out_of_hours_inbox"]}),
+        (None, {"fields": ["updated_at"]}),
+    ]
+
+    @admin.display(description="Red rating")
+    def red_timescale(self, obj):
+        return str(Rules.of(obj).ratings["red"])
+
+    @admin.display(description="Warning window")
+    def warning_timescale(self, obj):
+        return str(Rules.of(obj).warning)
+
+    def _managed_boroughs(self, request):
+        member = staff_member(request.user)
+        if member is None or not member.is_manager:
+            return None
+        return member.boroughs.all()
+
+    def _may(self, request, obj=None) -> bool:
+        if request.user.is_superuser:
+            return True
+        boroughs = self._managed_boroughs(request)
+        if boroughs is None:
+            return False
+        return obj is None or boroughs.filter(pk=obj.borough_id).exists()
+
+    def has_module_permission(self, request):
+        return self._may(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._may(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may(request, obj)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit.record(
+            action=AuditAction.SCREENING_POLICY_CHANGED,
+            user=request.user,
+            borough=obj.borough,
+            request=request,
+            changed=sorted(form.changed_data),
+        )
+
+
 # --- Every admin page scoped to the admin's boroughs (mash.admin_scope) --------------------
 
 
@@ -136,6 +226,7 @@ reregister(Borough, contacts_admin.BoroughAdmin, lambda boroughs: Q(pk__in=borou
 reregister(ContactLine, contacts_admin.ContactLineAdmin, lambda boroughs: Q(borough__in=boroughs))
 reregister(ClosureDay, contacts_admin.ClosureDayAdmin, lambda boroughs: Q(borough__in=boroughs))
 reregister(StaffMember, StaffMemberAdmin, lambda boroughs: Q(boroughs__in=boroughs))
+reregister(ScreeningPolicy, ScreeningPolicyAdmin, lambda boroughs: Q(borough__in=boroughs))
 # The trail of the admin's boroughs, and borough-less events (sign-ins) of their staff.
 reregister(
     AuditEvent,

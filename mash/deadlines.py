@@ -21,11 +21,9 @@ from enum import StrEnum
 from django.db.models import Q
 from django.utils import timezone
 
-from contacts.calendar import WorkingCalendar, calendar_for, elapsed, to_london
+from contacts.calendar import WorkingCalendar, calendar_for, earliest, elapsed, to_london
 from contacts.selectors import working_calendar
-
-# Under this much working time left, a referral is due soon (amber).
-DUE_SOON_WITHIN = dt.timedelta(hours=2)
+from mash.policy import DEFAULT, Rules, rules_for
 
 
 class DeadlineState(StrEnum):
@@ -57,46 +55,94 @@ _TAG_CLASSES = {
 }
 
 
-def screening_due_at(borough, received_at: dt.datetime, *, calendar: WorkingCalendar | None = None):
-    """When a referral received at `received_at` must be screened by: one working day of
-    working time later on the borough's calendar, in Europe/London."""
+def screening_due_at(
+    borough,
+    received_at: dt.datetime,
+    *,
+    calendar: WorkingCalendar | None = None,
+    rules: Rules | None = None,
+):
+    """The statutory deadline: when a referral received at `received_at` must be screened by,
+    its borough's statutory screening time later (default one working day of working time on
+    the borough's calendar), in Europe/London."""
     calendar = calendar or working_calendar(borough)
-    return calendar.add_working_time(to_london(received_at), calendar.working_day)
+    rules = rules or rules_for(borough)
+    return rules.screening.add(received_at, calendar=calendar)
+
+
+def rating_due_at(
+    rating: str, rated_at: dt.datetime, *, rules: Rules, calendar: WorkingCalendar
+) -> dt.datetime:
+    """The deadline an urgency rating sets, counted from the moment it was given (defaults:
+    Red 4 hours of clock time, Amber and Green one working day)."""
+    return rules.ratings[rating].add(rated_at, calendar=calendar)
+
+
+def effective_due_at(
+    *,
+    statutory_due_at: dt.datetime,
+    rating: str = "",
+    rated_at: dt.datetime | None = None,
+    rules: Rules,
+    calendar: WorkingCalendar,
+) -> dt.datetime:
+    """A referral's effective due time: the earlier of its statutory deadline and the one its
+    current rating set from when it was given (none when it is not rated). Pure."""
+    if not rating or rated_at is None:
+        return to_london(statutory_due_at)
+    return to_london(
+        earliest(statutory_due_at, rating_due_at(rating, rated_at, rules=rules, calendar=calendar))
+    )
 
 
 def working_time_left(
     record, now: dt.datetime | None = None, *, calendar: WorkingCalendar | None = None
 ) -> dt.timedelta:
-    """Working time from `now` until the record's due time; negative once it is overdue (the
-    working time since it fell due)."""
+    """Working time from `now` until the record's effective due time; negative once it is
+    overdue (the working time since it fell due)."""
     now = now or timezone.now()
     calendar = calendar or calendar_for(record.borough)
-    return calendar.working_time_between(now, record.due_at)
+    return calendar.working_time_between(now, record.effective_due_at)
 
 
-def due_soon_boundary(calendar: WorkingCalendar, now: dt.datetime) -> dt.datetime:
-    """The moment two working hours from now: a referral due before it is due soon."""
-    return calendar.add_working_time(to_london(now), DUE_SOON_WITHIN)
+def due_soon_boundary(
+    calendar: WorkingCalendar, now: dt.datetime, *, rules: Rules = DEFAULT
+) -> dt.datetime:
+    """The end of the warning window from now (default two working hours): a referral due
+    before it is due soon."""
+    return rules.warning.add(now, calendar=calendar)
 
 
 def deadline_state(
-    due_at: dt.datetime, now: dt.datetime | None = None, *, calendar: WorkingCalendar
+    due_at: dt.datetime,
+    now: dt.datetime | None = None,
+    *,
+    calendar: WorkingCalendar,
+    rules: Rules = DEFAULT,
 ) -> DeadlineState:
-    """Red when the due time has come, amber with under two working hours left, else green.
+    """Red when the due time has come, amber inside the warning window (default two working
+    hours), else green.
 
-    Decided in terms of `due_at` against two moments (now, and two working hours from now), so
-    the queue's state filter (`state_q`) selects exactly the same records with an indexed range.
-    """
+    Decided in terms of `due_at` against two moments (now, and the end of the warning window),
+    so the queue's state filter (`state_q`) selects exactly the same records with an indexed
+    range."""
     now = now or timezone.now()
     if due_at <= now:
         return OVERDUE
-    if due_at < due_soon_boundary(calendar, now):
+    if due_at < due_soon_boundary(calendar, now, rules=rules):
         return DUE_SOON
     return ON_TRACK
 
 
-def record_state(record, now: dt.datetime | None = None, *, calendar=None) -> DeadlineState:
-    return deadline_state(record.due_at, now, calendar=calendar or calendar_for(record.borough))
+def record_state(
+    record, now: dt.datetime | None = None, *, calendar=None, rules: Rules | None = None
+) -> DeadlineState:
+    return deadline_state(
+        record.effective_due_at,
+        now,
+        calendar=calendar or calendar_for(record.borough),
+        rules=rules or rules_for(record.borough),
+    )
 
 
 def state_q(
@@ -105,16 +151,20 @@ def state_q(
     calendars: dict[int, WorkingCalendar],
     *,
     prefix: str = "",
+    rules: dict[int, Rules] | None = None,
 ) -> Q:
-    """A filter on due_at (and borough) matching the records in `state` at `now`, for records
-    of the boroughs whose calendars are given (borough id -> calendar). Ranges only, so the
-    queue's (borough, due_at) indexes serve it."""
+    """A filter on effective_due_at (and borough) matching the records in `state` at `now`,
+    for records of the boroughs whose calendars are given (borough id -> calendar; `rules`:
+    borough id -> Rules, default the default policy). Ranges only, so the (borough,
+    effective_due_at) index serves it."""
     state = DeadlineState(state)
-    due, borough = f"{prefix}due_at", f"{prefix}borough_id"
+    rules = rules or {}
+    due, borough = f"{prefix}effective_due_at", f"{prefix}borough_id"
     if state is OVERDUE:
         return Q(**{f"{due}__lte": now})
     boundaries = {
-        borough_id: due_soon_boundary(calendar, now) for borough_id, calendar in calendars.items()
+        borough_id: due_soon_boundary(calendar, now, rules=rules.get(borough_id, DEFAULT))
+        for borough_id, calendar in calendars.items()
     }
     if not boundaries:
         return Q(pk__in=[])
@@ -151,10 +201,23 @@ class Deadline:
     due_at: dt.datetime
     left: dt.timedelta
     state: DeadlineState
+    now: dt.datetime | None = None
 
     @property
     def overdue(self) -> bool:
         return self.state is OVERDUE
+
+    @property
+    def calendar_display(self) -> str:
+        """The due time and how far it is in calendar time: 'due Mon 23 Nov 17:00, 8 days
+        ago' (or 'in 3 hours')."""
+        due = to_london(self.due_at)
+        when = f"due {due:%a} {due.day} {due:%b %H:%M}"
+        if self.now is None:
+            return when
+        gap = elapsed(self.now, self.due_at)
+        span = format_calendar_time(abs(gap))
+        return f"{when}, {span} ago" if gap <= dt.timedelta(0) else f"{when}, in {span}"
 
     @property
     def left_display(self) -> str:
@@ -164,23 +227,29 @@ class Deadline:
 
 
 def deadline_for(
-    record, now: dt.datetime, calendar: WorkingCalendar, *, timeline: Timeline | None = None
+    record,
+    now: dt.datetime,
+    calendar: WorkingCalendar,
+    *,
+    timeline: Timeline | None = None,
+    rules: Rules = DEFAULT,
 ) -> Deadline:
-    """The deadline of one record at `now`. Give a `timeline` (covering now and the record's
-    due time) to answer many records quickly."""
-    if timeline is not None and timeline.covers(now) and timeline.covers(record.due_at):
-        left = timeline.between(now, record.due_at)
+    """The deadline of one record at `now` (its effective due time). Give a `timeline`
+    (covering now and the record's due time) to answer many records quickly."""
+    due_at = record.effective_due_at
+    if timeline is not None and timeline.covers(now) and timeline.covers(due_at):
+        left = timeline.between(now, due_at)
         boundary = timeline.boundary
     else:
-        left = calendar.working_time_between(now, record.due_at)
-        boundary = due_soon_boundary(calendar, now)
-    if record.due_at <= now:
+        left = calendar.working_time_between(now, due_at)
+        boundary = due_soon_boundary(calendar, now, rules=rules)
+    if due_at <= now:
         state = OVERDUE
-    elif record.due_at < boundary:
+    elif due_at < boundary:
         state = DUE_SOON
     else:
         state = ON_TRACK
-    return Deadline(due_at=record.due_at, left=left, state=state)
+    return Deadline(due_at=due_at, left=left, state=state, now=now)
 
 
 class Timeline:
@@ -189,14 +258,22 @@ class Timeline:
     asks it for 50 records, each up to weeks overdue). Agrees exactly with
     `WorkingCalendar.working_time_between` inside the span."""
 
-    def __init__(self, calendar: WorkingCalendar, start: dt.datetime, end: dt.datetime, now):
+    def __init__(
+        self,
+        calendar: WorkingCalendar,
+        start: dt.datetime,
+        end: dt.datetime,
+        now,
+        *,
+        rules: Rules = DEFAULT,
+    ):
         self.start, self.end = to_london(start), to_london(end)
         self.periods = list(calendar.periods_between(self.start, self.end))
         self.starts = [p.start for p in self.periods]
         self.cumulative = [dt.timedelta(0)]
         for period in self.periods:
             self.cumulative.append(self.cumulative[-1] + period.duration)
-        self.boundary = due_soon_boundary(calendar, now)
+        self.boundary = due_soon_boundary(calendar, now, rules=rules)
 
     def covers(self, moment: dt.datetime) -> bool:
         return self.start <= moment <= self.end
@@ -223,6 +300,17 @@ def format_working_time(delta: dt.timedelta) -> str:
     if minutes:
         parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
     return " ".join(parts) or "less than a minute"
+
+
+def format_calendar_time(delta: dt.timedelta) -> str:
+    """'8 days', '1 day', '3 hours', '25 minutes', 'less than a minute' (clock time, the
+    largest whole unit)."""
+    seconds = int(delta.total_seconds())
+    for size, name in ((86400, "day"), (3600, "hour"), (60, "minute")):
+        if seconds >= size:
+            count = seconds // size
+            return f"{count} {name}{'s' if count != 1 else ''}"
+    return "less than a minute"
 
 
 def calendars_for(boroughs: Iterable) -> dict[int, WorkingCalendar]:

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from reporting.models import Referral
+
 # --- Staff access: StaffMember, AuditEvent ------------------------------------------------
 
 
@@ -88,6 +90,15 @@ class AuditAction(models.TextChoices):
     CONSULTATION_ADVICE_RECORDED = "consultation_advice_recorded", "Consultation advice recorded"
     # Alerts (mash.notifications)
     OUTCOME_NOTIFICATION_LATE = "outcome_notification_late", "Outcome notification late"
+    # Urgency (mash.alerts, mash.alert_views, mash.search_views, mash.team_views,
+    # mash.services, mash.admin)
+    ALERT_RAISED = "alert_raised", "Alert raised to managers"
+    ALERT_ACKNOWLEDGED = "alert_acknowledged", "Alert acknowledged"
+    ALERTS_VIEWED = "alerts_viewed", "Alerts viewed"
+    REFERRALS_SEARCHED = "referrals_searched", "Referrals searched"
+    TEAM_VIEWED = "team_viewed", "Team viewed"
+    REFERRALS_BULK_REASSIGNED = "referrals_bulk_reassigned", "Referrals reassigned in bulk"
+    SCREENING_POLICY_CHANGED = "screening_policy_changed", "Screening policy changed"
     # Subject access (mash.subject_access_views)
     SUBJECT_ACCESS_SEARCHED = "subject_access_searched", "Subject access search"
     SUBJECT_ACCESS_EXPORTED = "subject_access_exported", "Subject access export"
@@ -208,6 +219,10 @@ class EnrolmentLink(models.Model):
 # --- Screening (mash-queue) ---------------------------------------------------------------
 
 
+# Records in the screening queue: undecided, and not consultation requests.
+QUEUED = models.Q(decided_at__isnull=True) & ~models.Q(kind=Referral.Kind.CONSULTATION)
+
+
 class ScreeningRecord(models.Model):
     """The MASH's screening of one referral: when it is due, who holds it, when it was decided.
 
@@ -221,7 +236,18 @@ class ScreeningRecord(models.Model):
     borough = models.ForeignKey(
         "contacts.Borough", on_delete=models.PROTECT, related_name="screening_records"
     )
-    due_at = models.DateTimeField()
+    due_at = models.DateTimeField(help_text="The statutory deadline (mash.deadlines).")
+    # Copies of the referral's, so the queue reads, filters and orders this one table.
+    received_at = models.DateTimeField()
+    kind = models.CharField(max_length=20, blank=True)
+    # The current urgency rating (the latest UrgencyRating), when it was given, and what it
+    # means for the queue: rank 0 for Red (first), 1 otherwise; the effective due time, the
+    # earlier of the statutory deadline and the rating's (`mash.deadlines.effective_due_at`).
+    rating = models.CharField(max_length=5, blank=True)
+    rated_at = models.DateTimeField(null=True, blank=True)
+    rank = models.PositiveSmallIntegerField(default=1)
+    effective_due_at = models.DateTimeField()
+    released_at = models.DateTimeField(null=True, blank=True)
     claimed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -234,25 +260,32 @@ class ScreeningRecord(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
-        ordering = ["due_at", "id"]
+        ordering = ["rank", "effective_due_at", "received_at", "id"]
         indexes = [
-            # The queue of a user with several boroughs, most urgent first (open records only).
+            # The queue of a user with several boroughs, in queue order (open, not
+            # consultations: those have a queue of their own).
             models.Index(
-                fields=["due_at", "id"],
-                name="screening_open_due",
-                condition=models.Q(decided_at__isnull=True),
+                fields=["rank", "effective_due_at", "received_at", "id"],
+                name="screening_queue",
+                condition=QUEUED,
             ),
-            # The queue of one borough, and the state filter's due_at ranges per borough.
+            # The queue of one borough.
             models.Index(
-                fields=["borough", "due_at", "id"],
-                name="screening_open_borough_due",
-                condition=models.Q(decided_at__isnull=True),
+                fields=["borough", "rank", "effective_due_at", "received_at", "id"],
+                name="screening_queue_borough",
+                condition=QUEUED,
             ),
-            # "Take next": the most urgent open record nobody holds.
+            # "Take next": the first open record nobody holds, in queue order.
             models.Index(
-                fields=["due_at", "id"],
-                name="screening_unclaimed_due",
-                condition=models.Q(decided_at__isnull=True, claimed_by__isnull=True),
+                fields=["rank", "effective_due_at", "received_at", "id"],
+                name="screening_queue_unclaimed",
+                condition=QUEUED & models.Q(claimed_by__isnull=True),
+            ),
+            # The deadline-state filter and the alerts' scans: ranges of effective due times.
+            models.Index(
+                fields=["borough", "effective_due_at"],
+                name="screening_open_effective_due",
+                condition=QUEUED,
             ),
         ]
         constraints = [
@@ -265,6 +298,16 @@ class ScreeningRecord(models.Model):
 
     def __str__(self) -> str:
         return f"Screening of {self.referral_id}"
+
+    def save(self, *args, **kwargs):
+        """A new record's queue copies default to its referral's and its statutory deadline
+        (the receiver sets them itself, without reading the referral again)."""
+        if self.effective_due_at is None:
+            self.effective_due_at = self.due_at
+        if self.received_at is None or not self.kind:
+            self.received_at = self.received_at or self.referral.received_at
+            self.kind = self.kind or self.referral.kind
+        super().save(*args, **kwargs)
 
     @property
     def is_open(self) -> bool:
@@ -294,6 +337,8 @@ class UrgencyRating(models.Model):
     reason = models.TextField()
     set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     set_at = models.DateTimeField(default=timezone.now)
+    # The deadline this rating set (its policy's timescale from set_at), kept with the rating.
+    due_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-set_at", "-id"]
@@ -498,3 +543,158 @@ class ConsultationAdvice(models.Model):
 
     def __str__(self) -> str:
         return f"Advice given {self.given_at:%Y-%m-%d %H:%M}"
+
+
+# --- Screening policy, alerts (owner "mash-urgency", issue 15) -----------------------------
+
+
+class TimeUnit(models.TextChoices):
+    CLOCK_HOURS = "clock_hours", "hours of clock time (nights, weekends and holidays count)"
+    WORKING_HOURS = "working_hours", "hours of working time"
+    WORKING_DAYS = "working_days", "working days"
+
+
+def _timescale(name: str, amount: int, unit: str, help_text: str):
+    """An (amount, unit) pair of fields: '4 clock hours', '1 working day'."""
+    return (
+        models.PositiveSmallIntegerField(f"{name}: how many", default=amount, help_text=help_text),
+        models.CharField(f"{name}: unit", max_length=20, choices=TimeUnit.choices, default=unit),
+    )
+
+
+class ScreeningPolicy(models.Model):
+    """One borough's screening policy, edited in the admin: how long screening may take, the
+    clock each urgency rating sets, the warning window before a deadline, the downstream
+    timescales and where escalations go. Read through `mash.policy.rules_for` (a borough
+    without a row gets the defaults). A change applies from then on: due times already fixed
+    (at receipt, at a rating, at a decision) stay as they were set, like the calendar's."""
+
+    borough = models.OneToOneField(
+        "contacts.Borough", on_delete=models.CASCADE, related_name="screening_policy"
+    )
+    screening_amount, screening_unit = _timescale(
+        "Statutory screening time", 1, TimeUnit.WORKING_DAYS, "From when a referral is received."
+    )
+    red_amount, red_unit = _timescale("Red rating", 4, TimeUnit.CLOCK_HOURS, "From the rating.")
+    amber_amount, amber_unit = _timescale(
+        "Amber rating", 1, TimeUnit.WORKING_DAYS, "From the rating."
+    )
+    green_amount, green_unit = _timescale(
+        "Green rating", 1, TimeUnit.WORKING_DAYS, "From the rating."
+    )
+    warning_amount, warning_unit = _timescale(
+        "Warning window", 2, TimeUnit.WORKING_HOURS, "Before a deadline: 'due soon' and an alert."
+    )
+    red_unheld_minutes = models.PositiveSmallIntegerField(
+        "Red and nobody holding it: alert after (minutes)", default=15
+    )
+    home_visit_days = models.PositiveSmallIntegerField(
+        "Home visit within (calendar days of the referral)", default=10
+    )
+    assessment_working_days = models.PositiveSmallIntegerField(
+        "Assessment within (working days of the referral)", default=45
+    )
+    support_months = models.PositiveSmallIntegerField(
+        "Family Wellbeing support for up to (months)", default=6
+    )
+    outcome_within_hours = models.PositiveSmallIntegerField(
+        "Outcome to the referrer within (hours of the decision)", default=24
+    )
+    managers_inbox = models.EmailField(
+        "MASH managers' team inbox",
+        blank=True,
+        help_text="Escalations (deadlines near or passed, Red referrals nobody holds) go here.",
+    )
+    out_of_hours_inbox = models.EmailField(
+        "Out-of-hours team's inbox",
+        blank=True,
+        help_text="Red referrals whose clock runs out of office hours also go here.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "screening policy"
+        verbose_name_plural = "screening policies"
+        ordering = ["borough__name"]
+
+    def __str__(self) -> str:
+        return f"Screening policy of {self.borough}"
+
+    LIMITS = {
+        TimeUnit.CLOCK_HOURS: 24 * 14,
+        TimeUnit.WORKING_HOURS: 8 * 14,
+        TimeUnit.WORKING_DAYS: 30,
+    }
+    TIMESCALES = ("screening", "red", "amber", "green", "warning")
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        for name in self.TIMESCALES:
+            amount, unit = getattr(self, f"{name}_amount"), getattr(self, f"{name}_unit")
+            if amount is None or unit not in TimeUnit.values:
+                continue
+            if amount < 1:
+                errors[f"{name}_amount"] = "Enter a number of at least 1"
+            elif amount > self.LIMITS[unit]:
+                errors[f"{name}_amount"] = f"Enter at most {self.LIMITS[unit]} {unit.label}"
+        for name, low, high in [
+            ("red_unheld_minutes", 1, 24 * 60),
+            ("home_visit_days", 1, 60),
+            ("assessment_working_days", 1, 100),
+            ("support_months", 1, 36),
+            ("outcome_within_hours", 1, 24 * 7),
+        ]:
+            value = getattr(self, name)
+            if value is not None and not low <= value <= high:
+                errors[name] = f"Enter a number from {low} to {high}"
+        if errors:
+            raise ValidationError(errors)
+
+
+class Alert(models.Model):
+    """An escalation to a borough's managers about one referral, raised once per kind by the
+    beat task (`mash.alerts.raise_alerts`): the (referral, kind) unique constraint makes a
+    second raise, even one running at the same moment, insert nothing. Shown as a banner to
+    the borough's managers until one of them acknowledges it."""
+
+    class Kind(models.TextChoices):
+        WARNING = "warning", "Deadline near"
+        OVERDUE = "overdue", "Deadline passed"
+        RED_UNHELD = "red_unheld", "Red and nobody holds it"
+
+    referral = models.ForeignKey(
+        "reporting.Referral", on_delete=models.CASCADE, related_name="alerts"
+    )
+    borough = models.ForeignKey("contacts.Borough", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    raised_at = models.DateTimeField(default=timezone.now)
+    due_at = models.DateTimeField(help_text="The effective due time when it was raised.")
+    red = models.BooleanField(default=False)
+    out_of_hours = models.BooleanField(default=False)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["raised_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["referral", "kind"], name="one_alert_a_kind"),
+        ]
+        indexes = [
+            # The managers' banner: unacknowledged alerts of their boroughs.
+            models.Index(
+                fields=["borough", "raised_at"],
+                name="alert_unacknowledged",
+                condition=models.Q(acknowledged_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.raised_at:%Y-%m-%d %H:%M})"

@@ -29,7 +29,6 @@ from reporting.models import OutboxMessage
 from reporting.outbox import enqueue_email
 
 KIND = "outcome"
-WITHIN = dt.timedelta(hours=24)
 BATCH = 500
 
 # What each outcome means for the person who told us, in plain words that give nothing away

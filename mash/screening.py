@@ -9,14 +9,17 @@ Who may change a referral: anyone on its borough's staff while nobody holds it o
 hold it; a manager of its borough at any time. Once decided it is closed: only the answers to
 enquiries still open may be added.
 
-Downstream dates, fixed when the decision is recorded:
+Downstream dates, fixed when the decision is recorded, with the timescales of the borough's
+screening policy (`mash.policy`; the values below are Bromley's):
 - children's social care assessment: a home visit by the referral's received date + 10
   calendar days ("within ten days of the referral"), and the assessment completed by the 40th
-  working day on the borough's calendar counted from the referral (the day after it was
-  received is the first day; weekends, bank holidays and closure days do not count): the seed
-  page's "within a 40 working-day period", counted from the referral as statutory guidance
-  counts assessment timescales, which is also the earlier (safer) of the two readings;
+  (45th by default) working day on the borough's calendar counted from the referral (the day
+  after it was received is the first day; weekends, bank holidays and closure days do not
+  count): the seed page's "within a 40 working-day period", counted from the referral as
+  statutory guidance counts assessment timescales, the earlier (safer) of the two readings;
 - Family Wellbeing: keyworker support for up to six months from the decision date.
+
+An urgency rating sets its own clock from the moment it is given (`set_urgency`).
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from django.utils import timezone
 
 from contacts.calendar import WorkingCalendar, add_months, to_london
 from contacts.selectors import working_calendar
-from mash import audit, matching, notifications
+from mash import audit, deadlines, matching, notifications
 from mash.access import referrals_for, staff_member
 from mash.exceptions import AlreadyDecided, HeldByOther, NotAllowed, OutOfScope
 from mash.models import (
@@ -41,10 +44,10 @@ from mash.models import (
     ScreeningRecord,
     UrgencyRating,
 )
+from mash.policy import DEFAULT, rules_for
 
-HOME_VISIT_DAYS = 10
-ASSESSMENT_WORKING_DAYS = 40
-SUPPORT_MONTHS = 6
+# The queue's rank: Red first, then everything else (by effective due time).
+RED_RANK, OTHER_RANK = 0, 1
 REASON_MAX = 2000
 TEXT_MAX = 5000
 
@@ -60,18 +63,19 @@ __all__ = [
 
 
 # --- downstream dates ---------------------------------------------------------------------
-def home_visit_by(received_at: dt.datetime) -> dt.date:
-    """A social work home visit within ten (calendar) days of the referral."""
-    return to_london(received_at).date() + dt.timedelta(days=HOME_VISIT_DAYS)
+def home_visit_by(received_at: dt.datetime, *, days: int = DEFAULT.home_visit_days) -> dt.date:
+    """A social work home visit within `days` (calendar) days of the referral (policy)."""
+    return to_london(received_at).date() + dt.timedelta(days=days)
 
 
 def assessment_due(
     received_at: dt.datetime,
     *,
     calendar: WorkingCalendar,
-    working_days: int = ASSESSMENT_WORKING_DAYS,
+    working_days: int = DEFAULT.assessment_working_days,
 ) -> dt.date:
-    """The 40th working day after the day the referral was received."""
+    """The `working_days`th working day after the day the referral was received (policy:
+    40 in Bromley, 45 by default)."""
     day = to_london(received_at).date()
     counted = 0
     while counted < working_days:
@@ -81,9 +85,10 @@ def assessment_due(
     return day
 
 
-def support_until(decided_at: dt.datetime) -> dt.date:
-    """Family Wellbeing keyworker support: up to six months from the decision."""
-    return add_months(to_london(decided_at).date(), SUPPORT_MONTHS)
+def support_until(decided_at: dt.datetime, *, months: int = DEFAULT.support_months) -> dt.date:
+    """Family Wellbeing keyworker support: up to `months` (policy, default six) from the
+    decision."""
+    return add_months(to_london(decided_at).date(), months)
 
 
 # --- guards -------------------------------------------------------------------------------
@@ -137,14 +142,38 @@ def _record_to_change(user, referral, *, open_only: bool = True) -> ScreeningRec
 # --- writes -------------------------------------------------------------------------------
 def set_urgency(*, user, referral, rating: str, reason: str, request=None) -> UrgencyRating:
     """Record the screener's red/amber/green urgency rating, with the reason (a new row: the
-    history keeps who changed it, when and why)."""
+    history keeps who changed it, when and why). The rating sets its own clock from now (the
+    borough's policy): the record's effective due time becomes the earlier of its statutory
+    deadline and the rating's, and a Red one goes to the front of the queue."""
     if rating not in UrgencyRating.Rating.values:
         raise ValidationError("Select red, amber or green", code="invalid_choice")
     reason = _text(reason, name="reason", max_length=REASON_MAX)
     with transaction.atomic():
         record = _record_to_change(user, referral)
         previous = record.urgency_ratings.values_list("rating", flat=True).first()
-        row = UrgencyRating.objects.create(record=record, rating=rating, reason=reason, set_by=user)
+        now = timezone.now()
+        calendar, rules = working_calendar(record.borough), rules_for(record.borough)
+        row = UrgencyRating.objects.create(
+            record=record,
+            rating=rating,
+            reason=reason,
+            set_by=user,
+            set_at=now,
+            due_at=deadlines.rating_due_at(rating, now, rules=rules, calendar=calendar),
+        )
+        effective = deadlines.effective_due_at(
+            statutory_due_at=record.due_at,
+            rating=rating,
+            rated_at=now,
+            rules=rules,
+            calendar=calendar,
+        )
+        ScreeningRecord.objects.filter(pk=record.pk).update(
+            rating=rating,
+            rated_at=now,
+            rank=RED_RANK if rating == UrgencyRating.Rating.RED else OTHER_RANK,
+            effective_due_at=effective,
+        )
         audit.record(
             action=AuditAction.URGENCY_SET,
             user=user,
@@ -152,6 +181,7 @@ def set_urgency(*, user, referral, rating: str, reason: str, request=None) -> Ur
             request=request,
             rating=rating,
             previous=previous,
+            due_at=effective.isoformat(),
         )
     return row
 
@@ -306,15 +336,18 @@ def record_decision(*, user, referral, outcome: str, rationale: str, request=Non
             decided_at=now,
             notify_referrer=notifications.should_notify(referral),
         )
+        rules = rules_for(record.borough)
         if outcome == Decision.Outcome.ASSESSMENT:
-            decision.home_visit_by = home_visit_by(referral.received_at)
+            decision.home_visit_by = home_visit_by(referral.received_at, days=rules.home_visit_days)
             decision.assessment_due = assessment_due(
-                referral.received_at, calendar=working_calendar(record.borough)
+                referral.received_at,
+                calendar=working_calendar(record.borough),
+                working_days=rules.assessment_working_days,
             )
         elif outcome == Decision.Outcome.FAMILY_WELLBEING:
-            decision.support_until = support_until(now)
+            decision.support_until = support_until(now, months=rules.support_months)
         if decision.notify_referrer:
-            decision.notification_due_at = now + notifications.WITHIN
+            decision.notification_due_at = now + rules.outcome_within
         decision.save()
         record.decided_at = now
         message = notifications.queue_outcome_notification(referral=referral, decision=decision)

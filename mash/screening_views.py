@@ -23,6 +23,7 @@ from mash.access import referral_and_record_or_404, staff_required, user_borough
 from mash.deadlines import deadline_for
 from mash.exceptions import ScreeningError
 from mash.models import AuditAction, Decision, Enquiry
+from mash.policy import rules_for
 from mash.referral_details import details_context
 from mash.screening_forms import (
     AnswerForm,
@@ -69,6 +70,7 @@ def screening_page(request, reference):
     decision = _decision(record)
     urgency = list(record.urgency_ratings.select_related("set_by"))
     levels = list(record.need_levels.select_related("set_by"))
+    rules = rules_for(record.borough)
     return render(
         request,
         "mash/screening/page.html",
@@ -77,7 +79,8 @@ def screening_page(request, reference):
             "referral": referral,
             "record": record,
             **details,
-            "deadline": deadline_for(record, now, calendar),
+            "deadline": deadline_for(record, now, calendar, rules=rules),
+            "rules": rules,
             "urgency": urgency[0] if urgency else None,
             "urgency_history": urgency,
             "level": levels[0] if levels else None,

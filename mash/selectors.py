@@ -1,7 +1,8 @@
 """Reads for the MASH queue.
 
-`queue_page` answers one page of a user's queue: their boroughs' undecided referrals, most
-urgent first (due time, then id), filtered, with keyset pagination. A page costs the same
+`queue_page` answers one page of a user's queue: their boroughs' undecided referrals (not
+consultation requests), most urgent first (Red first, then the effective due time, then the
+received time, then id), filtered, with keyset pagination. A page costs the same
 small, fixed number of queries whatever its position and however many referrals there are:
 the boroughs (with their calendars' office hours and closure days), the page itself (one
 indexed range scan, LIMIT page size + 1) and, when paging from a cursor, one EXISTS for the
@@ -27,26 +28,44 @@ from mash.deadlines import (
     deadline_for,
     state_q,
 )
-from mash.models import AuditEvent, Enquiry, ScreeningRecord, StaffMember
+from mash.models import QUEUED, AuditEvent, Enquiry, ScreeningRecord, StaffMember
+from mash.policy import rules_for
 from reporting.models import Referral
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 
-KINDS = Referral.Kind
+# The kinds in the screening queue (consultation requests have a queue of their own).
+KINDS = [choice for choice in Referral.Kind.choices if choice[0] != Referral.Kind.CONSULTATION]
+KIND_VALUES = {value for value, _ in KINDS}
 STATES = list(DeadlineState)
+
+
+# The queue order: Red first, then the effective due time, then the received time (then the
+# id, so that every record has one place). `ScreeningRecord.rank` is 0 for Red, 1 otherwise.
+ORDER = ("rank", "effective_due_at", "received_at", "id")
+REVERSED = tuple(f"-{name}" for name in ORDER)
+
+
+def _micros(moment: dt.datetime) -> int:
+    return int(moment.timestamp() * 1_000_000)
+
+
+def _moment(micros: str) -> dt.datetime:
+    return dt.datetime.fromtimestamp(int(micros) / 1_000_000, tz=dt.UTC)
 
 
 @dataclass(frozen=True)
 class Cursor:
-    """A position in the queue order: (due_at, id) of a record."""
+    """A position in the queue order: (rank, effective_due_at, received_at, id) of a record."""
 
-    due_at: dt.datetime
+    rank: int
+    effective_due_at: dt.datetime
+    received_at: dt.datetime
     id: int
 
     def encode(self) -> str:
-        micros = int(self.due_at.timestamp() * 1_000_000)
-        return f"{micros}-{self.id}"
+        return f"{self.rank}-{_micros(self.effective_due_at)}-{_micros(self.received_at)}-{self.id}"
 
     @classmethod
     def decode(cls, text: str | None) -> Cursor | None:
@@ -54,31 +73,33 @@ class Cursor:
         if not text:
             return None
         try:
-            micros, ident = str(text).split("-", 1)
-            due_at = dt.datetime.fromtimestamp(int(micros) / 1_000_000, tz=dt.UTC)
-            ident = int(ident)
+            rank, due, received, ident = str(text).split("-", 3)
+            cursor = cls(int(rank), _moment(due), _moment(received), int(ident))
         except (ValueError, OverflowError, OSError):
             return None
-        if ident < 0:
+        if cursor.id < 0 or cursor.rank < 0:
             return None
-        return cls(due_at, ident)
+        return cursor
 
     @classmethod
     def of(cls, record) -> Cursor:
-        return cls(record.due_at, record.pk)
+        return cls(record.rank, record.effective_due_at, record.received_at, record.pk)
+
+    def values(self) -> tuple:
+        return (self.rank, self.effective_due_at, self.received_at, self.id)
 
 
 def after_q(cursor: Cursor):
-    """Records after `cursor` in (due_at, id) order, as the row comparison
-    (due_at, id) > (cursor): the database seeks straight to it in the (due_at, id) index. (An
-    OR of due_at > x, or due_at = x and id > y, makes it filter every record due at x first:
-    thousands at a busy close of day, 8.6 ms against 0.06 ms measured.)"""
-    return TupleGreaterThan((F("due_at"), F("id")), (cursor.due_at, cursor.id))
+    """Records after `cursor` in the queue order, as one row comparison
+    (rank, effective_due_at, received_at, id) > (cursor): the database seeks straight to it in
+    the queue index. (An OR of the column-by-column comparisons makes it filter every record
+    sharing the leading values first: thousands at a busy close of day.)"""
+    return TupleGreaterThan(tuple(F(name) for name in ORDER), cursor.values())
 
 
 def before_q(cursor: Cursor):
-    """Records before `cursor` in (due_at, id) order."""
-    return TupleLessThan((F("due_at"), F("id")), (cursor.due_at, cursor.id))
+    """Records before `cursor` in the queue order."""
+    return TupleLessThan(tuple(F(name) for name in ORDER), cursor.values())
 
 
 @dataclass(frozen=True)
@@ -95,7 +116,7 @@ class QueueFilters:
         state = data.get("state", "")
         return cls(
             borough=str(data.get("borough", ""))[:50],
-            kind=kind if kind in KINDS.values else "",
+            kind=kind if kind in KIND_VALUES else "",
             state=state if state in {s.value for s in STATES} else "",
             mine=data.get("mine") in {"1", "on", "yes", "true"},
         )
@@ -123,12 +144,15 @@ class QueueEntry:
     instances: building three per row was most of the page's cost)."""
 
     pk: int
+    rank: int
+    effective_due_at: dt.datetime
+    received_at: dt.datetime
     due_at: dt.datetime
+    rating: str
     borough_id: int
     claimed_by_id: int | None
     reference: str
     kind: str
-    received_at: dt.datetime
     holder_username: str | None
     holder_first_name: str | None
     holder_last_name: str | None
@@ -147,12 +171,15 @@ class QueueEntry:
 # The page query's columns, in QueueEntry's order.
 ENTRY_COLUMNS = (
     "id",
+    "rank",
+    "effective_due_at",
+    "received_at",
     "due_at",
+    "rating",
     "borough_id",
     "claimed_by_id",
     "referral__reference",
-    "referral__kind",
-    "referral__received_at",
+    "kind",
     "claimed_by__username",
     "claimed_by__first_name",
     "claimed_by__last_name",
@@ -186,19 +213,30 @@ class QueuePage:
 
 def entries(rows, boroughs: dict) -> list[QueueEntry]:
     """QueueEntry objects from page query rows (ENTRY_COLUMNS), with their borough."""
-    return [QueueEntry(*row, borough=boroughs[row[2]]) for row in rows]
+    return [QueueEntry(*row, borough=boroughs[row[6]]) for row in rows]
 
 
 def scoped_boroughs(user) -> list:
-    """The user's boroughs, by name (one query; their calendars come from
-    `calendars_for`, memoised)."""
-    return list(user_boroughs(user).order_by("name"))
+    """The user's boroughs, by name, with their screening policies (one query; their
+    calendars come from `calendars_for`, memoised)."""
+    return list(user_boroughs(user).select_related("screening_policy").order_by("name"))
+
+
+def in_queue_order(listing, order, limit: int):
+    """The first `limit` rows of `listing` in `order` (ORDER or REVERSED), as one query of two
+    parts: Red (rank 0), then the rest (rank 1), each its own index range, joined by UNION ALL.
+    One ordered scan over (rank, effective_due_at, ...) would walk, under a deadline-state
+    filter (a range of effective_due_at), every Red record and then every overdue one before
+    the first match; each part seeks straight to its range."""
+    parts = [listing.filter(rank=rank).order_by(*order)[:limit] for rank in (0, 1)]
+    return parts[0].union(parts[1], all=True).order_by(*order)[:limit]
 
 
 def open_records(*, user, boroughs=None):
-    """Undecided screening records of the user's boroughs (a queryset, unordered)."""
+    """Screening records in the queue (undecided, not consultations: those have their own
+    queue) of the user's boroughs (a queryset, unordered)."""
     borough_ids = [b.pk for b in (boroughs if boroughs is not None else scoped_boroughs(user))]
-    return ScreeningRecord.objects.filter(decided_at__isnull=True, borough_id__in=borough_ids)
+    return ScreeningRecord.objects.filter(QUEUED, borough_id__in=borough_ids)
 
 
 def queue_page(
@@ -223,10 +261,11 @@ def queue_page(
         chosen = [b for b in boroughs if b.slug == filters.borough]
     records = open_records(user=user, boroughs=chosen)
     if filters.kind:
-        records = records.filter(referral__kind=filters.kind)
+        records = records.filter(kind=filters.kind)
+    rules = {b.pk: rules_for(b) for b in boroughs}
     if filters.state:
         records = records.filter(
-            state_q(filters.state, now, {b.pk: calendars[b.pk] for b in chosen})
+            state_q(filters.state, now, {b.pk: calendars[b.pk] for b in chosen}, rules=rules)
         )
     if filters.mine:
         records = records.filter(claimed_by=user)
@@ -239,7 +278,7 @@ def queue_page(
     listing = records.annotate(has_open_enquiry=Enquiry.open_exists()).values_list(*ENTRY_COLUMNS)
     if before is not None:
         found = entries(
-            listing.filter(before_q(before)).order_by("-due_at", "-id")[: page_size + 1], by_id
+            in_queue_order(listing.filter(before_q(before)), REVERSED, page_size + 1), by_id
         )
         more_before = len(found) > page_size
         found = found[:page_size][::-1]
@@ -247,7 +286,7 @@ def queue_page(
     else:
         if after is not None:
             listing = listing.filter(after_q(after))
-        found = entries(listing.order_by("due_at", "id")[: page_size + 1], by_id)
+        found = entries(in_queue_order(listing, ORDER, page_size + 1), by_id)
         more_after = len(found) > page_size
         found = found[:page_size]
         more_before = (
@@ -256,24 +295,94 @@ def queue_page(
             and records.filter(before_q(Cursor.of(found[0]))).exists()
         )
 
-    timelines = {}
-    for borough_id in {entry.borough_id for entry in found}:
-        dues = [r.due_at for r in found if r.borough_id == borough_id]
-        timelines[borough_id] = Timeline(
-            calendars[borough_id], min(now, *dues), max(now, *dues), now
-        )
-    rows = []
-    for entry in found:
-        deadline = deadline_for(
-            entry, now, calendars[entry.borough_id], timeline=timelines[entry.borough_id]
-        )
-        rows.append(QueueRow(entry, deadline))
+    rows = deadline_rows(found, now, calendars, rules)
     return QueuePage(
         rows=rows,
         boroughs=boroughs,
         filters=filters,
         next_cursor=Cursor.of(found[-1]) if more_after and found else None,
         previous_cursor=Cursor.of(found[0]) if more_before and found else None,
+        now=now,
+    )
+
+
+def deadline_rows(found, now, calendars, rules) -> list[QueueRow]:
+    """QueueRows (entry and deadline) for entries, their working time computed on one
+    timeline per borough (a page of records weeks overdue costs a few binary searches)."""
+    timelines = {}
+    for borough_id in {entry.borough_id for entry in found}:
+        dues = [r.effective_due_at for r in found if r.borough_id == borough_id]
+        timelines[borough_id] = Timeline(
+            calendars[borough_id], min(now, *dues), max(now, *dues), now, rules=rules[borough_id]
+        )
+    return [
+        QueueRow(
+            entry,
+            deadline_for(
+                entry,
+                now,
+                calendars[entry.borough_id],
+                timeline=timelines[entry.borough_id],
+                rules=rules[entry.borough_id],
+            ),
+        )
+        for entry in found
+    ]
+
+
+# --- the managers' team view -----------------------------------------------------------------
+UNALLOCATED_SHOWN = 100
+
+
+@dataclass
+class TeamMember:
+    member: StaffMember
+    rows: list[QueueRow]
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for row in self.rows if row.deadline.overdue)
+
+
+@dataclass
+class Team:
+    members: list[TeamMember]
+    unallocated: list[QueueRow]
+    unallocated_count: int
+    boroughs: list
+    now: dt.datetime
+
+
+def team(*, user, now: dt.datetime | None = None) -> Team:
+    """For a manager: each staff member of their boroughs with the referrals they hold there
+    (queue order, with deadline states), and the referrals nobody holds (the first 100 in
+    queue order, and how many). Five queries whatever the team's size."""
+    now = now or timezone.now()
+    boroughs = scoped_boroughs(user)
+    calendars = calendars_for(boroughs)
+    rules = {b.pk: rules_for(b) for b in boroughs}
+    by_id = {b.pk: b for b in boroughs}
+    records = open_records(user=user, boroughs=boroughs)
+    listing = records.annotate(has_open_enquiry=Enquiry.open_exists()).values_list(*ENTRY_COLUMNS)
+    held = entries(listing.filter(claimed_by__isnull=False).order_by(*ORDER), by_id)
+    free = entries(
+        listing.filter(claimed_by__isnull=True).order_by(*ORDER)[:UNALLOCATED_SHOWN], by_id
+    )
+    staff = list(
+        StaffMember.objects.filter(boroughs__in=[b.pk for b in boroughs], user__is_active=True)
+        .select_related("user")
+        .distinct()
+        .order_by("user__first_name", "user__last_name", "user__username")
+    )
+    rows = deadline_rows(held + free, now, calendars, rules)
+    by_holder: dict[int, list] = {}
+    for row in rows[: len(held)]:
+        by_holder.setdefault(row.entry.claimed_by_id, []).append(row)
+    return Team(
+        members=[TeamMember(m, by_holder.get(m.user_id, [])) for m in staff],
+        unallocated=rows[len(held) :],
+        unallocated_count=records.filter(claimed_by__isnull=True).count(),
+        boroughs=boroughs,
         now=now,
     )
 

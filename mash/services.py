@@ -18,14 +18,17 @@ from django.utils import timezone
 
 from mash import audit
 from mash.access import staff_member, user_boroughs
-from mash.exceptions import AlreadyDecided, NotAllowed, NotHolder
-from mash.models import AuditAction, ScreeningRecord, StaffMember
+from mash.exceptions import AlreadyDecided, NotAllowed, NotHolder, ScreeningError
+from mash.models import QUEUED, AuditAction, ScreeningRecord, StaffMember
+from mash.selectors import ORDER
 
 
 def _unclaimed(borough_ids):
+    """Queued records (undecided, never consultation requests) nobody holds, in queue order:
+    Red first, then the effective due time, then the received time."""
     return ScreeningRecord.objects.filter(
-        borough_id__in=borough_ids, decided_at__isnull=True, claimed_by__isnull=True
-    ).order_by("due_at", "id")
+        QUEUED, borough_id__in=borough_ids, claimed_by__isnull=True
+    ).order_by(*ORDER)
 
 
 def _claim(record_id, user, now) -> bool:
@@ -43,8 +46,9 @@ def _claimed_record(record_id) -> ScreeningRecord:
 
 
 def take_next(*, user, request=None) -> ScreeningRecord | None:
-    """Claim, for `user`, the most urgent open referral of their boroughs that nobody holds,
-    and return its screening record (with `.referral`); None when there is none."""
+    """Claim, for `user`, the most urgent open referral of their boroughs that nobody holds
+    (Red first, then the effective due time, then the received time; never a consultation
+    request), and return its screening record (with `.referral`); None when there is none."""
     borough_ids = list(user_boroughs(user).values_list("pk", flat=True))
     if not borough_ids:
         return None
@@ -113,8 +117,9 @@ def release(*, user, record: ScreeningRecord, request=None) -> ScreeningRecord:
         raise NotHolder("Nobody holds this referral")
     if holder_id != user.pk and not _is_manager_of(user, record.borough_id):
         raise NotHolder("You do not hold this referral")
+    now = timezone.now()
     with transaction.atomic():
-        _hand_over(record, holder_id, NotHolder, claimed_by=None, claimed_at=None)
+        _hand_over(record, holder_id, NotHolder, claimed_by=None, claimed_at=None, released_at=now)
         audit.record(
             action=AuditAction.REFERRAL_RELEASED,
             user=user,
@@ -122,7 +127,7 @@ def release(*, user, record: ScreeningRecord, request=None) -> ScreeningRecord:
             request=request,
             holder=holder_id,
         )
-    record.claimed_by, record.claimed_at = None, None
+    record.claimed_by, record.claimed_at, record.released_at = None, None, now
     return record
 
 
@@ -158,3 +163,44 @@ def reassign(*, manager, record: ScreeningRecord, to_user, request=None) -> Scre
         )
     record.claimed_by, record.claimed_at = to_user, now
     return record
+
+
+def bulk_reassign(*, manager, moves, to_user, request=None) -> tuple[list, list]:
+    """A manager gives several referrals to one staff member. `moves` is a list of
+    (record id, the holder id the manager saw, or None for nobody). Each move is
+    compare-and-set like `reassign`: it happens only if the referral is still held by whoever
+    the manager saw (and undecided, and in a borough they manage and `to_user` works in);
+    otherwise it is refused and the others still go ahead. Each move is audited by
+    `reassign`, and the whole request once more. Returns (moved, refused) lists of
+    (reference, reason)."""
+    moved, refused = [], []
+    records = {
+        record.pk: record
+        for record in ScreeningRecord.objects.select_related("referral", "borough").filter(
+            pk__in=[record_id for record_id, _ in moves]
+        )
+    }
+    for record_id, seen_holder in moves:
+        record = records.get(record_id)
+        if record is None or not _is_manager_of(manager, record.borough_id):
+            refused.append(("", "not found"))
+            continue
+        reference = record.referral.reference
+        if record.claimed_by_id != seen_holder:
+            refused.append((reference, "it has changed hands since you looked"))
+            continue
+        try:
+            reassign(manager=manager, record=record, to_user=to_user, request=request)
+        except ScreeningError as exc:
+            refused.append((reference, str(exc)))
+        else:
+            moved.append((reference, ""))
+    audit.record(
+        action=AuditAction.REFERRALS_BULK_REASSIGNED,
+        user=manager,
+        request=request,
+        to=to_user.pk,
+        moved=[reference for reference, _ in moved],
+        refused=[reference for reference, _ in refused if reference],
+    )
+    return moved, refused

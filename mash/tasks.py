@@ -9,3 +9,11 @@ from mash import notifications
 def flag_late_outcome_notifications() -> int:
     """Beat: flag decisions whose outcome email was not sent within 24 hours (each once)."""
     return notifications.flag_late_notifications()
+
+
+@shared_task(name="mash.raise_screening_alerts")
+def raise_screening_alerts() -> int:
+    """Beat, every minute: raise deadline and Red-unheld alerts to managers (each once)."""
+    from mash import alerts
+
+    return alerts.raise_alerts()

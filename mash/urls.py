@@ -1,13 +1,16 @@
 from django.urls import path
 
 from mash import (
+    alert_views,
     audit_views,
     auth_views,
     consultation_views,
     downloads,
     intake_views,
     screening_views,
+    search_views,
     subject_access_views,
+    team_views,
     views,
 )
 
@@ -64,6 +67,11 @@ urlpatterns = [
         screening_views.late_notifications_view,
         name="late_notifications",
     ),
+    # urgency routes (mash-urgency, issue 15): alerts, search, the team
+    path("alerts/", alert_views.alert_list, name="alerts"),
+    path("alerts/<int:pk>/acknowledge/", alert_views.acknowledge_view, name="alert_acknowledge"),
+    path("search/", search_views.search_view, name="search"),
+    path("team/", team_views.team_view, name="team"),
     # more MASH work routes (mash-intake): log a referral, consultations, consent downloads
     path("log/", intake_views.log_referral, name="log_referral"),
     path("consultations/", consultation_views.consultation_queue, name="consultations"),

@@ -21,8 +21,10 @@ from mash import audit, services
 from mash.access import referral_and_record_or_404, staff_required
 from mash.deadlines import deadline_for
 from mash.exceptions import ScreeningError
-from mash.models import AuditAction
+from mash.models import AuditAction, UrgencyRating
+from mash.policy import rules_for
 from mash.referral_details import details_context
+from mash.screening import RED_RANK
 from mash.selectors import (
     KINDS,
     STATES,
@@ -30,7 +32,10 @@ from mash.selectors import (
     QueueFilters,
     queue_page,
 )
+from reporting.models import Referral
 from reporting.templatetags.govuk_extras import iso_datetime
+
+RATING_LABELS = dict(UrgencyRating.Rating.choices)
 
 
 def _queue_url(filters: QueueFilters, **cursor) -> str:
@@ -38,7 +43,7 @@ def _queue_url(filters: QueueFilters, **cursor) -> str:
     return reverse("mash:queue") + (f"?{urlencode(query)}" if query else "")
 
 
-KIND_LABELS = dict(KINDS.choices)
+KIND_LABELS = dict(Referral.Kind.choices)
 
 
 def _when(moment) -> tuple[str, str]:
@@ -74,6 +79,9 @@ def _queue_rows(page, user) -> list[dict]:
                 "due_iso": due_iso,
                 "due": due,
                 "left": deadline.left_display,
+                "calendar": deadline.calendar_display,
+                "rating": RATING_LABELS.get(entry.rating, "Not rated"),
+                "red": entry.rank == RED_RANK,
                 "tag_class": deadline.state.tag_class,
                 "tag": deadline.state.label,
                 "holder": holder,
@@ -106,7 +114,7 @@ def queue(request):
             "page": page,
             "rows": _queue_rows(page, request.user),
             "filters": filters,
-            "kinds": KINDS.choices,
+            "kinds": KINDS,
             "states": [(s.value, s.label) for s in STATES],
             "paged": bool(after or before),
             "first_url": _queue_url(filters),
@@ -146,7 +154,9 @@ def referral_view(request, reference):
             "referral": referral,
             "record": record,
             **details_context(referral),
-            "deadline": deadline_for(record, timezone.now(), calendar),
+            "deadline": deadline_for(
+                record, timezone.now(), calendar, rules=rules_for(record.borough)
+            ),
             "holds_it": record.claimed_by_id == request.user.pk,
             "is_manager": member.is_manager,
         },

@@ -5,8 +5,8 @@ early-help service here), then a screener for it. The test then proves the borou
 API, postcode routing, every public journey it offers (and that the one it does not offer has
 no pages), staff scoping, and deadlines on its own calendar.
 
-Not covered here (not on main yet): the borough's screening policy and the managers'
-dashboard, which arrive with the MASH screening-policy work."""
+A second test sets the new borough's screening policy in the admin (as a superuser would, the
+day it goes live) and proves its deadlines follow it, and Bromley's do not move."""
 
 import datetime as dt
 import html
@@ -18,7 +18,8 @@ from django.core.management import call_command
 
 from contacts.calendar import LONDON
 from contacts.models import Borough
-from mash.models import StaffMember
+from mash import screening
+from mash.models import AuditAction, AuditEvent, ScreeningPolicy, StaffMember, TimeUnit
 from reporting.models import Referral
 from tests.contacts.conftest import admin_client, change_form_data  # noqa: F401 (a fixture)
 from tests.contacts.ons_csv import GREENWICH, SAMPLE, write_ons_csv
@@ -173,6 +174,19 @@ def greenwich(admin_client, seeded_boroughs):  # noqa: F811 (the fixture importe
     return borough, staff
 
 
+STEPS = [*START, ("who/", {"who": "public"}), *CHILD_ONE, *CHILDREN_DONE, *CONCERN]
+
+
+def report_concern(client, slug: str) -> Referral:
+    """A member of the public reports a concern to `slug`'s MASH; the referral it makes."""
+    base = f"/{slug}/report/"
+    for path, data in [*STEPS, *NAMED, ("check-your-answers/", {"website": ""})]:
+        response = client.post(base + path, data)
+        assert response.status_code == 302, path
+    assert response["Location"] == base + "sent/"
+    return Referral.objects.filter(borough__slug=slug, kind=Referral.Kind.CONCERN).latest("pk")
+
+
 def get_text(client, url, status=200) -> str:
     response = client.get(url)
     assert response.status_code == status, url
@@ -222,12 +236,7 @@ def test_a_third_borough_from_the_admin_alone(client, greenwich, tmp_path, broml
     with time_machine.travel(MONDAY_10AM, tick=False):
         base = "/greenwich/report/"
         assert "Greenwich Multi-Agency Safeguarding Hub" in get_text(client, base)
-        steps = [*START, ("who/", {"who": "public"}), *CHILD_ONE, *CHILDREN_DONE, *CONCERN]
-        for path, data in [*steps, *NAMED, ("check-your-answers/", {"website": ""})]:
-            response = client.post(base + path, data)
-            assert response.status_code == 302, path
-        assert response["Location"] == base + "sent/"
-        concern = Referral.objects.get(borough=borough, kind=Referral.Kind.CONCERN)
+        concern = report_concern(client, "greenwich")
         assert concern.reference.startswith("GRN-")
         assert concern.reference in get_text(client, base + "sent/")
 
@@ -268,9 +277,7 @@ def test_a_third_borough_from_the_admin_alone(client, greenwich, tmp_path, broml
     # received Monday 10:00; Tuesday is its closure day: due Wednesday 10:00
     assert concern.screening.due_at == ldn(2026, 11, 25, 10, 0)
     with time_machine.travel(ldn(2026, 11, 27, 16, 0), tick=False):  # Friday, 30 min left
-        for path, data in [*steps, *NAMED, ("check-your-answers/", {"website": ""})]:
-            assert client.post(base + path, data).status_code == 302, path
-    friday = Referral.objects.filter(borough=borough, kind=Referral.Kind.CONCERN).latest("pk")
+        friday = report_concern(client, "greenwich")
     # 30 minutes on Friday (to 16:30), the rest of the day's 8 hours from 09:00 Monday
     assert friday.screening.due_at == ldn(2026, 11, 30, 16, 30)
 
@@ -287,3 +294,61 @@ def test_a_third_borough_from_the_admin_alone(client, greenwich, tmp_path, broml
         assert get_text(staff_client, f"/mash/referrals/{concern.reference}/")
         get_text(staff_client, f"/mash/referrals/{other.reference}/", status=404)
         assert consultation.reference in get_text(staff_client, "/mash/consultations/")
+
+
+def test_the_new_boroughs_screening_policy_set_in_the_admin_sets_its_deadlines(
+    client, greenwich, bromley
+):
+    """Greenwich screens every referral within 4 working hours and a Red rating within one
+    hour of clock time: typed into its screening policy's admin page, nothing else."""
+    borough, staff = greenwich
+    policy = ScreeningPolicy.objects.get(borough=borough)  # made with the borough
+    assert (policy.screening_amount, policy.screening_unit) == (1, TimeUnit.WORKING_DAYS)
+    bromley_policy = ScreeningPolicy.objects.get(borough=bromley)
+    before = {f.name: getattr(bromley_policy, f.name) for f in ScreeningPolicy._meta.fields}
+
+    from django.contrib.auth import get_user_model
+
+    superuser = get_user_model().objects.create_superuser(username="go-live", password=None)
+    admin = client.__class__()
+    with time_machine.travel(MONDAY_10AM, tick=False):
+        log_in_verified(admin, superuser)
+        url = f"/admin/mash/screeningpolicy/{policy.pk}/change/"
+        data = change_form_data(admin.get(url))
+        data.update(
+            screening_amount="4",
+            screening_unit=TimeUnit.WORKING_HOURS,
+            red_amount="1",
+            red_unit=TimeUnit.CLOCK_HOURS,
+            managers_inbox="mash-managers@royalgreenwich.gov.uk",
+        )
+        admin_post(admin, url, data)
+    policy.refresh_from_db()
+    assert (policy.screening_amount, policy.screening_unit) == (4, TimeUnit.WORKING_HOURS)
+    changed = AuditEvent.objects.get(action=AuditAction.SCREENING_POLICY_CHANGED)
+    assert changed.borough == borough and changed.user == superuser
+    bromley_policy.refresh_from_db()
+    assert {f.name: getattr(bromley_policy, f.name) for f in ScreeningPolicy._meta.fields} == (
+        before
+    )
+
+    with time_machine.travel(MONDAY_10AM, tick=False):
+        monday = report_concern(client, "greenwich")
+        in_bromley = report_concern(client, "bromley")
+    # 4 working hours from Monday 10:00, not the day (with Tuesday closed) it was
+    assert monday.screening.due_at == ldn(2026, 11, 23, 14, 0)
+    assert in_bromley.screening.due_at > ldn(2026, 11, 23, 17, 0)  # Bromley's policy still
+    with time_machine.travel(ldn(2026, 11, 27, 16, 0), tick=False):  # Friday, 30 min left
+        friday = report_concern(client, "greenwich")
+    # 30 minutes on Friday (to 16:30), 3h30 from 09:00 Monday
+    assert friday.screening.due_at == ldn(2026, 11, 30, 12, 30)
+
+    # Red: one hour of clock time from the rating, earlier than the statutory deadline
+    with time_machine.travel(ldn(2026, 11, 23, 10, 30), tick=False):
+        screening.set_urgency(
+            user=staff.user, referral=monday, rating="red", reason="Scared to go home"
+        )
+    record = monday.screening
+    record.refresh_from_db()
+    assert (record.rating, record.effective_due_at) == ("red", ldn(2026, 11, 23, 11, 30))
+    assert record.due_at == ldn(2026, 11, 23, 14, 0)

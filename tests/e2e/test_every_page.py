@@ -52,6 +52,7 @@ NOT_PAGES = {
     "readyz": "a JSON readiness check for the load balancer",
     "exit": "Exit this page: clears the journey and redirects to the exit site",
     "metrics": "Prometheus metrics, for the monitoring system only",
+    "mash:alert_acknowledge": "POST only: acknowledges an alert and redirects",
 }
 # Django's own admin (its own markup and styles) is not one of the service's pages.
 NOT_PAGE_NAMESPACES = {"admin"}
@@ -363,6 +364,9 @@ def test_every_staff_page(page, site, bromley):
         f"/mash/consultations/{data['closed_consultation'].reference}/",
         "/mash/subject-access/",
         f"/mash/subject-access/{ref}/",
+        "/mash/search/",
+        "/mash/team/",
+        "/mash/alerts/",
         "/mash/audit/",
         f"/mash/audit/?referral={ref}",
         f"/mash/audit/?user={manager.username}",

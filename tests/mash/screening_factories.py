@@ -24,6 +24,9 @@ class ScreeningRecordFactory(factory.django.DjangoModelFactory):
     due_at = factory.LazyAttribute(
         lambda o: screening_due_at(o.referral.borough, o.referral.received_at)
     )
+    effective_due_at = factory.LazyAttribute(lambda o: o.due_at)
+    received_at = factory.LazyAttribute(lambda o: o.referral.received_at)
+    kind = factory.LazyAttribute(lambda o: o.referral.kind)
 
 
 def open_referrals(borough, received: list[dt.datetime], **fields) -> list[ScreeningRecord]:
@@ -44,11 +47,17 @@ def open_referrals(borough, received: list[dt.datetime], **fields) -> list[Scree
         )
         for reference, at in zip(sorted(references), received, strict=True)
     )
-    return ScreeningRecord.objects.bulk_create(
-        ScreeningRecord(
-            referral=referral,
-            borough=borough,
-            due_at=screening_due_at(borough, referral.received_at, calendar=calendar),
+    records = []
+    for referral in referrals:
+        due_at = screening_due_at(borough, referral.received_at, calendar=calendar)
+        records.append(
+            ScreeningRecord(
+                referral=referral,
+                borough=borough,
+                due_at=due_at,
+                effective_due_at=due_at,
+                received_at=referral.received_at,
+                kind=referral.kind,
+            )
         )
-        for referral in referrals
-    )
+    return ScreeningRecord.objects.bulk_create(records)

@@ -60,6 +60,7 @@ def mash_patterns():
 def test_the_sweep_sees_the_queue_routes():
     names = {name for name, _ in mash_patterns()}
     assert {"queue", "take_next", "referral", "release", "reassign"} <= names
+    assert {"search", "team", "alerts", "alert_acknowledge"} <= names
 
 
 @pytest.fixture
@@ -202,6 +203,89 @@ def test_no_staff_page_opens_without_the_second_factor(client, bromley, bromley_
                 assert_nothing_of_bromley(response, bromley_data, where)
                 swept += 1
     assert swept >= 5 * 4 * 2
+    bromley_unchanged(bromley_data)
+
+
+# --- the urgency pages (issue 15): search, team, alerts --------------------------------------
+
+
+@pytest.fixture
+def bromley_alert(bromley_data):
+    from mash.alerts import raise_alerts
+
+    raise_alerts(now=dt.datetime.now(tz=LONDON) + dt.timedelta(days=30))
+    from mash.models import Alert
+
+    return Alert.objects.filter(referral=bromley_data["records"][0].referral).first()
+
+
+@pytest.mark.parametrize("role", ["screener", "manager"])
+def test_other_borough_cannot_search_move_or_acknowledge_bromleys(
+    client, bromley, bexley, bromley_data, bromley_alert, role
+):
+    from mash.models import Alert
+
+    outsider = StaffMemberFactory(boroughs=[bexley], role=role).user
+    colleague = StaffMemberFactory(boroughs=[bexley]).user
+    log_in_verified(client, outsider)
+    record = bromley_data["records"][0]
+    for terms in (
+        {"name": SECRET_CHILD},
+        {"name": "Zebedee Sweepsecret"},
+        {"reference": record.referral.reference},
+        {"referrer": "@"},
+    ):
+        response = client.post("/mash/search/", terms)
+        assert response.status_code == 200
+        # (the form shows back what was typed; nothing found)
+        assert 'id="no-results"' in response.text, terms
+        assert 'id="results"' not in response.text
+        assert record.referral.reference.lower() not in response.text.lower().replace(
+            f'value="{record.referral.reference.lower()}"', ""
+        )
+        assert SECRET_TEXT not in response.text
+    moved = client.post(
+        "/mash/team/",
+        {
+            "to": colleague.pk,
+            "records": [record.pk],
+            f"seen-{record.pk}": data_holder(bromley_data),
+        },
+        follow=True,
+    )
+    assert moved.status_code == (200 if role == "manager" else 403)
+    assert_nothing_of_bromley(moved, bromley_data, "team")
+    acknowledged = client.post(f"/mash/alerts/{bromley_alert.pk}/acknowledge/")
+    assert acknowledged.status_code == (404 if role == "manager" else 403)
+    for path in ("/mash/alerts/", "/mash/team/", "/mash/"):
+        response = client.get(path)
+        assert_nothing_of_bromley(response, bromley_data, path)
+    bromley_unchanged(bromley_data)
+    assert Alert.objects.get(pk=bromley_alert.pk).acknowledged_at is None
+
+
+def data_holder(data):
+    return data["holder"].pk
+
+
+def test_screeners_get_403_on_manager_pages(client, bromley, bromley_data, bromley_alert):
+    from mash.models import AuditEvent
+
+    screener = StaffMemberFactory(boroughs=[bromley]).user
+    log_in_verified(client, screener)
+    assert client.get("/mash/team/").status_code == 403
+    assert client.post("/mash/team/", {"to": screener.pk}).status_code == 403
+    assert client.get("/mash/alerts/").status_code == 403
+    assert client.post(f"/mash/alerts/{bromley_alert.pk}/acknowledge/").status_code == 403
+    assert 'id="alert-banner"' not in client.get("/mash/").text
+    assert (
+        AuditEvent.objects.filter(
+            action="access_refused", user=screener, detail__reason="not_manager"
+        ).count()
+        == 4
+    )
+    # the search is for every staff member
+    assert client.get("/mash/search/").status_code == 200
     bromley_unchanged(bromley_data)
 
 

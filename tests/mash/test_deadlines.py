@@ -2,7 +2,6 @@
 holidays, closure days and clock changes (Europe/London)."""
 
 import datetime as dt
-from types import SimpleNamespace
 
 import pytest
 import time_machine
@@ -26,12 +25,19 @@ from mash.deadlines import (
     state_q,
     working_time_left,
 )
+from mash.models import ScreeningRecord
 
 pytestmark = pytest.mark.django_db
 
 
 def at(y, m, d, hh=0, mm=0):
     return dt.datetime(y, m, d, hh, mm, tzinfo=LONDON)
+
+
+def due_record(borough, due_at):
+    """What the deadline functions read of a screening record (not rated: effective due time
+    = statutory)."""
+    return ScreeningRecord(borough=borough, due_at=due_at, effective_due_at=due_at)
 
 
 @pytest.mark.parametrize(
@@ -119,9 +125,7 @@ def test_received_time_in_utc_is_read_in_london(bromley):
     ],
 )
 def test_state_and_time_left_as_the_clock_runs(bromley, now, state, left):
-    record = SimpleNamespace(
-        borough=bromley, due_at=screening_due_at(bromley, at(2026, 11, 23, 10))
-    )
+    record = due_record(bromley, screening_due_at(bromley, at(2026, 11, 23, 10)))
     with time_machine.travel(now, tick=False):
         assert record_state(record) is state
         assert working_time_left(record) == left
@@ -129,10 +133,8 @@ def test_state_and_time_left_as_the_clock_runs(bromley, now, state, left):
 
 def test_state_over_a_weekend(bromley):
     # Received Friday 14:00, due Monday 14:00. Over the weekend nothing runs.
-    record = SimpleNamespace(
-        borough=bromley, due_at=screening_due_at(bromley, at(2026, 11, 20, 14))
-    )
-    assert record.due_at == at(2026, 11, 23, 14)
+    record = due_record(bromley, screening_due_at(bromley, at(2026, 11, 20, 14)))
+    assert record.effective_due_at == at(2026, 11, 23, 14)
     with time_machine.travel(at(2026, 11, 20, 16, 30), tick=False):
         # Friday 16:30: 30 min left on Friday + 5h30 on Monday = 6h
         assert working_time_left(record) == dt.timedelta(hours=6)
@@ -150,7 +152,7 @@ def test_amber_over_the_christmas_bank_holidays(bromley):
     # Due Tuesday 29 Dec 2026 at 09:30: on Thursday 24 Dec at 16:00 there is 1 hour left that
     # day plus 1 hour on the 29th: 2 hours, green. At 16:01 it is amber, and stays amber through
     # Christmas, Boxing Day, the weekend and the substitute bank holiday on Monday 28 Dec.
-    record = SimpleNamespace(borough=bromley, due_at=at(2026, 12, 29, 9, 30))
+    record = due_record(bromley, at(2026, 12, 29, 9, 30))
     with time_machine.travel(at(2026, 12, 24, 16), tick=False):
         assert record_state(record) is ON_TRACK
     for moment in (at(2026, 12, 24, 16, 1), at(2026, 12, 25, 12), at(2026, 12, 28, 12)):
@@ -165,7 +167,7 @@ def test_amber_over_the_christmas_bank_holidays(bromley):
 
 def test_amber_across_the_autumn_clock_change(bromley):
     # Due Monday 26 Oct 2026 09:30 GMT; on Friday 23 Oct 16:30 BST: 30 min + 1h = 1h30 left.
-    record = SimpleNamespace(borough=bromley, due_at=at(2026, 10, 26, 9, 30))
+    record = due_record(bromley, at(2026, 10, 26, 9, 30))
     with time_machine.travel(at(2026, 10, 23, 16, 30), tick=False):
         assert working_time_left(record) == dt.timedelta(hours=1, minutes=30)
         assert record_state(record) is DUE_SOON
@@ -175,7 +177,7 @@ def test_amber_across_the_autumn_clock_change(bromley):
 
 
 def test_overdue_time_left_is_negative_working_time(bromley):
-    record = SimpleNamespace(borough=bromley, due_at=at(2026, 11, 20, 16))
+    record = due_record(bromley, at(2026, 11, 20, 16))
     # Friday 16:00 due; now Monday 09:30 -> 1h Friday + 1h Monday overdue
     d = deadline_for(record, at(2026, 11, 23, 9, 30), calendar_for(bromley))
     assert d.state is OVERDUE
@@ -253,14 +255,14 @@ def test_state_agrees_with_working_time_left_and_the_filter(received, now):
         assert state is ON_TRACK
 
 
-def test_state_q_is_ranges_on_due_at(bromley, bexley):
+def test_state_q_is_ranges_on_effective_due_at(bromley, bexley):
     from mash.models import ScreeningRecord
     from tests.mash.screening_factories import open_referrals
 
     now = at(2026, 11, 23, 16, 45)
     calendars = {bromley.pk: calendar_for(bromley), bexley.pk: calendar_for(bexley)}
     overdue = state_q(OVERDUE, now, calendars)
-    assert overdue.children == [("due_at__lte", now)]
+    assert overdue.children == [("effective_due_at__lte", now)]
 
     # Bromley opens 08:30: 15 min today + 1h45 tomorrow -> 10:15; Bexley opens 09:00 -> 10:45.
     # One range common to both (the first query bound), then the exception for Bromley.
@@ -269,12 +271,12 @@ def test_state_q_is_ranges_on_due_at(bromley, bexley):
             yield from leaves(child) if isinstance(child, type(q)) else [child]
 
     amber = list(leaves(state_q("amber", now, calendars)))
-    assert ("due_at__gt", now) in amber
-    assert ("due_at__lt", at(2026, 11, 24, 10, 45)) in amber
-    assert ("due_at__gte", at(2026, 11, 24, 10, 15)) in amber  # NOT (Bromley and this)
+    assert ("effective_due_at__gt", now) in amber
+    assert ("effective_due_at__lt", at(2026, 11, 24, 10, 45)) in amber
+    assert ("effective_due_at__gte", at(2026, 11, 24, 10, 15)) in amber  # NOT (Bromley and this)
     green = list(leaves(state_q("green", now, calendars)))
-    assert ("due_at__gte", at(2026, 11, 24, 10, 15)) in green
-    assert ("due_at__lt", at(2026, 11, 24, 10, 45)) in green  # NOT (Bexley and this)
+    assert ("effective_due_at__gte", at(2026, 11, 24, 10, 15)) in green
+    assert ("effective_due_at__lt", at(2026, 11, 24, 10, 45)) in green  # NOT (Bexley and this)
 
     # And they select exactly the records in that state, in both boroughs, around each bound.
     received = [
@@ -317,7 +319,7 @@ def test_timeline_agrees_with_the_calendar(a, b, now):
     start, end = min(a, b, now), max(a, b, now)
     timeline = Timeline(calendar, start, end, now)
     assert timeline.between(a, b) == calendar.working_time_between(a, b)
-    record = SimpleNamespace(due_at=b)
+    record = due_record(None, b)
     fast = deadline_for(record, now, calendar, timeline=timeline)
     slow = deadline_for(record, now, calendar)
     assert fast == slow

@@ -27,14 +27,17 @@ from psycopg import sql
 
 from contacts.calendar import calendar_for
 from contacts.models import Borough
-from mash.deadlines import screening_due_at
-from mash.models import ScreeningRecord, StaffMember
+from mash.deadlines import rating_due_at, screening_due_at
+from mash.models import ScreeningRecord, StaffMember, UrgencyRating
+from mash.policy import DEFAULT
 from reporting.models import CONCERN_CATEGORIES, Child, Referral
 from reporting.references import ALPHABET, GROUP_LENGTH, GROUPS
 
 DEFAULT_PASSWORD = "demo-password-change-me"  # noqa: S105  (demo data only)
 DEVICE_NAME = "Authenticator app"
 BATCH = 5_000
+# The share of open referrals already rated (a tenth of those Red).
+RATED_SHARE = 0.3
 DAYS_BACK = 10
 UNIT = "ABDEFGHJLNPQRSTUWXYZ"  # letters used in the inward part of UK postcodes
 
@@ -217,21 +220,26 @@ def copy_in(model, objects, *, with_pk: bool) -> None:
             copy.write_row(row)
 
 
-def save_referrals(referrals) -> None:
-    """Insert referrals and give each its id (children and records need it)."""
+def save_with_ids(model, objects) -> None:
+    """Insert rows and give each its id (rows pointing at them need it)."""
     if not _postgres():
-        Referral.objects.bulk_create(referrals, batch_size=1_000)
+        model.objects.bulk_create(objects, batch_size=1_000)
         return
-    table = Referral._meta.db_table
+    table = model._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [table, len(referrals)],
+            [table, len(objects)],
         )
         ids = [row[0] for row in cursor.fetchall()]
-    for referral, pk in zip(referrals, ids, strict=True):
-        referral.pk = pk
-    copy_in(Referral, referrals, with_pk=True)
+    for row, pk in zip(objects, ids, strict=True):
+        row.pk = pk
+    copy_in(model, objects, with_pk=True)
+
+
+def save_referrals(referrals) -> None:
+    """Insert referrals and give each its id (children and records need it)."""
+    save_with_ids(Referral, referrals)
 
 
 def save(model, objects) -> None:
@@ -343,6 +351,7 @@ class Command(BaseCommand):
     # --- referrals ------------------------------------------------------------------------
     def make_referrals(self, boroughs, count, rng, people):
         calendars = {b.pk: calendar_for(b) for b in boroughs}
+        rules = DEFAULT
         holders = {
             b.pk: [user for user, member, chosen, _ in people if b in chosen] for b in boroughs
         }
@@ -369,13 +378,43 @@ class Command(BaseCommand):
             with transaction.atomic():
                 save_referrals(referrals)  # sets their ids
                 save(Child, [child for r in referrals for child in self.fake_children(r, rng)])
-                records = []
+                records, ratings = [], []
                 for r in referrals:
                     due = screening_due_at(
-                        r.borough, r.received_at, calendar=calendars[r.borough_id]
+                        r.borough, r.received_at, calendar=calendars[r.borough_id], rules=rules
                     )
-                    record = ScreeningRecord(referral=r, borough_id=r.borough_id, due_at=due)
+                    record = ScreeningRecord(
+                        referral=r,
+                        borough_id=r.borough_id,
+                        due_at=due,
+                        effective_due_at=due,
+                        received_at=r.received_at,
+                        kind=r.kind,
+                    )
                     candidates = holders[r.borough_id]
+                    if (
+                        candidates
+                        and r.kind != Referral.Kind.CONSULTATION
+                        and rng.random() < RATED_SHARE
+                    ):
+                        rating = rng.choices(["red", "amber", "green"], weights=[1, 3, 6])[0]
+                        rated_at = min(now, r.received_at + dt.timedelta(minutes=30))
+                        rating_due = rating_due_at(
+                            rating, rated_at, rules=rules, calendar=calendars[r.borough_id]
+                        )
+                        record.rating, record.rated_at = rating, rated_at
+                        record.rank = 0 if rating == "red" else 1
+                        record.effective_due_at = min(due, rating_due)
+                        ratings.append(
+                            UrgencyRating(
+                                record=record,
+                                rating=rating,
+                                reason="Demo rating.",
+                                set_by=rng.choice(candidates),
+                                set_at=rated_at,
+                                due_at=rating_due,
+                            )
+                        )
                     if candidates and rng.random() < 0.03:
                         record.claimed_by = rng.choice(candidates)
                         record.claimed_at = min(
@@ -383,7 +422,10 @@ class Command(BaseCommand):
                         )
                     records.append(record)
                     made[r.borough_id] += 1
-                save(ScreeningRecord, records)
+                save_with_ids(ScreeningRecord, records)
+                for rating in ratings:
+                    rating.record_id = rating.record.pk
+                save(UrgencyRating, ratings)
             if count > BATCH:
                 self.stdout.write(f"  {min(start + size, count):,} / {count:,}")
         return made

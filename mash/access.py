@@ -116,12 +116,25 @@ def _check_staff(request, *, managers_only=False):
             action=AuditAction.ACCESS_REFUSED, user=user, request=request, reason="not_staff"
         )
         raise PermissionDenied
-    if managers_only and not member.is_manager:
+    if managers_only:
+        refuse_unless_manager(request, member=member)
+    return None
+
+
+def refuse_unless_manager(request, *, member=None, referral=None) -> None:
+    """PermissionDenied (audited) unless the signed-in staff member is a manager or admin. For
+    views that must scope a referral first (another borough's is a 404 for everyone), then
+    check the role; `manager_required` does the same for views with nothing to scope."""
+    member = member or staff_member(request.user)
+    if member is None or not member.is_manager:
         audit.record(
-            action=AuditAction.ACCESS_REFUSED, user=user, request=request, reason="not_manager"
+            action=AuditAction.ACCESS_REFUSED,
+            user=request.user,
+            referral=referral,
+            request=request,
+            reason="not_manager",
         )
         raise PermissionDenied
-    return None
 
 
 def staff_required(view):
@@ -154,6 +167,7 @@ __all__ = [
     "get_referral_or_404",
     "is_verified",
     "manager_required",
+    "refuse_unless_manager",
     "referrals_for",
     "staff_member",
     "staff_required",

@@ -2,7 +2,6 @@
 
 import json
 
-from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -10,21 +9,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from mash import audit
-from mash.access import get_referral_or_404, staff_required
+from mash.access import (
+    get_referral_or_404,
+    manager_required,
+    refuse_unless_manager,
+    staff_required,
+)
 from mash.models import AuditAction
 from mash.subject_access import referral_export, referrals_naming
-
-
-def _managers_only(request, referral=None):
-    if not request.user.staff.is_manager:
-        audit.record(
-            action=AuditAction.ACCESS_REFUSED,
-            user=request.user,
-            referral=referral,
-            request=request,
-            reason="not_manager",
-        )
-        raise PermissionDenied
 
 
 def _json_download(data, filename: str) -> HttpResponse:
@@ -37,11 +29,10 @@ def _json_download(data, filename: str) -> HttpResponse:
 
 
 @never_cache
-@staff_required
+@manager_required
 @require_safe
 def search(request):
     """Find what is held about a named person (or go to one referral by reference)."""
-    _managers_only(request)
     name = request.GET.get("name", "").strip()[:100]
     exports = None
     if name:
@@ -84,7 +75,7 @@ def referral(request, reference):
     """Everything held about one referral, as a page or (?format=json) a JSON download."""
     # Scope first: another borough's referral is a 404 for everyone, managers or not.
     referral = get_referral_or_404(request.user, reference, request=request)
-    _managers_only(request, referral)
+    refuse_unless_manager(request, referral=referral)
     export = referral_export(referral)
     as_json = request.GET.get("format") == "json"
     audit.record(

@@ -8,7 +8,6 @@ Thin views over `mash.selectors` and `mash.services`. Every view is behind `staf
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -18,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from contacts.calendar import to_london
 from contacts.selectors import working_calendar
 from mash import audit, services
-from mash.access import referral_and_record_or_404, staff_required
+from mash.access import referral_and_record_or_404, refuse_unless_manager, staff_required
 from mash.deadlines import deadline_for
 from mash.exceptions import ScreeningError
 from mash.models import AuditAction, UrgencyRating
@@ -181,15 +180,7 @@ def release_view(request, reference):
 def reassign_view(request, reference):
     # Scope first: another borough's referral is a 404 for everyone, managers or not.
     referral, record = referral_and_record_or_404(request, reference)
-    if not request.user.staff.is_manager:
-        audit.record(
-            action=AuditAction.ACCESS_REFUSED,
-            user=request.user,
-            referral=referral,
-            request=request,
-            reason="not_manager",
-        )
-        raise PermissionDenied
+    refuse_unless_manager(request, referral=referral)
     staff = list(services.staff_of_borough(record.borough_id))
     error = ""
     chosen = request.POST.get("to", "")

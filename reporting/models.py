@@ -108,6 +108,73 @@ class YesNoUnknown(models.TextChoices):
     UNKNOWN = "unknown", "I do not know"
 
 
+class ContactSource(models.TextChoices):
+    """Where a contact came from, as the children in need census codes it (its "referral
+    source" codes, used by Ofsted's Annex A List 1 too). Derived from the journey's answers
+    where it can be (`reporting.sources`), else set by the screener; always correctable on the
+    screening page."""
+
+    INDIVIDUAL = "1A", "1A Individual"
+    FAMILY_MEMBER = "1B", "1B Individual: family member or relative or carer"
+    ACQUAINTANCE = "1C", "1C Individual: acquaintance (including neighbours and child minders)"
+    SELF = "1D", "1D Individual: self"
+    SCHOOLS = "2A", "2A Schools"
+    EDUCATION_SERVICES = "2B", "2B Education services"
+    GP = "3A", "3A Health services: GP"
+    HEALTH_VISITOR = "3B", "3B Health services: health visitor"
+    SCHOOL_NURSE = "3C", "3C Health services: school nurse"
+    OTHER_PRIMARY_HEALTH = "3D", "3D Health services: other primary health services"
+    A_AND_E = "3E", "3E Health services: A&E (emergency department)"
+    OTHER_HEALTH = "3F", "3F Health services: other (for example hospice)"
+    HOUSING = "4", "4 Housing"
+    LA_SOCIAL_CARE = "5A", "5A Local authority services: social care"
+    LA_OTHER_INTERNAL = "5B", "5B Local authority services: other internal department"
+    LA_EXTERNAL = "5C", "5C Local authority services: external (for example another authority)"
+    LA_EARLY_HELP = "5D", "5D Local authority services: early help"
+    POLICE = "6", "6 Police"
+    OTHER_LEGAL = "7", "7 Other legal agency"
+    OTHER = "8", "8 Other"
+    ANONYMOUS = "9", "9 Anonymous"
+    UNKNOWN = "10", "10 Unknown"
+
+
+class Sex(models.TextChoices):
+    """The child's sex, optional everywhere, with the census's "not known" and the person's
+    right not to say. Exports map these to Annex A's gender wording."""
+
+    MALE = "male", "Male"
+    FEMALE = "female", "Female"
+    NOT_SPECIFIED = "not_specified", "Not specified (indeterminate)"
+    NOT_KNOWN = "not_known", "I do not know"
+    PREFER_NOT_TO_SAY = "prefer_not_to_say", "Prefer not to say"
+
+
+class Ethnicity(models.TextChoices):
+    """The DfE/census ethnicity codes. REFU is "prefer not to say" (refused), NOBT "do not
+    know" (information not yet obtained)."""
+
+    WBRI = "WBRI", "White: British"
+    WIRI = "WIRI", "White: Irish"
+    WIRT = "WIRT", "White: Traveller of Irish heritage"
+    WROM = "WROM", "White: Gypsy or Roma"
+    WOTH = "WOTH", "White: any other White background"
+    MWBC = "MWBC", "Mixed: White and Black Caribbean"
+    MWBA = "MWBA", "Mixed: White and Black African"
+    MWAS = "MWAS", "Mixed: White and Asian"
+    MOTH = "MOTH", "Mixed: any other mixed background"
+    AIND = "AIND", "Asian or Asian British: Indian"
+    APKN = "APKN", "Asian or Asian British: Pakistani"
+    ABAN = "ABAN", "Asian or Asian British: Bangladeshi"
+    AOTH = "AOTH", "Asian or Asian British: any other Asian background"
+    BCRB = "BCRB", "Black or Black British: Caribbean"
+    BAFR = "BAFR", "Black or Black British: African"
+    BOTH = "BOTH", "Black or Black British: any other Black background"
+    CHNE = "CHNE", "Chinese"
+    OOTH = "OOTH", "Any other ethnic group"
+    REFU = "REFU", "Prefer not to say"
+    NOBT = "NOBT", "I do not know"
+
+
 class Referral(models.Model):
     """One submission of any kind: a concern, a Family Wellbeing referral, a self-referral or a
     consultation request, received online or logged by staff from a call, email or letter."""
@@ -138,6 +205,8 @@ class Referral(models.Model):
         OTHER = "other", "Another way"
 
     reference = models.CharField(max_length=20, unique=True, editable=False)
+    # The census source code (ContactSource); blank until derived or set by the screener.
+    contact_source = models.CharField(max_length=2, choices=ContactSource.choices, blank=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CONCERN)
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.ONLINE)
     borough = models.ForeignKey(
@@ -278,6 +347,8 @@ class Child(models.Model):
     address = _text(TEXT_MAX_LENGTH)
     postcode = models.CharField(max_length=POSTCODE_MAX_LENGTH, blank=True)
     school = models.CharField(max_length=NAME_MAX_LENGTH, blank=True)
+    sex = models.CharField(max_length=20, choices=Sex.choices, blank=True)
+    ethnicity = models.CharField(max_length=4, choices=Ethnicity.choices, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

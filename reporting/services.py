@@ -22,6 +22,7 @@ from reporting.models import Child, Referral
 from reporting.outbox import enqueue_email
 from reporting.selectors import find_submitted
 from reporting.signals import referral_submitted
+from reporting.sources import derive_source
 from reporting.text import clean_text
 
 logger = logging.getLogger(__name__)
@@ -180,7 +181,10 @@ def record_submission(
     the referral under a new reference and its `rows` (lists of children, carers) with it,
     runs `attach` (e.g. claiming an uploaded file), tells `referral_submitted` receivers, and
     queues the acknowledgement (`acknowledgement(referral)` gives subject and body) to the
-    referrer's email when one is given."""
+    referrer's email when one is given. The census contact source is derived from the answers
+    (`reporting.sources`) unless already set (by staff logging a referral)."""
+    if not referral.contact_source:
+        referral.contact_source = derive_source(referral)
     save_with_new_reference(referral)
     for batch in rows:
         for row in batch:

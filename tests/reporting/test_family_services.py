@@ -98,6 +98,7 @@ def test_family_wellbeing_saved_with_its_consent_form(
     referral.refresh_from_db()
     assert referral.reference.startswith("BRM-")
     assert referral.kind == "family_wellbeing" and referral.received_at == NOON
+    assert referral.contact_source == "2A"  # a school's safeguarding lead (reporting.sources)
     assert referral.referrer_email == PROFESSIONAL["email"] and referral.role.startswith(
         "Designated"
     )

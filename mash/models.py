@@ -102,6 +102,12 @@ class AuditAction(models.TextChoices):
     # Subject access (mash.subject_access_views)
     SUBJECT_ACCESS_SEARCHED = "subject_access_searched", "Subject access search"
     SUBJECT_ACCESS_EXPORTED = "subject_access_exported", "Subject access export"
+    # Annex A exports (mash.export_views) and census fields corrected in screening
+    # (mash.screening_views), with the old and new values
+    ANNEX_A_EXPORTED = "annex_a_exported", "Annex A exported"
+    CONTACT_SOURCE_SET = "contact_source_set", "Contact source set"
+    CHILD_SEX_SET = "child_sex_set", "Child's sex set"
+    CHILD_ETHNICITY_SET = "child_ethnicity_set", "Child's ethnicity set"
     # Retention (ops.retention, nightly, with the counts)
     RETENTION_APPLIED = "retention_applied", "Retention schedule applied"
 

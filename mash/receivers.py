@@ -7,6 +7,7 @@ from django.dispatch import receiver
 
 from contacts.models import Borough
 from mash.deadlines import screening_due_at
+from mash.identity import assign_person_keys
 from mash.models import ScreeningPolicy, ScreeningRecord
 from mash.policy import PUBLISHED
 from reporting.signals import referral_submitted
@@ -25,6 +26,12 @@ def open_screening_record(sender, referral, **kwargs) -> ScreeningRecord:
         received_at=referral.received_at,
         kind=referral.kind,
     )
+
+
+@receiver(referral_submitted, dispatch_uid="mash_person_keys")
+def give_children_person_keys(sender, referral, **kwargs) -> None:
+    """Each child's stable pseudonymous id, by the record-check matcher (`mash.identity`)."""
+    assign_person_keys(referral)
 
 
 @receiver(post_save, sender=Borough, dispatch_uid="mash_borough_policy")

@@ -6,6 +6,7 @@ from mash import (
     auth_views,
     consultation_views,
     downloads,
+    export_views,
     intake_views,
     screening_views,
     search_views,
@@ -95,6 +96,10 @@ urlpatterns = [
         downloads.consent_form_download,
         name="consent_download",
     ),
+    # Annex A exports (issue 16): managers, scoped to their boroughs, audited, streamed
+    path("exports/", export_views.exports_page, name="exports"),
+    path("exports/annex-a.xlsx", export_views.workbook_xlsx, name="annex_a_xlsx"),
+    path("exports/annex-a/list-<int:number>.csv", export_views.list_csv, name="annex_a_csv"),
     # subject access export (issue 19): managers, scoped to their boroughs, audited
     path("subject-access/", subject_access_views.search, name="subject_access"),
     path(

@@ -349,6 +349,10 @@ class Child(models.Model):
     school = models.CharField(max_length=NAME_MAX_LENGTH, blank=True)
     sex = models.CharField(max_length=20, choices=Sex.choices, blank=True)
     ethnicity = models.CharField(max_length=4, choices=Ethnicity.choices, blank=True)
+    # A stable pseudonymous id for the child across referrals (Annex A's "Child Unique ID"
+    # and re-referral counts): given when the referral arrives by MASH's record-check matching
+    # (`mash.identity`): the id of the child's strong match in the borough, else a new one.
+    person_key = models.CharField(max_length=16, blank=True, db_index=True, editable=False)
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

@@ -1,0 +1,42 @@
+"""A stable pseudonymous id for each child across referrals (`Child.person_key`): Annex A's
+"Child Unique ID" and the count of a child's referrals in the 12 months before one.
+
+When a referral arrives (`mash.receivers`, in the submission's transaction), each of its
+children is compared with the borough's earlier children by the record-check matcher
+(`mash.matching.find_matches`): a child with a strong match (name with the exact date of
+birth or postcode) takes that match's key; any other child gets a new random key. A possible
+match is not enough: it is the screener's to judge, and a wrong join would merge two
+children's histories in the figures. Keys are random (`C` and 12 Crockford base32
+characters), so they say nothing about the child and cannot be reversed.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from mash.matching import find_matches
+from reporting.models import Child
+from reporting.references import ALPHABET
+
+KEY_LENGTH = 12
+
+
+def new_person_key() -> str:
+    return "C" + "".join(secrets.choice(ALPHABET) for _ in range(KEY_LENGTH))
+
+
+def person_key_for(child: Child, *, exclude_referral) -> str:
+    """The key of the newest strong match that has one, else a new key."""
+    for match in find_matches(child, exclude_referral=exclude_referral):
+        if match.is_strong and match.child.person_key:
+            return match.child.person_key
+    return new_person_key()
+
+
+def assign_person_keys(referral) -> None:
+    """Give each child of `referral` without a key its key (one lookup and one update each)."""
+    for child in referral.children.all():
+        if child.person_key:
+            continue
+        child.person_key = person_key_for(child, exclude_referral=referral)
+        Child.objects.filter(pk=child.pk).update(person_key=child.person_key)

@@ -231,11 +231,19 @@ def exports_page(request):
             for n in annex_a.HEADINGS
         ]
         downloads = [(label, url + query) for label, url in downloads]
-    errors = []
+    date_error = borough_error = ""
     if bound and not form.is_valid():
-        errors = [str(e) for e in form.non_field_errors()] + [
-            str(e) for e in form.errors.get("borough", [])
-        ]
+        date_error = next((str(e) for e in form.non_field_errors()), "")
+        borough_error = next((str(e) for e in form.errors.get("borough", [])), "")
+    first = boroughs[0].slug if boroughs else ""
+    errors = [
+        (message, anchor)
+        for message, anchor in (
+            (borough_error, f"#borough-{first}" if len(boroughs) > 1 else "#exports-submit"),
+            (date_error, "#until-day"),
+        )
+        if message
+    ]
     return render(
         request,
         "mash/exports.html",
@@ -247,6 +255,8 @@ def exports_page(request):
             "downloads": downloads,
             "period": period,
             "errors": errors,
+            "date_error": date_error,
+            "borough_error": borough_error,
             "form_has_errors": bool(errors),
         },
     )

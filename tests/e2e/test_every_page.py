@@ -53,6 +53,8 @@ NOT_PAGES = {
     "exit": "Exit this page: clears the journey and redirects to the exit site",
     "metrics": "Prometheus metrics, for the monitoring system only",
     "mash:alert_acknowledge": "POST only: acknowledges an alert and redirects",
+    "mash:annex_a_xlsx": "a file download (the Annex A workbook): tests/e2e/test_exports.py",
+    "mash:annex_a_csv": "a file download (an Annex A list as CSV): tests/e2e/test_exports.py",
 }
 # Django's own admin (its own markup and styles) is not one of the service's pages.
 NOT_PAGE_NAMESPACES = {"admin"}
@@ -367,6 +369,9 @@ def test_every_staff_page(page, site, bromley):
         "/mash/search/",
         "/mash/team/",
         "/mash/alerts/",
+        "/mash/exports/",
+        "/mash/exports/?borough=bromley&day=31&month=5&year=2026",
+        "/mash/exports/?borough=bromley&day=31&month=2&year=2026",
         "/mash/audit/",
         f"/mash/audit/?referral={ref}",
         f"/mash/audit/?user={manager.username}",

@@ -61,6 +61,7 @@ def test_the_sweep_sees_the_queue_routes():
     names = {name for name, _ in mash_patterns()}
     assert {"queue", "take_next", "referral", "release", "reassign"} <= names
     assert {"search", "team", "alerts", "alert_acknowledge"} <= names
+    assert {"exports", "annex_a_xlsx", "annex_a_csv"} <= names
 
 
 @pytest.fixture
@@ -89,6 +90,7 @@ def urls_for(name, converters, data):
         "user_id": data["holder"].pk,
         "username": data["holder"].username,
         "token": "not-a-real-enrolment-token",
+        "number": 1,  # an Annex A list
     }
     missing = [c for c in converters if c not in values]
     assert not missing, f"teach the sweep what to put in {missing} of mash:{name}"
@@ -110,7 +112,8 @@ def urls_for(name, converters, data):
 
 
 def assert_nothing_of_bromley(response, data, where):
-    body = response.content.decode(errors="replace")
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    body = content.decode(errors="replace")
     for record in data["records"]:
         assert record.referral.reference not in body.upper(), where
     assert SECRET_CHILD not in body, where
@@ -287,6 +290,53 @@ def test_screeners_get_403_on_manager_pages(client, bromley, bromley_data, broml
     # the search is for every staff member
     assert client.get("/mash/search/").status_code == 200
     bromley_unchanged(bromley_data)
+
+
+# --- Annex A exports (issue 16) -------------------------------------------------------------
+
+EXPORTS = [
+    "/mash/exports/",
+    "/mash/exports/annex-a.xlsx",
+    "/mash/exports/annex-a/list-1.csv",
+    "/mash/exports/annex-a/list-2.csv",
+    "/mash/exports/annex-a/list-3.csv",
+]
+
+
+def test_exports_are_for_managers_of_the_borough(client, bromley, bexley, bromley_data):
+    """A Bexley manager asking for Bromley's exports gets 404 (as for a borough that does not
+    exist); Bexley's own lists hold nothing of Bromley's, even unzipped; a screener gets 403."""
+    import io
+    import zipfile
+
+    from mash.models import Decision
+
+    record = bromley_data["records"][0]
+    Decision.objects.create(
+        record=record,
+        outcome=Decision.Outcome.ASSESSMENT,
+        rationale="Sweep",
+        decided_by=bromley_data["holder"],
+    )
+    outsider = StaffMemberFactory(boroughs=[bexley], role="manager").user
+    log_in_verified(client, outsider)
+    for url in EXPORTS[1:]:
+        assert client.get(f"{url}?borough=bromley").status_code == 404, url
+        own = client.get(f"{url}?borough=bexley")
+        assert own.status_code == 200, url
+        content = b"".join(own.streaming_content)
+        if url.endswith(".xlsx"):
+            with zipfile.ZipFile(io.BytesIO(content)) as archive:
+                content = b"".join(archive.read(name) for name in archive.namelist())
+        assert record.referral.reference.encode() not in content, url
+    bromley_manager = StaffMemberFactory(boroughs=[bromley], role="manager").user
+    log_in_verified(client, bromley_manager)
+    mine = client.get("/mash/exports/annex-a/list-3.csv?borough=bromley")
+    assert record.referral.reference.encode() in b"".join(mine.streaming_content)
+    screener = StaffMemberFactory(boroughs=[bromley]).user
+    log_in_verified(client, screener)
+    for url in EXPORTS:
+        assert client.get(f"{url}?borough=bromley").status_code == 403, url
 
 
 # --- The Django admin ----------------------------------------------------------------------

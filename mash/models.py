@@ -257,6 +257,9 @@ class ScreeningRecord(models.Model):
     )
     claimed_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # Working time from receipt to decision on the borough's calendar, in seconds, fixed when
+    # the decision is recorded (the dashboard's median and 90th percentile read it in SQL).
+    decision_working_seconds = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

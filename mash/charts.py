@@ -69,7 +69,7 @@ def _describe(labels, series: Sequence[Series], unit: str) -> str:
 def _open(chart_id: str, title: str, desc: str, height: int = HEIGHT) -> list[str]:
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="app-chart" id="{escape(chart_id)}" '
-        f'viewBox="0 0 {WIDTH} {height}" role="img" '
+        f'viewBox="0 0 {WIDTH} {height}" width="100%" role="img" '
         f'aria-labelledby="{escape(chart_id)}-title {escape(chart_id)}-desc" '
         'preserveAspectRatio="xMidYMid meet">',
         f'<title id="{escape(chart_id)}-title">{escape(title)}</title>',

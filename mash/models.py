@@ -99,6 +99,10 @@ class AuditAction(models.TextChoices):
     TEAM_VIEWED = "team_viewed", "Team viewed"
     REFERRALS_BULK_REASSIGNED = "referrals_bulk_reassigned", "Referrals reassigned in bulk"
     SCREENING_POLICY_CHANGED = "screening_policy_changed", "Screening policy changed"
+    # The managers' dashboard (mash.dashboard_views)
+    DASHBOARD_VIEWED = "dashboard_viewed", "Dashboard viewed"
+    DASHBOARD_LISTED = "dashboard_listed", "Referrals behind a dashboard figure listed"
+    DASHBOARD_EXPORTED = "dashboard_exported", "Dashboard table downloaded (CSV)"
     # Subject access (mash.subject_access_views)
     SUBJECT_ACCESS_SEARCHED = "subject_access_searched", "Subject access search"
     SUBJECT_ACCESS_EXPORTED = "subject_access_exported", "Subject access export"

@@ -53,6 +53,7 @@ NOT_PAGES = {
     "exit": "Exit this page: clears the journey and redirects to the exit site",
     "metrics": "Prometheus metrics, for the monitoring system only",
     "mash:alert_acknowledge": "POST only: acknowledges an alert and redirects",
+    "mash:dashboard_csv": "a CSV download (tests/mash/test_dashboard_views.py)",
 }
 # Django's own admin (its own markup and styles) is not one of the service's pages.
 NOT_PAGE_NAMESPACES = {"admin"}
@@ -367,13 +368,21 @@ def test_every_staff_page(page, site, bromley):
         "/mash/search/",
         "/mash/team/",
         "/mash/alerts/",
+        "/mash/dashboard/",
+        "/mash/dashboard/referrals/?figure=unallocated",
+        "/mash/dashboard/referrals/?figure=outcome&value=assessment",
         "/mash/audit/",
         f"/mash/audit/?referral={ref}",
         f"/mash/audit/?user={manager.username}",
         "/mash/logout/",
     ):
         visitor.visit(url)
-        if url in {"/mash/", "/mash/consultations/?status=closed", f"/mash/audit/?referral={ref}"}:
+        if url in {
+            "/mash/",
+            "/mash/consultations/?status=closed",
+            f"/mash/audit/?referral={ref}",
+            "/mash/dashboard/",
+        }:
             narrow_screenshot(page, "reflow-" + url.strip("/").replace("/", "-").split("?")[0])
         if url.startswith("/mash/audit/?"):
             # whose trail: the reference, never a person's name or username

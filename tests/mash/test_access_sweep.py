@@ -89,6 +89,7 @@ def urls_for(name, converters, data):
         "user_id": data["holder"].pk,
         "username": data["holder"].username,
         "token": "not-a-real-enrolment-token",
+        "table": "weekly",
     }
     missing = [c for c in converters if c not in values]
     assert not missing, f"teach the sweep what to put in {missing} of mash:{name}"

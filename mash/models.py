@@ -99,6 +99,10 @@ class AuditAction(models.TextChoices):
     TEAM_VIEWED = "team_viewed", "Team viewed"
     REFERRALS_BULK_REASSIGNED = "referrals_bulk_reassigned", "Referrals reassigned in bulk"
     SCREENING_POLICY_CHANGED = "screening_policy_changed", "Screening policy changed"
+    # The managers' dashboard (mash.dashboard_views)
+    DASHBOARD_VIEWED = "dashboard_viewed", "Dashboard viewed"
+    DASHBOARD_LISTED = "dashboard_listed", "Referrals behind a dashboard figure listed"
+    DASHBOARD_EXPORTED = "dashboard_exported", "Dashboard table downloaded (CSV)"
     # Subject access (mash.subject_access_views)
     SUBJECT_ACCESS_SEARCHED = "subject_access_searched", "Subject access search"
     SUBJECT_ACCESS_EXPORTED = "subject_access_exported", "Subject access export"
@@ -263,6 +267,9 @@ class ScreeningRecord(models.Model):
     )
     claimed_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # Working time from receipt to decision on the borough's calendar, in seconds, fixed when
+    # the decision is recorded (the dashboard's median and 90th percentile read it in SQL).
+    decision_working_seconds = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

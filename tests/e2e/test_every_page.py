@@ -55,6 +55,7 @@ NOT_PAGES = {
     "mash:alert_acknowledge": "POST only: acknowledges an alert and redirects",
     "mash:annex_a_xlsx": "a file download (the Annex A workbook): tests/e2e/test_exports.py",
     "mash:annex_a_csv": "a file download (an Annex A list as CSV): tests/e2e/test_exports.py",
+    "mash:dashboard_csv": "a CSV download (tests/mash/test_dashboard_views.py)",
 }
 # Django's own admin (its own markup and styles) is not one of the service's pages.
 NOT_PAGE_NAMESPACES = {"admin"}
@@ -372,13 +373,21 @@ def test_every_staff_page(page, site, bromley):
         "/mash/exports/",
         "/mash/exports/?borough=bromley&day=31&month=5&year=2026",
         "/mash/exports/?borough=bromley&day=31&month=2&year=2026",
+        "/mash/dashboard/",
+        "/mash/dashboard/referrals/?figure=unallocated",
+        "/mash/dashboard/referrals/?figure=outcome&value=assessment",
         "/mash/audit/",
         f"/mash/audit/?referral={ref}",
         f"/mash/audit/?user={manager.username}",
         "/mash/logout/",
     ):
         visitor.visit(url)
-        if url in {"/mash/", "/mash/consultations/?status=closed", f"/mash/audit/?referral={ref}"}:
+        if url in {
+            "/mash/",
+            "/mash/consultations/?status=closed",
+            f"/mash/audit/?referral={ref}",
+            "/mash/dashboard/",
+        }:
             narrow_screenshot(page, "reflow-" + url.strip("/").replace("/", "-").split("?")[0])
         if url.startswith("/mash/audit/?"):
             # whose trail: the reference, never a person's name or username

@@ -91,6 +91,7 @@ def urls_for(name, converters, data):
         "username": data["holder"].username,
         "token": "not-a-real-enrolment-token",
         "number": 1,  # an Annex A list
+        "table": "weekly",
     }
     missing = [c for c in converters if c not in values]
     assert not missing, f"teach the sweep what to put in {missing} of mash:{name}"

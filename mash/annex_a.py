@@ -94,13 +94,15 @@ TEAMS = {
 
 @dataclass(frozen=True)
 class Period:
-    """Six months of London dates ending on `until`, and their bounds as aware datetimes."""
+    """Six months (Annex A's; `months` for others) of London dates ending on `until`, and
+    their bounds as aware datetimes."""
 
     until: dt.date
+    months: int = MONTHS
 
     @property
     def start(self) -> dt.date:
-        return self.until - relativedelta(months=MONTHS) + dt.timedelta(days=1)
+        return self.until - relativedelta(months=self.months) + dt.timedelta(days=1)
 
     @property
     def start_at(self) -> dt.datetime:

@@ -45,6 +45,7 @@ from mash.models import (
     UrgencyRating,
 )
 from mash.policy import DEFAULT, rules_for
+from reporting.models import Child, ContactSource, Ethnicity, Referral, Sex
 
 # The queue's rank: Red first, then everything else (by effective due time).
 RED_RANK, OTHER_RANK = 0, 1
@@ -372,3 +373,60 @@ def current_urgency(record) -> UrgencyRating | None:
 
 def current_need_level(record) -> NeedLevel | None:
     return record.need_levels.select_related("set_by").first()
+
+
+# --- census fields (issue 16): always correctable, decided or not --------------------------
+def set_contact_source(*, user, referral, source: str, request=None) -> bool:
+    """Set or correct the referral's census contact source (`ContactSource`), audited with the
+    old and new codes. True when it changed. Allowed after the decision too: the figures must
+    be right whenever they are counted."""
+    if source not in ContactSource.values:
+        raise ValidationError("Select where the contact came from", code="invalid_choice")
+    with transaction.atomic():
+        _record_to_change(user, referral, open_only=False)
+        previous = Referral.objects.filter(pk=referral.pk).values_list("contact_source", flat=True)[
+            0
+        ]
+        if previous == source:
+            return False
+        Referral.objects.filter(pk=referral.pk).update(contact_source=source)
+        referral.contact_source = source
+        audit.record(
+            action=AuditAction.CONTACT_SOURCE_SET,
+            user=user,
+            referral=referral,
+            request=request,
+            previous=previous,
+            new=source,
+        )
+    return True
+
+
+def set_child_census(*, user, referral, child_id: int, sex: str, ethnicity: str, request=None):
+    """Set or correct one child's sex and ethnicity, each change audited with the old and new
+    values (the child's row id, never their name). Returns the names of the fields changed."""
+    if sex not in Sex.values:
+        raise ValidationError("Select the child's sex", code="invalid_choice")
+    if ethnicity not in Ethnicity.values:
+        raise ValidationError("Select the child's ethnicity", code="invalid_choice")
+    changed = []
+    with transaction.atomic():
+        _record_to_change(user, referral, open_only=False)
+        child = Child.objects.select_for_update().filter(pk=child_id, referral=referral).first()
+        if child is None:
+            raise NotAllowed("No such child on this referral")
+        detail = {"user": user, "referral": referral, "request": request, "child": child.pk}
+        if child.sex != sex:
+            changed.append("sex")
+            audit.record(action=AuditAction.CHILD_SEX_SET, previous=child.sex, new=sex, **detail)
+        if child.ethnicity != ethnicity:
+            changed.append("ethnicity")
+            audit.record(
+                action=AuditAction.CHILD_ETHNICITY_SET,
+                previous=child.ethnicity,
+                new=ethnicity,
+                **detail,
+            )
+        if changed:
+            Child.objects.filter(pk=child.pk).update(sex=sex, ethnicity=ethnicity)
+    return changed

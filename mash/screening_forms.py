@@ -10,6 +10,7 @@ from django import forms
 
 from mash.models import Decision, Enquiry, NeedLevel, UrgencyRating
 from mash.screening import REASON_MAX, TEXT_MAX
+from reporting.census import STAFF_SEX_CHOICES, ethnicity_choices, source_choices
 
 URGENCY_HINTS = {
     "red": "The child may be at risk of significant harm: act today.",
@@ -184,4 +185,38 @@ class DecisionForm(ScreeningForm):
         return [
             Field.radios("outcome", legend_size=Size.MEDIUM),
             Field.textarea("rationale", rows=6, label_size=Size.SMALL),
+        ]
+
+
+class ContactSourceForm(ScreeningForm):
+    contact_source = forms.ChoiceField(
+        label="Where did the contact come from?",
+        choices=source_choices(blank="Choose a source"),
+        help_text="As the children in need census codes it (used in Ofsted's Annex A).",
+        error_messages={"required": "Select where the contact came from"},
+    )
+
+    def layout_fields(self):
+        return [Field.select("contact_source", label_size=Size.MEDIUM)]
+
+
+class ChildCensusForm(ScreeningForm):
+    sex = forms.ChoiceField(
+        label="Sex",
+        choices=STAFF_SEX_CHOICES,
+        widget=forms.RadioSelect,
+        help_text="As recorded for the census.",
+        error_messages={"required": "Select the child's sex"},
+    )
+    ethnicity = forms.ChoiceField(
+        label="Ethnicity",
+        choices=ethnicity_choices(blank="Choose an ethnicity"),
+        help_text="The census categories.",
+        error_messages={"required": "Select the child's ethnicity"},
+    )
+
+    def layout_fields(self):
+        return [
+            Field.radios("sex", legend_size=Size.SMALL),
+            Field.select("ethnicity", label_size=Size.SMALL),
         ]

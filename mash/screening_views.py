@@ -27,12 +27,15 @@ from mash.policy import rules_for
 from mash.referral_details import details_context
 from mash.screening_forms import (
     AnswerForm,
+    ChildCensusForm,
+    ContactSourceForm,
     DecisionForm,
     EnquiryForm,
     NeedLevelForm,
     RecordCheckForm,
     UrgencyForm,
 )
+from reporting.models import Child
 
 
 def _screening_url(referral, anchor: str = "") -> str:
@@ -108,10 +111,12 @@ def _action_view(
     open_only: bool = True,
     extra=None,
     get_object=None,
+    initial=None,
 ):
     """The view of one screening action: GET shows its form, POST validates and calls
     `perform(request, referral, record, data, obj)` which returns the success message.
-    `get_object(record, **url_kwargs)` finds what the action is about (or raises Http404)."""
+    `get_object(record, **url_kwargs)` finds what the action is about (or raises Http404);
+    `initial(referral, obj)` the form's current values."""
 
     @staff_required
     @require_http_methods(["GET", "HEAD", "POST"])
@@ -124,7 +129,10 @@ def _action_view(
         if not screening.may_change(request.user, record):
             messages.error(request, "Someone else is screening this referral.")
             return HttpResponseRedirect(_screening_url(referral))
-        form = form_class(request.POST if request.method == "POST" else None)
+        form = form_class(
+            request.POST if request.method == "POST" else None,
+            initial=initial(referral, obj) if initial else None,
+        )
         if request.method == "POST":
             if form.is_valid():
                 try:
@@ -157,7 +165,7 @@ def _action_view(
                 "button": button,
                 "form_has_errors": bool(form.errors),
                 "back_url": _screening_url(referral),
-                **(extra(referral) if extra else {}),
+                **(extra(referral, obj) if extra else {}),
                 **({"object": obj} if obj is not None else {}),
             },
         )
@@ -221,7 +229,7 @@ record_check_view = _action_view(
     button="Save the record check",
     perform=_record_check,
     anchor="checks",
-    extra=lambda referral: {"matches": matching.matches_for_referral(referral)},
+    extra=lambda referral, obj: {"matches": matching.matches_for_referral(referral)},
 )
 
 
@@ -244,6 +252,59 @@ enquiry_view = _action_view(
     button="Save the enquiry",
     perform=_request_enquiry,
     anchor="enquiries",
+)
+
+
+def _set_contact_source(request, referral, record, data, obj):
+    changed = screening.set_contact_source(
+        user=request.user, referral=referral, source=data["contact_source"], request=request
+    )
+    label = referral.get_contact_source_display()
+    return f"Contact source recorded: {label}." if changed else "Contact source unchanged."
+
+
+contact_source_view = _action_view(
+    form_class=ContactSourceForm,
+    page="contact_source",
+    title="Record where the contact came from",
+    button="Save the contact source",
+    perform=_set_contact_source,
+    anchor="census",
+    open_only=False,
+    initial=lambda referral, obj: {"contact_source": referral.contact_source},
+)
+
+
+def _child_or_404(record, pk):
+    child = Child.objects.filter(pk=pk, referral_id=record.referral_id).first()
+    if child is None:
+        raise Http404("No such child")
+    return child
+
+
+def _set_child_census(request, referral, record, data, obj):
+    changed = screening.set_child_census(
+        user=request.user,
+        referral=referral,
+        child_id=obj.pk,
+        sex=data["sex"],
+        ethnicity=data["ethnicity"],
+        request=request,
+    )
+    return "Sex and ethnicity recorded." if changed else "Sex and ethnicity unchanged."
+
+
+child_census_view = _action_view(
+    form_class=ChildCensusForm,
+    page="child_census",
+    title="Record the child's sex and ethnicity",
+    button="Save",
+    perform=_set_child_census,
+    anchor="census",
+    open_only=False,
+    get_object=_child_or_404,
+    initial=lambda referral, child: {"sex": child.sex, "ethnicity": child.ethnicity},
+    extra=lambda referral, child: {"about_child": child},
 )
 
 

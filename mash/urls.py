@@ -45,6 +45,16 @@ urlpatterns = [
         name="screening_need_level",
     ),
     path(
+        "referrals/<str:reference>/screening/source/",
+        screening_views.contact_source_view,
+        name="screening_source",
+    ),
+    path(
+        "referrals/<str:reference>/screening/children/<int:pk>/census/",
+        screening_views.child_census_view,
+        name="screening_child_census",
+    ),
+    path(
         "referrals/<str:reference>/screening/checks/",
         screening_views.record_check_view,
         name="screening_check",

@@ -356,6 +356,8 @@ def test_every_staff_page(page, site, bromley):
         f"/mash/referrals/{ref}/screening/urgency/",
         f"/mash/referrals/{ref}/screening/need-level/",
         f"/mash/referrals/{ref}/screening/checks/",
+        f"/mash/referrals/{ref}/screening/source/",
+        f"/mash/referrals/{ref}/screening/children/{data['referral'].children.get().pk}/census/",
         f"/mash/referrals/{ref}/screening/enquiries/new/",
         f"/mash/referrals/{ref}/screening/enquiries/{data['open_enquiry'].pk}/answer/",
         f"/mash/referrals/{ref}/screening/decision/",

@@ -40,6 +40,8 @@ class ChildAnswers:
     address: str = ""
     postcode: str = ""
     school: str = ""
+    sex: str = ""  # reporting.models.Sex, optional
+    ethnicity: str = ""  # reporting.models.Ethnicity, optional
 
     @property
     def name(self) -> str:

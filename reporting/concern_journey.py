@@ -15,6 +15,7 @@ from reporting.answers import (
     iso_date,
     yes_no,
 )
+from reporting.census import PUBLIC_SEX_CHOICES, ethnicity_label
 from reporting.journey import (
     AddAnother,
     Journey,
@@ -249,7 +250,9 @@ CONCERN = Journey(
         child_step("date-of-birth", f.ChildDobForm, after_child_age),
         child_step("age-in-years", f.ChildAgeForm, after_child_age),
         child_step("due-date", f.ChildDueForm, "where"),
-        child_step("where", f.ChildWhereForm, after_where),
+        child_step("where", f.ChildWhereForm, "sex"),
+        child_step("sex", f.ChildSexForm, "ethnicity"),
+        child_step("ethnicity", f.ChildEthnicityForm, after_where),
         Step("adult", title="This service is for children", template="reporting/adult.html"),
         CHILD_LIST.remove_step(f.RemoveChildForm),
         CHILD_LIST.list_step(f.AddAnotherChildForm, after_children, "reporting/children.html"),
@@ -305,6 +308,8 @@ def children_answers(on_path: OnPath) -> list[ChildAnswers]:
                 address=where.get("address", ""),
                 postcode=where.get("postcode", ""),
                 school=where.get("school", ""),
+                sex=on_path.get("sex", index).get("sex", ""),
+                ethnicity=on_path.get("ethnicity", index).get("ethnicity", ""),
             )
         )
     return children
@@ -515,6 +520,16 @@ def child_age_row(child: ChildAnswers, index: int, whose: str) -> Row:
     return Row("Age", years, age, f"{whose} age")
 
 
+def census_rows(child: ChildAnswers, index: int, whose: str) -> list[Row]:
+    """The optional sex and ethnic group, each with its change link."""
+    sex = choice_label(PUBLIC_SEX_CHOICES, child.sex) if child.sex else "Not given"
+    ethnicity = ethnicity_label(child.ethnicity) or "Not given"
+    return [
+        Row("Sex", sex, Location("sex", index), f"{whose} sex"),
+        Row("Ethnic group", ethnicity, Location("ethnicity", index), f"{whose} ethnic group"),
+    ]
+
+
 def child_sections(state: State, children: list[ChildAnswers]) -> list[Section]:
     sections = []
     several = len(children) > 1
@@ -531,6 +546,7 @@ def child_sections(state: State, children: list[ChildAnswers]) -> list[Section]:
                 child_age_row(child, index, whose),
                 Row("Address", address, where, f"{whose} address"),
                 Row("School", child.school or "Not given", where, f"{whose} school"),
+                *census_rows(child, index, whose),
             ],
             remove=Location("remove-child", index) if several else None,
             add_child=index == len(children) - 1,

@@ -94,7 +94,9 @@ def child_steps(after_children) -> list[Step]:
         _child("age", ff.FamilyAgeKnownForm, cj.after_age_known),
         _child("date-of-birth", ff.FamilyChildDobForm, "where"),
         _child("due-date", f.ChildDueForm, "where"),
-        _child("where", f.ChildWhereForm, CHILD_LIST.after_last),
+        _child("where", f.ChildWhereForm, "sex"),
+        _child("sex", f.ChildSexForm, "ethnicity"),
+        _child("ethnicity", f.ChildEthnicityForm, CHILD_LIST.after_last),
         CHILD_LIST.remove_step(f.RemoveChildForm),
         CHILD_LIST.list_step(f.AddAnotherChildForm, after_children, "reporting/children.html"),
     ]
@@ -343,6 +345,7 @@ def children_sections(children: list[ChildAnswers], state: State) -> list[Sectio
                 Row(key, value, age, f"{label}'s {key.lower()}"),
                 Row("Address", address or "Not given", where, f"{label}'s address"),
                 Row("School or nursery", child.school or "Not given", where, f"{label}'s school"),
+                *cj.census_rows(child, index, label + "'s"),
             ],
             remove=Location("remove-child", index) if several else None,
         )

@@ -21,6 +21,7 @@ from django.utils.text import capfirst
 
 from contacts.calendar import add_months
 from contacts.phone import national_format, to_e164
+from reporting.census import PUBLIC_SEX_CHOICES, ethnicity_choices
 from reporting.journey import NO, UNKNOWN, YES, JourneyForm
 from reporting.text import clean_text
 
@@ -824,6 +825,42 @@ class ChildWhereForm(QuestionForm):
         if not self.errors and not any(data.get(k) for k in ("address", "postcode", "school")):
             self.add_error("address", "Enter where the child lives or the school they go to")
         return data
+
+
+CENSUS_HINT = (
+    "We ask so we can check that our help reaches every child fairly. You do not have to "
+    "answer: choose Continue to skip it."
+)
+
+
+class ChildSexForm(QuestionForm):
+    """Optional (the census's categories, 'prefer not to say' and 'I do not know' too)."""
+
+    sex = radios(
+        "What is the child's sex? (optional)",
+        PUBLIC_SEX_CHOICES,
+        "Select the child's sex, or leave it blank",
+    )
+
+    def word(self):
+        self.fields["sex"].required = False
+        self.fields["sex"].help_text = CENSUS_HINT
+        self.fields["sex"].label = f"What is {self.voice.childs} sex? (optional)"
+
+
+class ChildEthnicityForm(QuestionForm):
+    """Optional: the census's ethnic groups in a select grouped as the census groups them."""
+
+    ethnicity = forms.ChoiceField(
+        label="What is the child's ethnic group? (optional)",
+        choices=ethnicity_choices(blank="Not answered"),
+        required=False,
+        help_text=CENSUS_HINT,
+        error_messages={"invalid_choice": "Select an ethnic group from the list"},
+    )
+
+    def word(self):
+        self.fields["ethnicity"].label = f"What is {self.voice.childs} ethnic group? (optional)"
 
 
 class AddAnotherChildForm(QuestionForm):

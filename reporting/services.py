@@ -60,6 +60,8 @@ def build_child(child: ChildAnswers, order: int) -> Child:
         address=clean_text(child.address),
         postcode=clean_text(child.postcode).upper(),
         school=clean_text(child.school),
+        sex=child.sex,
+        ethnicity=child.ethnicity,
         order=order,
     )
     validate(row, exclude=["referral"])

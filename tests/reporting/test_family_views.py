@@ -31,6 +31,8 @@ CHILD = [
         {"date_of_birth_0": "14", "date_of_birth_1": "3", "date_of_birth_2": "2017"},
     ),
     ("child/1/where/", {"address": "12 Station Road", "postcode": "br1 3uh", "school": "Hillside"}),
+    ("child/1/sex/", {"sex": "female"}),
+    ("child/1/ethnicity/", {"ethnicity": "MWBA"}),
     ("children/", {"add_another": "no"}),
 ]
 CARER = [
@@ -312,6 +314,8 @@ def test_family_wellbeing_referral_is_sent_with_its_consent_form(web):
         "Parental or carer mental ill-health",
         "Mum has depression.",
         "School nurse sessions.",
+        "Female",
+        "Mixed: White and Black African",
     ):
         assert text in check, text
     response = web.post(FW + "check-your-answers/", {"website": ""})
@@ -329,6 +333,8 @@ def test_family_wellbeing_referral_is_sent_with_its_consent_form(web):
     assert [c["code"] for c in referral.wellbeing_criteria] == ["mental_health", "exclusion_risk"]
     assert referral.support_tried == "School nurse sessions." and referral.other_agencies == "GP"
     assert referral.children.get().date_of_birth == dt.date(2017, 3, 14)
+    assert (referral.children.get().sex, referral.children.get().ethnicity) == ("female", "MWBA")
+    assert referral.contact_source == "2A"  # a school's professional (reporting.sources)
     carer = referral.carers.get()
     assert carer.interpreter_needed and carer.language == "Arabic"
     assert carer.phone == "+447911123456"
@@ -420,6 +426,8 @@ SELF_STEPS = [
         {"date_of_birth_0": "2", "date_of_birth_1": "5", "date_of_birth_2": "2015"},
     ),
     ("child/1/where/", {"school": "Bromley Juniors"}),
+    ("child/1/sex/", {}),
+    ("child/1/ethnicity/", {}),
     ("children/", {"add_another": "no"}),
     ("help/", {"criteria": ["exclusion_risk"]}),
     ("description/", {"description": "Leo will not go to school and I do not know why."}),

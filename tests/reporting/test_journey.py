@@ -212,6 +212,8 @@ CHILD = {
     "age-in-years": {"approximate_age": 7},
     "date-of-birth": {"date_of_birth": "2015-01-01"},  # an earlier answer, changed since
     "where": {"address": "", "postcode": "BR1 3UH", "school": ""},
+    "sex": {"sex": "female"},
+    "ethnicity": {"ethnicity": ""},  # optional: not answered
 }
 COMMON = {
     "danger": {"danger": "no"},
@@ -237,7 +239,9 @@ def test_concern_answers_follow_the_contract():
     answers = build_answers(state)
     assert answers == ConcernAnswers(
         who="public",
-        children=[ChildAnswers(first_name="Sam", approximate_age=7, postcode="BR1 3UH")],
+        children=[
+            ChildAnswers(first_name="Sam", approximate_age=7, postcode="BR1 3UH", sex="female")
+        ],
         other_children_in_home="unknown",
         other_children_details="",
         concern=ConcernDetails(
@@ -289,3 +293,4 @@ def test_check_sections_offer_a_change_link_for_every_answer():
     assert values["Phone"] == "020 8461 7373"
     assert values["Age"] == "About 7 years old"
     assert values["Address"] == "BR1 3UH"
+    assert values["Sex"] == "Female" and values["Ethnic group"] == "Not given"

@@ -22,6 +22,8 @@ CHILD_ONE = [
         {"date_of_birth_0": "3", "date_of_birth_1": "4", "date_of_birth_2": "2016"},
     ),
     ("child/1/where/", {"address": "1 High Street\nBromley", "postcode": "br1 3uh"}),
+    ("child/1/sex/", {}),
+    ("child/1/ethnicity/", {}),
 ]
 CHILDREN_DONE = [("children/", {"add_another": "no"})]
 CONCERN = [
@@ -197,6 +199,8 @@ def test_a_child_about_themself_without_a_way_to_reach_them(web):
             ("child/1/age/", {"age_known": "age"}),
             ("child/1/age-in-years/", {"approximate_age": "13"}),
             ("child/1/where/", {}),
+            ("child/1/sex/", {}),
+            ("child/1/ethnicity/", {}),
             *CHILDREN_DONE,
             *CONCERN[:-1],
             ("how-known/", {"how_known": "other"}),
@@ -226,6 +230,8 @@ def test_two_children_then_remove_one(web):
             ("child/2/age/", {"age_known": "unborn"}),
             ("child/2/due-date/", {"due_date_0": "1", "due_date_1": "3", "due_date_2": "2027"}),
             ("child/2/where/", {"school": "Bromley Nursery"}),
+            ("child/2/sex/", {}),
+            ("child/2/ethnicity/", {}),
         ],
     )
     summary = web.get(BASE + "children/").content.decode()
@@ -253,6 +259,8 @@ def test_removing_a_child(web):
             ("child/2/age/", {"age_known": "age"}),
             ("child/2/age-in-years/", {"approximate_age": "6"}),
             ("child/2/where/", {"address": "Flat 2"}),
+            ("child/2/sex/", {}),
+            ("child/2/ethnicity/", {}),
         ],
     )
     page = web.get(BASE + "child/1/remove-child/").content.decode()
@@ -286,6 +294,8 @@ def test_at_most_ten_children(web):
                 (f"child/{number}/age/", {"age_known": "age"}),
                 (f"child/{number}/age-in-years/", {"approximate_age": "5"}),
                 (f"child/{number}/where/", {"school": "St Mary's"}),
+                (f"child/{number}/sex/", {}),
+                (f"child/{number}/ethnicity/", {}),
             ],
         )
     response = web.post(BASE + "children/", {"add_another": "yes"})
@@ -408,7 +418,10 @@ def test_a_young_person_about_themself_is_spoken_to_as_you(web):
     )
     assert "Where do you live?" in web.get(BASE + "child/1/where/").content.decode()
     # They may go on without an address or a school.
-    walk(web, [("child/1/where/", {}), *CHILDREN_DONE])
+    walk(
+        web,
+        [("child/1/where/", {}), ("child/1/sex/", {}), ("child/1/ethnicity/", {}), *CHILDREN_DONE],
+    )
     assert (
         "Do any other children live with you?" in web.get(BASE + "other-children/").content.decode()
     )
@@ -655,6 +668,10 @@ def test_add_and_remove_children_from_check_answers(web):
         ],
     )
     response = walk(web, [("child/2/where/?change=1", {"school": "Nursery"})])
+    assert response["Location"] == BASE + "child/2/sex/?change=1"
+    response = walk(web, [("child/2/sex/?change=1", {"sex": "male"})])
+    assert response["Location"] == BASE + "child/2/ethnicity/?change=1"
+    response = walk(web, [("child/2/ethnicity/?change=1", {"ethnicity": "CHNE"})])
     assert response["Location"] == BASE + "children/?change=1"
     response = walk(web, [("children/?change=1", {"add_another": "no"})])
     assert response["Location"] == BASE + "check-your-answers/"
@@ -663,8 +680,11 @@ def test_add_and_remove_children_from_check_answers(web):
     assert f'href="{BASE}child/1/remove-child/?change=1">Remove child 1 from this report' in check
     response = walk(web, [("child/1/remove-child/?change=1", {"remove": "yes"})])
     assert response["Location"] == BASE + "check-your-answers/"
+    assert "Chinese" in check and "Male" in check
     submit(web)
     assert [c.first_name for c in Referral.objects.get().children.all()] == ["Alex"]
+    alex = Referral.objects.get().children.get()
+    assert (alex.sex, alex.ethnicity) == ("male", "CHNE")
 
 
 def test_only_the_latest_age_answer_counts(web):
@@ -684,7 +704,14 @@ def test_only_the_latest_age_answer_counts(web):
     walk(web, [("child/1/age/", {"age_known": "age"})])
     response = walk(web, [("child/1/age-in-years/", {"approximate_age": "10"})])
     assert response["Location"] == BASE + "child/1/where/"
-    walk(web, [("child/1/where/", {"school": "Hill School"})])
+    walk(
+        web,
+        [
+            ("child/1/where/", {"school": "Hill School"}),
+            ("child/1/sex/", {}),
+            ("child/1/ethnicity/", {}),
+        ],
+    )
     assert "About 10 years old" in web.get(BASE + "children/").content.decode()
     walk(web, [*CHILDREN_DONE, *CONCERN, *ANONYMOUS])
     submit(web)

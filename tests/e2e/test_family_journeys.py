@@ -106,6 +106,13 @@ def test_family_wellbeing_referral_with_upload(page, site, tmp_path):
     page.get_by_label("Address").fill("12 Station Road")
     page.get_by_label("Postcode").fill("BR1 3UH")
     _continue(page)
+    _check(page, "fw child sex")
+    page.get_by_label("Female").check()
+    _continue(page)
+    _check(page, "fw child ethnicity")
+    expect(page.locator("h1")).to_contain_text("ethnic group? (optional)")
+    page.locator("select").select_option("MWBA")
+    _continue(page)
     _check(page, "fw children")
     page.get_by_label("No").check()
     _continue(page)
@@ -184,6 +191,10 @@ def test_self_referral(page, site):
     _continue(page)
     page.get_by_label("School, college or nursery").fill("Bexleyheath Academy")
     _continue(page)
+    expect(page.locator("h1")).to_have_text("What is Leo's sex? (optional)")
+    _continue(page)  # optional: skipped
+    expect(page.locator("h1")).to_have_text("What is Leo's ethnic group? (optional)")
+    _continue(page)
     page.get_by_label("No").check()
     _continue(page)
     _check(page, "self help")
@@ -210,6 +221,7 @@ def test_self_referral(page, site):
     _check(page, "self sent")
     referral = Referral.objects.get()
     assert referral.kind == "self_referral" and referral.contact_methods == ["email"]
+    assert (referral.children.get().sex, referral.contact_source) == ("", "1D")
 
 
 def test_consultation(page, site, bromley):

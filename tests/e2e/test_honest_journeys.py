@@ -43,6 +43,10 @@ def test_a_child_reporting_about_themself(page, site):
     childline_here(page, "where do you live")
     screenshot(page, "child-where")
     continue_(page)  # nothing given: they may go on
+    heading(page, "What is your sex? (optional)")
+    continue_(page)  # optional: skipped
+    heading(page, "What is your ethnic group? (optional)")
+    continue_(page)
     if "children" in page.url:
         choose(page, "No")
         continue_(page)
@@ -101,6 +105,10 @@ def test_not_safe_to_contact_on_the_confirmation_and_on_the_staff_pages(page, si
     assert_accessible(page, "postcode error")
     screenshot(page, "postcode-error")
     page.get_by_label("Postcode").fill("br1 3uh")
+    continue_(page)
+    heading(page, "What is Kim's sex? (optional)")
+    continue_(page)
+    heading(page, "What is Kim's ethnic group? (optional)")
     continue_(page)
     choose(page, "No")
     continue_(page)

@@ -37,6 +37,11 @@ def to_check_answers(page, site) -> list[str]:
     page.get_by_label("Address").fill("1 High Street, Bromley")
     page.get_by_label("Postcode").fill("br1 3uh")
     continue_(page)
+    titles.append(page.title())  # sex (optional): answered
+    choose(page, "Female")
+    continue_(page)
+    titles.append(page.title())  # ethnic group (optional): skipped
+    continue_(page)
     choose(page, "No")
     continue_(page)
     concern(page)

@@ -113,6 +113,22 @@ def child(page, *, first: str, dob=None, age=None, with_errors=False, shot=None)
     page.get_by_label("Address").fill("1 High Street, Bromley")
     page.get_by_label("Postcode").fill("br1 3uh")
     continue_(page)
+    census(page, first=first, shot=shot)
+
+
+def census(page, *, first: str, shot=None) -> None:
+    """The optional sex and ethnic group pages: Sam's answered, anyone else's skipped."""
+    whose = "the child's" if first == "the child" else f"{first}'s"
+    heading(page, f"What is {whose} sex? (optional)")
+    question(page, "child sex", shot=shot and f"{shot}-sex")
+    if first == "Sam":
+        choose(page, "Prefer not to say")
+    continue_(page)
+    heading(page, f"What is {whose} ethnic group? (optional)")
+    question(page, "child ethnicity", shot=shot and f"{shot}-ethnicity")
+    if first == "Sam":
+        page.get_by_label(f"What is {whose} ethnic group? (optional)").select_option("BAFR")
+    continue_(page)
 
 
 def concern(page, *, with_errors=False, description="He is outside late with no coat.") -> None:
@@ -209,6 +225,9 @@ def test_anonymous_report_one_child_with_every_error(page, site):
     screenshot(page, "report-07-confirmation")
     referral = Referral.objects.get(reference=reference)
     assert referral.anonymous and referral.children.get().first_name == "Sam"
+    sam = referral.children.get()
+    assert (sam.sex, sam.ethnicity) == ("prefer_not_to_say", "BAFR")
+    assert referral.contact_source == "9"  # anonymous (reporting.sources)
     assert referral.other_children_details == "A baby sister"
 
 
@@ -470,6 +489,7 @@ def test_unborn_baby_remove_a_child_and_the_pages_that_stop_a_report(page, site,
     continue_(page)
     page.get_by_label("School, college or nursery").fill("Little Acorns Nursery")
     continue_(page)
+    census(page, first="the child")
     heading(page, "You have told us about 2 children")
     page.get_by_role("link", name="Remove Sam").click()
     heading(page, "Are you sure you want to remove Sam?")

@@ -34,6 +34,7 @@ from reporting.answers import (
     ReporterAnswers,
     yes_no,
 )
+from reporting.census import STAFF_SEX_CHOICES, source_choices
 from reporting.models import Referral
 from reporting.text import clean_text
 
@@ -270,6 +271,36 @@ class ChildWhereForm(StaffLayout, f.ChildWhereForm):
     pass
 
 
+class ChildSexForm(StaffLayout, f.ChildSexForm):
+    def word(self):
+        super().word()
+        field = self.fields["sex"]
+        field.label = "Sex (optional)"
+        field.choices = STAFF_SEX_CHOICES
+        field.help_text = ""
+
+
+class ChildEthnicityForm(StaffLayout, f.ChildEthnicityForm):
+    def word(self):
+        super().word()
+        self.fields["ethnicity"].label = "Ethnicity (optional)"
+        self.fields["ethnicity"].help_text = ""
+
+
+class ContactSourceForm(StaffLayout, f.QuestionForm):
+    """The census source, when staff know it; left blank, it is worked out from the answers
+    (`reporting.sources`), and the screener can always correct it."""
+
+    contact_source = forms.ChoiceField(
+        label="Contact source (optional)",
+        choices=source_choices(blank="Work it out from the answers"),
+        required=False,
+        help_text="As the children in need census codes it. Left blank, it is worked out from "
+        "who made the referral.",
+        error_messages={"invalid_choice": "Select a contact source from the list"},
+    )
+
+
 class OtherChildrenForm(StaffLayout, f.OtherChildrenForm):
     pass
 
@@ -329,6 +360,8 @@ class ChildBlock:
         self.age = ChildAgeForm(data, **kwargs)
         self.due = ChildDueForm(data, **kwargs)
         self.where = ChildWhereForm(data, **kwargs)
+        self.sex = ChildSexForm(data, **kwargs)
+        self.ethnicity = ChildEthnicityForm(data, **kwargs)
 
     @property
     def number(self) -> int:
@@ -336,14 +369,31 @@ class ChildBlock:
 
     @property
     def forms(self) -> list:
-        return [self.name, self.age_known, self.dob, self.age, self.due, self.where]
+        return [
+            self.name,
+            self.age_known,
+            self.dob,
+            self.age,
+            self.due,
+            self.where,
+            self.sex,
+            self.ethnicity,
+        ]
 
     @property
     def age_forms(self) -> dict:
         return {"dob": self.dob, "age": self.age, "unborn": self.due}
 
     def validate(self) -> bool:
-        ok = all([self.name.is_valid(), self.age_known.is_valid(), self.where.is_valid()])
+        ok = all(
+            [
+                self.name.is_valid(),
+                self.age_known.is_valid(),
+                self.where.is_valid(),
+                self.sex.is_valid(),
+                self.ethnicity.is_valid(),
+            ]
+        )
         known = self.age_known.cleaned_data.get("age_known") if self.age_known.is_valid() else ""
         for key, form in self.age_forms.items():
             if key == known:
@@ -368,6 +418,8 @@ class ChildBlock:
             address=where.get("address", ""),
             postcode=where.get("postcode", ""),
             school=where.get("school", ""),
+            sex=self.sex.cleaned_data.get("sex", ""),
+            ethnicity=self.ethnicity.cleaned_data.get("ethnicity", ""),
         )
 
 
@@ -411,6 +463,7 @@ class LogReferralForm:
         self.is_bound = data is not None
         count = children if children is not None else children_count(data)
         self.channel = ChannelForm(data, prefix="intake", boroughs=boroughs, now=now)
+        self.source = ContactSourceForm(data, prefix="intake")
         self.who = WhoForm(data, prefix="who")
         self.professional = ProfessionalForm(data, prefix="pro")
         self.family_aware = FamilyAwareForm(data, prefix="pro")
@@ -438,6 +491,7 @@ class LogReferralForm:
         return [
             self.channel,
             self.who,
+            self.source,
             self.professional,
             self.family_aware,
             self.family_agrees,
@@ -472,6 +526,7 @@ class LogReferralForm:
             return self._valid
         ok = self.channel.is_valid()
         ok = self.who.is_valid() and ok
+        ok = self.source.is_valid() and ok
         who = self._value(self.who, "who")
         professional = who == Referral.ReferrerType.PROFESSIONAL
         ok = self._only_if(self.professional, professional) and ok
@@ -533,6 +588,10 @@ class LogReferralForm:
     @property
     def channel_value(self) -> str:
         return self.channel.cleaned_data["channel"]
+
+    @property
+    def contact_source(self) -> str:
+        return self.source.cleaned_data.get("contact_source", "")
 
     @property
     def received_at(self) -> dt.datetime:

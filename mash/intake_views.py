@@ -75,6 +75,7 @@ def log_referral(request):
                 answers=form.answers(),
                 channel=form.channel_value,
                 received_at=form.received_at,
+                contact_source=form.contact_source,
             )
             audit.record(
                 action=AuditAction.REFERRAL_LOGGED,

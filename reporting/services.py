@@ -217,16 +217,21 @@ def submit_concern(
     channel: str = Referral.Channel.ONLINE,
     received_at: dt.datetime | None = None,
     submission_key: uuid.UUID | None = None,
+    contact_source: str = "",
 ) -> Referral:
     """Save a concern about a child, in one transaction: the referral (with a new reference and
     `received_at`, now unless given), its children, whatever `referral_submitted` receivers
     write (MASH's screening record), and the acknowledgement email's outbox row when the
     person gave an email and may be contacted. The email is queued only after commit, and a
     broker outage never fails the submission. Raises ValidationError for answers that break
-    the model's rules (the journey validates first). `submission_key`: see `submit_once`."""
+    the model's rules (the journey validates first). `submission_key`: see `submit_once`.
+    `contact_source`: the census source when staff logging it know it (else derived)."""
     referral, children = build_concern(
         borough=borough, answers=answers, channel=channel, received_at=received_at
     )
+    if contact_source:
+        referral.contact_source = contact_source
+        validate(referral, exclude=["reference", "borough"])
     referral.submission_key = submission_key
     with transaction.atomic():
         record_submission(

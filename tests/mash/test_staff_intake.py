@@ -420,3 +420,32 @@ def test_a_model_refusal_is_shown_and_nothing_is_audited(client_in, monkeypatch)
     assert response.status_code == 200
     assert "The referral could not be saved: check the answers and try again" in errors_of(response)
     assert not AuditEvent.objects.filter(action="referral_logged").exists()
+
+
+def test_staff_record_sex_ethnicity_and_the_source_or_leave_them(client_in):
+    """Optional: left blank, the child has none and the source is worked out (a named
+    neighbour: 1C); given, they are saved as chosen."""
+    client_in.post(URL, post_data())
+    first = Referral.objects.get()
+    assert first.contact_source == "1C"
+    assert (first.children.get().sex, first.children.get().ethnicity) == ("", "")
+    data = post_data()
+    data.update(
+        {"intake-contact_source": "4", "child0-sex": "not_specified", "child0-ethnicity": "WROM"}
+    )
+    client_in.post(URL, data)
+    second = Referral.objects.exclude(pk=first.pk).get()
+    assert second.contact_source == "4"
+    assert (second.children.get().sex, second.children.get().ethnicity) == (
+        "not_specified",
+        "WROM",
+    )
+
+
+def test_an_unknown_source_or_ethnicity_is_an_error(client_in):
+    data = post_data()
+    data.update({"intake-contact_source": "42", "child0-ethnicity": "NOPE"})
+    response = client_in.post(URL, data)
+    assert response.status_code == 200 and not Referral.objects.exists()
+    assert "Select a contact source from the list" in response.text
+    assert "Select an ethnic group from the list" in response.text

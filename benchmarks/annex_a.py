@@ -12,7 +12,7 @@ PostgreSQL, its time and the process's peak memory. Run on demand.
    key of its strong record-check match; a bulk seed never goes through submit, so here the
    children who are the same (borough, name and date of birth: the seed's repeat children are
    exact copies, which the matcher calls strong) share one key, in one UPDATE.
-3. In a fresh process for each measurement (so the peak RSS is the export's own): the
+3. In a fresh process for each measurement (peak RSS = VmHWM, the process's own): the
    workbook for the six months ending today (`mash.export_views.write_workbook`, to a
    temporary file, as the view does), and each list as CSV (`mash.export_views.csv_lines`),
    for the borough with the most referrals; then the workbook for one month, to show that
@@ -32,7 +32,6 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__)
 import argparse  # noqa: E402  (after the sys.path fix above, on purpose)
 import json  # noqa: E402
 import os  # noqa: E402
-import resource  # noqa: E402
 import subprocess  # noqa: E402
 import time  # noqa: E402
 import urllib.parse  # noqa: E402
@@ -108,6 +107,16 @@ def give_person_keys() -> None:
         cursor.execute("ANALYZE reporting_child")
 
 
+def memory_mb(field: str = "VmHWM") -> float:
+    """This process's peak (VmHWM) or current (VmRSS) resident memory, in MB. Not ru_maxrss:
+    Linux carries that across exec from the parent (the seeding process)."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
 def measure(database_url: str, what: str, months: int) -> dict:
     """In this (fresh) process: one export, its rows, seconds and peak RSS."""
     django_setup(database_url)
@@ -123,7 +132,7 @@ def measure(database_url: str, what: str, months: int) -> dict:
     borough = Borough.objects.annotate(n=Count("referrals")).order_by("-n").first()
     until = timezone.localdate()
     period = annex_a.Period(until, months=months)
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    before = memory_mb()
     started = time.monotonic()
     rows, size = 0, 0
     if what == "workbook":
@@ -149,7 +158,7 @@ def measure(database_url: str, what: str, months: int) -> dict:
         rows -= 1  # the headings
         detail = {}
     seconds = time.monotonic() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak = memory_mb()
     return {
         "what": what,
         "months": months,
@@ -159,8 +168,8 @@ def measure(database_url: str, what: str, months: int) -> dict:
         "rows": rows,
         "seconds": round(seconds, 2),
         "bytes": size,
-        "rss_before_mb": round(before / 1024, 1),
-        "peak_rss_mb": round(peak / 1024, 1),
+        "peak_rss_before_mb": before,
+        "peak_rss_mb": peak,
         **detail,
     }
 

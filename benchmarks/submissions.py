@@ -98,6 +98,8 @@ JOURNEY = [
         {"date_of_birth_0": "3", "date_of_birth_1": "4", "date_of_birth_2": "2016"},
     ),
     ("child/1/where/", {"address": "1 High Street\nBromley", "postcode": "br1 3uh"}),
+    ("child/1/sex/", {"sex": "male"}),
+    ("child/1/ethnicity/", {}),
     ("children/", {"add_another": "no"}),
     ("other-children/", {"other_children_in_home": "no"}),
     ("categories/", {"categories": ["neglect", "physical"]}),

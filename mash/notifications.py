@@ -31,7 +31,9 @@ from mash.models import AuditAction, Decision
 from notifications.kinds import Kind
 from notifications.models import OutboxMessage
 from notifications.outbox import enqueue
+from notifications.selectors import failed
 from reporting.messages import borough_phone, is_mobile, referrer_route
+from reporting.models import Referral
 
 KIND = Kind.OUTCOME
 BATCH = 500
@@ -180,6 +182,26 @@ def flag_late_notifications(*, now: dt.datetime | None = None, limit: int = BATC
             )
         flagged += 1
     return flagged
+
+
+def failed_referrer_messages(*, boroughs):
+    """Acknowledgements and outcome messages to referrers of these boroughs that failed for
+    good (refused, bounced, undeliverable), newest first: staff must reach them another way."""
+    from mash.referral_details import REFERRER_KINDS
+
+    referral_ids = Referral.objects.filter(borough__in=list(boroughs)).values("pk")
+    return failed(about_ids=referral_ids).filter(kind__in=REFERRER_KINDS)
+
+
+def with_references(messages) -> list[tuple[str, OutboxMessage]]:
+    """(the referral's reference, the message) for messages about referrals (one query)."""
+    messages = list(messages)
+    references = dict(
+        Referral.objects.filter(pk__in=[m.about_id for m in messages]).values_list(
+            "pk", "reference"
+        )
+    )
+    return [(references.get(message.about_id, ""), message) for message in messages]
 
 
 def late_notifications(*, boroughs):

@@ -307,14 +307,24 @@ decision_view = _action_view(
 def late_notifications_view(request):
     boroughs = list(user_boroughs(request.user))
     late = list(notifications.late_notifications(boroughs=boroughs)[:200])
+    failed = notifications.failed_referrer_messages(boroughs=boroughs)
+    failed_count = failed.count()
+    failed = notifications.with_references(failed[:200])
     audit.record(
         action=AuditAction.LATE_NOTIFICATIONS_VIEWED,
         user=request.user,
         request=request,
         rows=len(late),
+        failed=len(failed),
     )
     return render(
         request,
         "mash/screening/late_notifications.html",
-        {"nav_current": "queue", "late": late, "boroughs": boroughs},
+        {
+            "nav_current": "queue",
+            "late": late,
+            "boroughs": boroughs,
+            "failed": failed,
+            "failed_count": failed_count,
+        },
     )

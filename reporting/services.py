@@ -16,7 +16,7 @@ from contacts.models import Borough
 from contacts.phone import to_e164
 from reporting import references
 from reporting.answers import ChildAnswers, ConcernAnswers
-from reporting.messages import queue_acknowledgement
+from reporting.messages import is_mobile, queue_acknowledgement
 from reporting.models import Child, Referral
 from reporting.selectors import find_submitted
 from reporting.signals import referral_submitted
@@ -91,6 +91,10 @@ def set_referrer(referral: Referral, answers: ConcernAnswers) -> None:
         referral.referrer_phone = phone_e164(reporter.phone)
         referral.safe_to_contact = reporter.safe_to_contact
         referral.contact_notes = clean_text(reporter.contact_notes)
+        if referral.referrer_email and is_mobile(referral.referrer_phone):
+            referral.updates_by = (
+                reporter.updates_by if reporter.updates_by in ("email", "sms") else ""
+            )
 
 
 def build_concern(

@@ -58,6 +58,7 @@ def post_data(**overrides) -> dict:
         "referrer-phone": "07911 123456",
         "referrer-email": "sam.taylor@example.com",
         "referrer-relationship": "Neighbour",
+        "referrer-updates_by": "email",
         "referrer-safe_to_contact": "yes",
         "referrer-contact_notes": "After 6pm",
         "child0-first_name": "Amira",

@@ -43,6 +43,7 @@ NAMED = [
             "phone": "07911 123456",
             "email": "pat@example.com",
             "relationship": "Neighbour",
+            "updates_by": "email",
         },
     ),
     ("contact-safe/", {"safe_to_contact": "yes", "contact_notes": "After 6pm"}),

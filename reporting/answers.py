@@ -148,6 +148,7 @@ class SelfReporter:
     email: str = ""
     address: str = ""
     postcode: str = ""
+    updates_by: str = ""  # "email" or "sms", asked when both may be used and both are given
 
 
 @dataclass

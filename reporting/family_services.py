@@ -26,6 +26,7 @@ from reporting.answers import (
     ProfessionalAnswers,
     SelfReferralAnswers,
 )
+from reporting.messages import is_mobile
 from reporting.models import Carer, Child, ConsentForm, Referral
 from reporting.services import (
     build_children,
@@ -156,7 +157,8 @@ def submit_self_referral(
     submission_key: uuid.UUID | None = None,
 ) -> Referral:
     """A parent, carer or young person asking Family Wellbeing for help. The acknowledgement
-    is emailed only when they chose to be contacted by email."""
+    goes only by a way they chose to be contacted: an email, or a text to a mobile when they
+    chose phone (the one they picked when they allowed both and gave both)."""
     who = answers.who
     if who not in (Referral.ReferrerType.PARENT_CARER, Referral.ReferrerType.CHILD):
         raise ValidationError({"referrer_type": "A parent, carer or young person"}, code="invalid")
@@ -186,7 +188,9 @@ def submit_self_referral(
     validate(referral, exclude=["reference", "borough"])
     children = build_children(answers.children)
     referral.submission_key = submission_key
-    return _submit(referral, children, acknowledge="email" in answers.methods)
+    if referral.referrer_email and is_mobile(referral.referrer_phone):
+        referral.updates_by = reporter.updates_by if reporter.updates_by in ("email", "sms") else ""
+    return _submit(referral, children, acknowledge=True)
 
 
 def submit_consultation(

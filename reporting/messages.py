@@ -4,7 +4,7 @@ channel, within the limits they set, and with what personalisation.
 `referrer_route` is the one rule every message to a referrer goes through:
 - nobody is messaged who is anonymous or said it is not safe to contact them;
 - a person who said how they may be contacted (`contact_methods`) is emailed only if they
-  allowed email, and texted only if they allowed phone;
+  allowed email, and texted only if they allowed phone (the phone option says so);
 - a person who gave an email address and no mobile number is emailed; one who gave a mobile
   number and no email address is texted; one who gave both gets the channel they chose on the
   contact details page (`updates_by`), email when they did not choose.

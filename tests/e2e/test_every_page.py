@@ -224,6 +224,7 @@ def test_every_public_page(page, site, bromley):
                     "email": "aisha@example.com",
                     "address": "3 Elm Road",
                     "postcode": "BR2 9AA",
+                    "updates_by": "email",
                 },
             ),
         ],

@@ -168,7 +168,7 @@ def test_the_time_sent_is_on_the_screening_page(
         decide(referral, user)
     body = signed_in(client, user).get(url("screening", referral)).text
     cell = body.split('id="outcome-email"')[1].split("</dd>")[0]
-    assert "Sent" in cell and "Tue 24 Nov 2026, 11:00" in cell
+    assert "Sent by email" in cell and "Tue 24 Nov 2026, 11:00" in cell
 
 
 # --- the 24-hour monitor --------------------------------------------------------------------

@@ -142,6 +142,9 @@ def test_a_bounced_outcome_is_shown_to_staff_and_counted(client, bromley, time_m
     for page in ("referral", "screening"):
         text = staff.get(url(page, referral)).text
         assert 'id="failed-messages"' in text and warning in text, page
+    screening_page = staff.get(url("screening", referral)).text
+    cell = screening_page.split('id="outcome-email"')[1].split("</dd>")[0]
+    assert "Not delivered" in cell and "it bounced" in cell
     late = staff.get(reverse("mash:late_notifications")).text
     assert "Messages to referrers that failed: 1" in late and referral.reference in late
 

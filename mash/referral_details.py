@@ -67,6 +67,10 @@ def referrer_contact(referral: Referral) -> list[ContactDetail]:
         details.append(ContactDetail("How to contact them", _methods(referral).capitalize()))
     if referral.contact_notes:
         details.append(ContactDetail("When and how to contact them", referral.contact_notes))
+    if referral.updates_by:
+        details.append(
+            ContactDetail("Updates sent by", referral.get_updates_by_display().capitalize())
+        )
     return details
 
 

@@ -16,9 +16,9 @@ from reporting.journey import Journey, Location, LocationUrl, Section, State
 from reporting.models import Referral
 
 
-def queued_by(referral: Referral, channel: str) -> bool:
-    """Whether a message to the referrer was queued by this channel (the acknowledgement)."""
-    return about(about_id=referral.pk).filter(channel=channel).exists()
+def queued_channels(referral: Referral) -> set[str]:
+    """The channels messages to the referrer were queued by (the acknowledgement): one query."""
+    return set(about(about_id=referral.pk).values_list("channel", flat=True).distinct())
 
 
 def concern_check_context(state: State, url: LocationUrl) -> dict:
@@ -30,10 +30,11 @@ def concern_check_context(state: State, url: LocationUrl) -> dict:
 
 def concern_sent(referral: Referral) -> dict:
     """What the confirmation page may promise: only the messages the outbox will send."""
+    channels = queued_channels(referral)
     return {
         "contactable": referral.is_contactable,
-        "emailed": queued_by(referral, Channel.EMAIL),
-        "texted": queued_by(referral, Channel.SMS),
+        "emailed": Channel.EMAIL in channels,
+        "texted": Channel.SMS in channels,
         "anonymous": referral.anonymous,
         "not_safe": referral.safe_to_contact is False,
         "contact_notes": bool(referral.contact_notes),
@@ -42,10 +43,8 @@ def concern_sent(referral: Referral) -> dict:
 
 
 def request_sent(referral: Referral) -> dict:
-    return {
-        "emailed": queued_by(referral, Channel.EMAIL),
-        "texted": queued_by(referral, Channel.SMS),
-    }
+    channels = queued_channels(referral)
+    return {"emailed": Channel.EMAIL in channels, "texted": Channel.SMS in channels}
 
 
 @dataclass(frozen=True)

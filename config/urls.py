@@ -29,6 +29,7 @@ urlpatterns = [
     ),
     path("exit/", reporting_views.exit_page, name="exit"),
     path("mash/", include("mash.urls")),
+    path("notifications/", include("notifications.urls")),
     path("<slug:borough_slug>/", include("reporting.urls")),
     path("", include("contacts.urls")),
 ]

@@ -53,6 +53,7 @@ NOT_PAGES = {
     "exit": "Exit this page: clears the journey and redirects to the exit site",
     "metrics": "Prometheus metrics, for the monitoring system only",
     "mash:alert_acknowledge": "POST only: acknowledges an alert and redirects",
+    "notify_receipts": "GOV.UK Notify's delivery receipts callback (POST, bearer token)",
 }
 # Django's own admin (its own markup and styles) is not one of the service's pages.
 NOT_PAGE_NAMESPACES = {"admin"}
@@ -223,6 +224,7 @@ def test_every_public_page(page, site, bromley):
                     "email": "aisha@example.com",
                     "address": "3 Elm Road",
                     "postcode": "BR2 9AA",
+                    "updates_by": "email",
                 },
             ),
         ],

@@ -11,8 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, RequestFactory
 
 from contacts.calendar import LONDON
+from notifications.models import OutboxMessage
 from reporting import ratelimit
-from reporting.models import ConsentForm, OutboxMessage, Referral
+from reporting.models import ConsentForm, Referral
 from tests.reporting.factories import PROFESSIONAL, eager_celery  # noqa: F401 (a fixture)
 
 FW = "/bromley/family-wellbeing/"
@@ -333,10 +334,10 @@ def test_family_wellbeing_referral_is_sent_with_its_consent_form(web):
     assert carer.interpreter_needed and carer.language == "Arabic"
     assert carer.phone == "+447911123456"
     assert referral.consent_forms.get().original_name == "consent.pdf"
-    message = OutboxMessage.objects.get(referral=referral)
-    assert message.to == PROFESSIONAL["email"] and referral.reference in message.subject
-    assert "early help referral" in message.subject
-    assert "Amira" not in message.body  # nothing about the family in an email
+    message = OutboxMessage.objects.get(about_id=referral.pk)
+    assert message.to == PROFESSIONAL["email"] and referral.reference in message.rendered().subject
+    assert "early help referral" in message.rendered().subject
+    assert "Amira" not in message.rendered().body  # nothing about the family in an email
     assert "We have sent a confirmation email" in page
     assert referral.screening is not None  # MASH's receiver ran in the same transaction
 
@@ -464,7 +465,10 @@ def test_self_referral_chooses_how_to_be_contacted(web):
     assert referral.contact_methods == ["phone", "letter"]
     assert referral.contact_notes == "After 3pm" and referral.referrer_postcode == "BR2 9AA"
     assert referral.consent_forms.count() == 0
-    assert OutboxMessage.objects.count() == 0  # they did not ask for email
+    # they did not ask for email: the acknowledgement is a text to the mobile (they chose phone)
+    (message,) = OutboxMessage.objects.all()
+    assert (message.channel, message.to) == ("sms", "+447911123456")
+    assert "We have sent a text message with your reference" in page
 
 
 def test_self_referral_by_a_young_person_speaks_to_them(web):
@@ -489,7 +493,7 @@ def test_self_referral_by_email_gets_an_acknowledgement(web):
     )
     message = OutboxMessage.objects.get()
     assert message.to == "aisha@example.com"
-    assert "request for early help support" in message.subject
+    assert "request for early help support" in message.rendered().subject
 
 
 # -- consultation ----------------------------------------------------------------------------
@@ -520,7 +524,7 @@ def test_consultation_request(web):
     assert referral.callback_date == dt.date(2026, 11, 24)
     assert (referral.callback_start, referral.callback_end) == (dt.time(10), dt.time(11, 30))
     assert referral.children.count() == 0
-    assert "consultation" in OutboxMessage.objects.get().subject
+    assert "consultation" in OutboxMessage.objects.get().rendered().subject
 
 
 @pytest.mark.parametrize(
@@ -620,3 +624,22 @@ def test_the_callback_page_offers_only_times_the_mash_can_keep(web):
     ends = re.findall(r'<option value="(\d\d:\d\d)"', page.split('name="callback_end"')[1])
     assert starts[0] == "08:30" and starts[-1] == "16:30"
     assert ends[0] == "09:00" and ends[-1] == "17:00"
+
+
+def test_self_referral_asks_how_to_send_updates_only_when_email_and_phone_are_both_allowed(web):
+    walk(web, SELF, [*SELF_STEPS, ("contact/", {"methods": ["phone", "email"]})])
+    both = {"name": "Aisha Khan", "phone": "07911 123456", "email": "aisha@example.com"}
+    response = web.post(SELF + "your-details/", both)
+    assert response.status_code == 200
+    assert "Select how we should send you updates" in response.content.decode()
+    walk(web, SELF, [("your-details/", both | {"updates_by": "sms"})])
+    walk(web, SELF, [("check-your-answers/", {"website": ""})])
+    referral = Referral.objects.get()
+    assert referral.updates_by == "sms"
+    assert OutboxMessage.objects.get().channel == "sms"
+
+
+def test_self_referral_by_email_only_is_not_asked(web):
+    walk(web, SELF, [*SELF_STEPS, ("contact/", {"methods": ["email"]})])
+    page = web.get(SELF + "your-details/").content.decode()
+    assert "how should we send you updates" not in page

@@ -172,7 +172,7 @@ def ask_for_code(*, borough, reference: str, channel: str, contact: str, request
             action = AuditAction.STATUS_CODE_WITHHELD if matched else AuditAction.STATUS_NO_MATCH
         audit.record(
             action=action,
-            referral=referral if matched else None,
+            referral=referral,  # a wrong contact for a real reference: staff may want to know
             borough=borough,
             request=request,
             channel=channel,

@@ -45,6 +45,7 @@ from reporting import ratelimit
 from reporting.journey import SESSION_PREFIX
 from reporting.models import OutboxMessage, Referral
 from reporting.outbox import enqueue_email
+from reporting.selectors import may_send_code
 
 VALID_FOR = dt.timedelta(minutes=15)
 MAX_TRIES = 3
@@ -63,9 +64,6 @@ ASK_LIMITS = (ASK_CLIENT, ASK_REFERENCE)
 ENTER_CLIENT = ratelimit.Limit("status-enter-client", "client", "CHECK_REPORT_LIMIT_CODES", "30/h")
 ENTER_LIMITS = (ENTER_CLIENT,)
 
-# What the person chose on the report, for each channel ("contact methods", self-referrals).
-CONTACT_METHOD = {Channel.EMAIL: "email", Channel.SMS: "phone"}
-
 
 # -- asking for a code ----------------------------------------------------------------------
 def new_code() -> str:
@@ -83,15 +81,6 @@ def matches(referral: Referral | None, channel: str, contact: str) -> bool:
     if channel == Channel.EMAIL:
         return referral.referrer_email.casefold() == contact.casefold()
     return referral.referrer_phone == contact
-
-
-def may_contact(referral: Referral, channel: str) -> bool:
-    """We may send this person a code that way: "not safe to contact" is honoured exactly, and
-    a person who chose how to be contacted is contacted only that way."""
-    if referral.safe_to_contact is False:
-        return False
-    methods = referral.contact_methods or []
-    return not methods or CONTACT_METHOD[channel] in methods
 
 
 def compose(borough, channel: str, code: str) -> tuple[str, str]:
@@ -153,7 +142,7 @@ def ask_for_code(*, borough, reference: str, channel: str, contact: str, request
             .first()
         )
         matched = matches(referral, channel, contact)
-        send = matched and may_contact(referral, channel)
+        send = matched and may_send_code(referral, channel)
         StatusCheckCode.objects.create(
             token=token,
             borough=borough,
@@ -164,19 +153,18 @@ def ask_for_code(*, borough, reference: str, channel: str, contact: str, request
             created_at=now,
             expires_at=now + VALID_FOR,
         )
+        # On the referral whenever the reference is real (a wrong contact for it too: staff
+        # may want to know); never what was typed.
+        audited = {"referral": referral, "borough": borough, "request": request, "channel": channel}
         if send:
             send_code(referral, channel, contact, code, dedupe_key=dedupe_key)
-            action = AuditAction.STATUS_CODE_SENT
+            audit.record(action=AuditAction.STATUS_CODE_SENT, **audited)
         else:
             _stand_in_send(borough, channel, code, dedupe_key)
-            action = AuditAction.STATUS_CODE_WITHHELD if matched else AuditAction.STATUS_NO_MATCH
-        audit.record(
-            action=action,
-            referral=referral,  # a wrong contact for a real reference: staff may want to know
-            borough=borough,
-            request=request,
-            channel=channel,
-        )
+            if matched:
+                audit.record(action=AuditAction.STATUS_CODE_WITHHELD, **audited)
+            else:
+                audit.record(action=AuditAction.STATUS_NO_MATCH, **audited)
     return Asked(token=token, sent=send)
 
 

@@ -12,6 +12,7 @@ from reporting import family_journeys as fj
 from reporting import family_services, services
 from reporting.journey import Journey, Location, LocationUrl, Section, State
 from reporting.models import Referral
+from reporting.selectors import code_channels
 
 
 def concern_check_context(state: State, url: LocationUrl) -> dict:
@@ -30,11 +31,15 @@ def concern_sent(referral: Referral) -> dict:
         "not_safe": referral.safe_to_contact is False,
         "contact_notes": bool(referral.contact_notes),
         "about_themself": referral.about_themself,
+        "checkable": bool(code_channels(referral)),
     }
 
 
 def request_sent(referral: Referral) -> dict:
-    return {"emailed": referral.outbox_messages.exists()}
+    return {
+        "emailed": referral.outbox_messages.exists(),
+        "checkable": bool(code_channels(referral)),
+    }
 
 
 @dataclass(frozen=True)

@@ -22,12 +22,12 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
 from contacts.calendar import LONDON
-from mash import consultations, screening
+from mash import check_report, consultations, screening
 from mash.enrolment import create_link
 from mash.models import Decision, ScreeningRecord
 from reporting.answers import ConsultationAnswers, ProfessionalAnswers
 from reporting.family_services import submit_consultation
-from reporting.models import Child
+from reporting.models import Child, OutboxMessage
 from reporting.registry import JOURNEYS
 from reporting.services import submit_concern
 from tests.e2e.conftest import REFLOW_WIDTH, assert_accessible, hand_over, screenshot
@@ -53,6 +53,7 @@ NOT_PAGES = {
     "exit": "Exit this page: clears the journey and redirects to the exit site",
     "metrics": "Prometheus metrics, for the monitoring system only",
     "mash:alert_acknowledge": "POST only: acknowledges an alert and redirects",
+    "check:sign_out": "POST only: ends a report's status check and redirects",
 }
 # Django's own admin (its own markup and styles) is not one of the service's pages.
 NOT_PAGE_NAMESPACES = {"admin"}
@@ -238,10 +239,29 @@ def test_every_public_page(page, site, bromley):
         ],
         JOURNEYS["consultation"].service_for(bromley),
     )
+    walk_check_a_report(visitor, bromley)
     public = {name for name in page_names() if not name.startswith("mash:")}
     assert public - visitor.seen == set(), "public pages not visited"
     visitor.assert_titles_distinct()
     visitor.assert_no_title_carries(ANSWERS)
+
+
+def walk_check_a_report(visitor: Visitor, bromley) -> None:
+    """ "Check a report": the start page, the code page, the status, and signed out."""
+    service = "Check a report"
+    referral = submit_concern(borough=bromley, answers=concern_answers())
+    client = Client()
+    base = "/bromley/check-a-report/"
+    visitor.visit(base, service=service)
+    client.post(base, {"reference": referral.reference, "contact": "sam.taylor@example.com"})
+    visitor.hand_over(client)
+    visitor.visit(base + "code/", service=service)
+    message = OutboxMessage.objects.get(referral=referral, kind=check_report.KIND)
+    code = re.search(r"\b(\d{6})\b", message.body).group(1)
+    assert client.post(base + "code/", {"code": code})["Location"] == base + "status/"
+    visitor.hand_over(client)  # the session's key changed with the code
+    visitor.visit(base + "status/", service=service)
+    visitor.visit(base + "signed-out/", service=service)
 
 
 # -- staff -------------------------------------------------------------------------------------

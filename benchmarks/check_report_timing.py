@@ -54,7 +54,7 @@ def main() -> None:
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         from contacts.models import Borough
-        from reporting.models import OutboxMessage
+        from notifications.models import OutboxMessage
         from reporting.services import submit_concern
         from tests.reporting.factories import concern_answers
 
@@ -81,7 +81,7 @@ def main() -> None:
                 response = client.post(url, {"reference": reference, "contact": contact})
                 times[name].append(time.perf_counter() - started)
                 assert response.status_code == 302, response.status_code
-        sent = OutboxMessage.objects.filter(kind="status_code").count()
+        sent = OutboxMessage.objects.filter(kind="check_code").count()
         print(f"{args.samples} rounds; codes sent: {sent} (20 warm-up + the matches)")
         right = statistics.median(times["right"])
         for name, samples in times.items():

@@ -68,27 +68,3 @@ def display_number(value: str) -> str:
 
 def validate_uk_phone_number(value: str) -> None:
     parse_uk_number(value)
-
-
-MOBILE_TYPES = frozenset(
-    {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
-)
-
-
-def is_mobile(e164: str) -> bool:
-    """A number a text message can reach: a mobile number as `phonenumbers` knows them, or a
-    possible UK 07 number (Ofcom's drama range and new ranges it does not know yet; 070
-    personal numbers and 076 pagers are not mobiles)."""
-    try:
-        number = phonenumbers.parse(e164, REGION)
-    except phonenumbers.NumberParseException:
-        return False
-    if phonenumbers.number_type(number) in MOBILE_TYPES:
-        return True
-    national = str(number.national_number)
-    return (
-        number.country_code == UK_COUNTRY_CODE
-        and possible(number)
-        and national.startswith("7")
-        and not national.startswith(("70", "76"))
-    )

@@ -34,24 +34,24 @@ from dataclasses import dataclass
 from enum import Enum
 
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from mash import audit
 from mash.models import AuditAction, Decision, StatusCheckCode
 from mash.notifications import plain_words
-from reporting import outbox, ratelimit
+from notifications.kinds import Kind
+from notifications.outbox import enqueue, publish
+from reporting import ratelimit
 from reporting.journey import SESSION_PREFIX
-from reporting.models import OutboxMessage, Referral
-from reporting.outbox import enqueue_email
-from reporting.selectors import may_send_code
+from reporting.messages import borough_phone, routes
+from reporting.models import Referral
 
 VALID_FOR = dt.timedelta(minutes=15)
 MAX_TRIES = 3
 STATUS_FOR = dt.timedelta(minutes=10)
 CODE_DIGITS = 6
-KIND = "status_code"
+KIND = Kind.CHECK_CODE
 Channel = StatusCheckCode.Channel
 
 # Asking for a code: per client address, and per reference (whether or not it exists, so
@@ -83,47 +83,51 @@ def matches(referral: Referral | None, channel: str, contact: str) -> bool:
     return referral.referrer_phone == contact
 
 
-def compose(borough, channel: str, code: str) -> tuple[str, str]:
-    """The code's message: (subject, body). Only the code and what to do with it: never the
-    reference or anything about the report (an SMS may be read by anyone holding the phone)."""
-    context = {"borough": borough, "code": code, "minutes": int(VALID_FOR.total_seconds() // 60)}
-    if channel == Channel.SMS:
-        return "", render_to_string("mash/check_report/code_sms.txt", context).strip()
-    subject = render_to_string("mash/check_report/code_email_subject.txt", context).strip()
-    return subject, render_to_string("mash/check_report/code_email_body.txt", context).strip()
+def personalisation(borough, reference: str, code: str) -> dict:
+    """The code message's fields (notifications.kinds.FIELDS[CHECK_CODE]): the code, the
+    reference the person typed (it is theirs: the message goes only to the contact on that
+    report) and the council's number. Never anything about the report."""
+    return {"code": code, "reference": reference, "borough_phone": borough_phone(borough)}
 
 
 def send_code(referral: Referral, channel: str, to: str, code: str, *, dedupe_key: str):
-    """The one place a code is sent (inside the caller's transaction, through the outbox)."""
-    subject, body = compose(referral.borough, channel, code)
-    if channel == Channel.EMAIL:
-        return enqueue_email(
-            kind=KIND, to=to, subject=subject, body=body, referral=referral, dedupe_key=dedupe_key
-        )
-    raise NotImplementedError("text messages need the notifications app")
+    """The one place a code is sent: through the outbox (inside the caller's transaction), by
+    email or text message."""
+    return enqueue(
+        kind=KIND,
+        channel=channel,
+        to=to,
+        personalisation=personalisation(referral.borough, referral.reference, code),
+        dedupe_key=dedupe_key,
+        about_id=referral.pk,
+    )
 
 
 class _NotSent(Exception):
     """Rolls back the stand-in outbox row written when no code is sent."""
 
 
-def _stand_in_send(borough, channel: str, code: str, dedupe_key: str) -> None:
-    """The work `send_code` does, undone: compose the message, write its outbox row (rolled
-    back) and, after commit, ask the broker to send that row, which no longer exists (the task
-    finds nothing to claim). A request whose details matched nothing costs what a match costs;
-    without the publish a match took 6.7 ms longer (benchmarks/check_report_timing.py)."""
-    subject, body = compose(borough, channel, code)
+def _stand_in_send(borough, reference: str, channel: str, to: str, code: str, dedupe_key: str):
+    """The work `send_code` does, undone: the same `enqueue` (personalisation, outbox row) in a
+    savepoint rolled back, then, after commit, the broker asked to send that row, which no
+    longer exists (the task finds nothing to claim). A request whose details matched nothing
+    costs what a match costs; without the publish a match took 6.7 ms longer
+    (benchmarks/check_report_timing.py)."""
     message_id = None
     try:
         with transaction.atomic():
-            message_id = OutboxMessage.objects.create(
-                kind=KIND, to="", subject=subject, body=body, dedupe_key=dedupe_key
+            message_id = enqueue(
+                kind=KIND,
+                channel=channel,
+                to=to,
+                personalisation=personalisation(borough, reference, code),
+                dedupe_key=dedupe_key,
             ).pk
-            raise _NotSent
+            raise _NotSent  # its own after-commit publish goes with the savepoint
     except (_NotSent, IntegrityError):
         pass
     if message_id is not None:
-        transaction.on_commit(lambda: outbox.publish(message_id))
+        transaction.on_commit(lambda: publish(message_id))
 
 
 @dataclass(frozen=True)
@@ -147,7 +151,8 @@ def ask_for_code(*, borough, reference: str, channel: str, contact: str, request
             .first()
         )
         matched = matches(referral, channel, contact)
-        send = matched and may_send_code(referral, channel)
+        # "Not safe to contact" and the ways the person allowed: the one rule for messages.
+        send = matched and channel in routes(referral)
         StatusCheckCode.objects.create(
             token=token,
             borough=borough,
@@ -165,7 +170,7 @@ def ask_for_code(*, borough, reference: str, channel: str, contact: str, request
             send_code(referral, channel, contact, code, dedupe_key=dedupe_key)
             audit.record(action=AuditAction.STATUS_CODE_SENT, **audited)
         else:
-            _stand_in_send(borough, channel, code, dedupe_key)
+            _stand_in_send(borough, reference, channel, contact, code, dedupe_key)
             if matched:
                 audit.record(action=AuditAction.STATUS_CODE_WITHHELD, **audited)
             else:

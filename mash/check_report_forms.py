@@ -9,9 +9,10 @@ from crispy_forms_gds.layout import Layout
 from django import forms
 from django.core.exceptions import ValidationError
 
-from contacts.phone import is_mobile, to_e164
+from contacts.phone import to_e164
 from mash.check_report import CODE_DIGITS, Channel
 from reporting.forms import QuestionForm, part, text, validate_public_email
+from reporting.messages import is_mobile
 from reporting.references import normalise_reference
 
 EXAMPLE_GROUPS = "4K7Q-X9D2"
@@ -80,8 +81,8 @@ class StartForm(QuestionForm):
             raise ValidationError(CONTACT_MESSAGE, code="invalid") from exc
         if not is_mobile(number):
             raise ValidationError(
-                "Enter a mobile phone number, like 07700 900 982, or an email address: we "
-                "cannot send a code to a landline",
+                "Enter a UK mobile phone number, like 07700 900 982, or an email address: we "
+                "can only text a code to a UK mobile",
                 code="not_mobile",
             )
         self.channel = Channel.SMS

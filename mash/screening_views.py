@@ -91,6 +91,7 @@ def screening_page(request, reference):
             "enquiries": list(record.enquiries.select_related("requested_by", "answered_by")),
             "decision": decision,
             "outcome_message": notifications.outcome_message(referral) if decision else None,
+            "not_sent_reason": notifications.not_sent_reason(referral) if decision else "",
             "may_change": screening.may_change(request.user, record),
             "holds_it": record.claimed_by_id == request.user.pk,
         },
@@ -286,7 +287,7 @@ def _record_decision(request, referral, record, data, obj):
         request=request,
     )
     told = (
-        " The outcome email to the referrer is in the outbox." if decision.notify_referrer else ""
+        " The outcome message to the referrer is in the outbox." if decision.notify_referrer else ""
     )
     return f"Decision recorded: {decision.get_outcome_display().lower()}.{told}"
 

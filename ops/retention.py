@@ -26,6 +26,7 @@ from collections import Counter
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from mash import audit
@@ -41,9 +42,10 @@ from mash.models import (
     StatusCheckCode,
     UrgencyRating,
 )
+from notifications.models import OutboxMessage
 from ops.models import RetentionPeriod
 from ops.schedule import DEFAULTS  # noqa: F401 - the defaults, re-exported
-from reporting.models import Carer, Child, ConsentForm, OutboxMessage, Referral
+from reporting.models import Carer, Child, ConsentForm, Referral
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +96,7 @@ def anonymise(referral_ids: list[int], *, now: dt.datetime) -> int:
         ConsentForm.objects.filter(referral__in=ids).delete()
         Child.objects.filter(referral__in=ids).delete()
         Carer.objects.filter(referral__in=ids).delete()
-        OutboxMessage.objects.filter(referral__in=ids).delete()
+        OutboxMessage.objects.filter(about_id__in=ids).delete()
         records = ScreeningRecord.objects.filter(referral__in=ids)
         UrgencyRating.objects.filter(record__in=records).update(reason="")
         NeedLevel.objects.filter(record__in=records).update(reason="")
@@ -151,15 +153,17 @@ def _outbox(period: dt.timedelta, now: dt.datetime) -> tuple[int, int]:
     body_cutoff = now - dt.timedelta(hours=settings.OUTBOX_SENT_BODY_HOURS)
     bodies = (
         OutboxMessage.objects.filter(sent_at__lt=body_cutoff)
-        .exclude(body="")
-        .update(body="", subject="", to="")
+        .exclude(to="")
+        .update(body="", subject="", to="", personalisation={})
     )
-    from reporting.outbox import MAX_ATTEMPTS
+    from notifications.sending import MAX_ATTEMPTS
 
     cutoff = now - period
     sent = OutboxMessage.objects.filter(sent_at__lt=cutoff)
     gave_up = OutboxMessage.objects.filter(
-        sent_at__isnull=True, attempts__gte=MAX_ATTEMPTS, created_at__lt=cutoff
+        Q(attempts__gte=MAX_ATTEMPTS) | Q(status=OutboxMessage.Status.FAILED),
+        sent_at__isnull=True,
+        created_at__lt=cutoff,
     )
     deleted = 0
     for queryset in (sent, gave_up):

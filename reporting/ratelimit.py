@@ -37,7 +37,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from config.client import client_ip
-from reporting.breaker import Breaker
+from notifications.breaker import Breaker
 
 logger = logging.getLogger(__name__)
 

@@ -7,12 +7,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from notifications.kinds import Channel
+from notifications.selectors import about
 from reporting import concern_journey as cj
 from reporting import family_journeys as fj
 from reporting import family_services, services
 from reporting.journey import Journey, Location, LocationUrl, Section, State
+from reporting.messages import routes
 from reporting.models import Referral
-from reporting.selectors import code_channels
+
+
+def queued_by(referral: Referral, channel: str) -> bool:
+    """Whether a message to the referrer was queued by this channel (the acknowledgement)."""
+    return about(about_id=referral.pk).filter(channel=channel).exists()
 
 
 def concern_check_context(state: State, url: LocationUrl) -> dict:
@@ -26,19 +33,21 @@ def concern_sent(referral: Referral) -> dict:
     """What the confirmation page may promise: only the messages the outbox will send."""
     return {
         "contactable": referral.is_contactable,
-        "emailed": referral.outbox_messages.exists(),
+        "emailed": queued_by(referral, Channel.EMAIL),
+        "texted": queued_by(referral, Channel.SMS),
         "anonymous": referral.anonymous,
         "not_safe": referral.safe_to_contact is False,
         "contact_notes": bool(referral.contact_notes),
         "about_themself": referral.about_themself,
-        "checkable": bool(code_channels(referral)),
+        "checkable": bool(routes(referral)),
     }
 
 
 def request_sent(referral: Referral) -> dict:
     return {
-        "emailed": referral.outbox_messages.exists(),
-        "checkable": bool(code_channels(referral)),
+        "emailed": queued_by(referral, Channel.EMAIL),
+        "texted": queued_by(referral, Channel.SMS),
+        "checkable": bool(routes(referral)),
     }
 
 

@@ -4,16 +4,14 @@ every page and state; screenshots in test-results/screenshots/check-*.png."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
-from mash import check_report, screening, services
-from reporting.models import OutboxMessage
+from mash import screening, services
 from reporting.services import submit_concern
 from tests.e2e.conftest import assert_accessible, assert_error_links_focus_their_fields, screenshot
 from tests.mash.factories import StaffMemberFactory
+from tests.mash.test_check_report import sent_code
 from tests.reporting.factories import concern_answers
 
 pytestmark = pytest.mark.usefixtures("fast_hashing")
@@ -23,11 +21,6 @@ EMAIL = "sam.taylor@example.com"
 def looked_at(page, name: str) -> None:
     assert_accessible(page, name)
     screenshot(page, f"check-{name}")
-
-
-def sent_code(referral) -> str:
-    message = OutboxMessage.objects.filter(referral=referral, kind=check_report.KIND).latest("id")
-    return re.search(r"\b(\d{6})\b", message.body).group(1)
 
 
 def ask(page, reference: str, contact: str) -> None:
@@ -55,7 +48,7 @@ def test_the_whole_check(page, site, bromley):
     assert assert_error_links_focus_their_fields(page, "start") == 2
 
     ask(page, referral.reference.lower(), "020 8461 7373")  # a landline: no text can reach it
-    expect(page.locator(".govuk-error-summary")).to_contain_text("landline")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("UK mobile")
     expect(page.get_by_label("Reference number")).to_have_value(referral.reference.lower())
     page.get_by_label("Email address or mobile phone number").fill(EMAIL)
     page.get_by_role("button", name="Send me a code").click()

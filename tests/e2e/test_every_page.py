@@ -22,16 +22,17 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
 from contacts.calendar import LONDON
-from mash import check_report, consultations, screening
+from mash import consultations, screening
 from mash.enrolment import create_link
 from mash.models import Decision, ScreeningRecord
 from reporting.answers import ConsultationAnswers, ProfessionalAnswers
 from reporting.family_services import submit_consultation
-from reporting.models import Child, OutboxMessage
+from reporting.models import Child
 from reporting.registry import JOURNEYS
 from reporting.services import submit_concern
 from tests.e2e.conftest import REFLOW_WIDTH, assert_accessible, hand_over, screenshot
 from tests.mash.factories import PASSWORD, StaffMemberFactory, log_in_verified
+from tests.mash.test_check_report import sent_code
 from tests.reporting import test_family_views as fv
 from tests.reporting import test_views as cv
 from tests.reporting.factories import PROFESSIONAL, child, concern_answers
@@ -256,8 +257,7 @@ def walk_check_a_report(visitor: Visitor, bromley) -> None:
     client.post(base, {"reference": referral.reference, "contact": "sam.taylor@example.com"})
     visitor.hand_over(client)
     visitor.visit(base + "code/", service=service)
-    message = OutboxMessage.objects.get(referral=referral, kind=check_report.KIND)
-    code = re.search(r"\b(\d{6})\b", message.body).group(1)
+    code = sent_code(referral)
     assert client.post(base + "code/", {"code": code})["Location"] == base + "status/"
     visitor.hand_over(client)  # the session's key changed with the code
     visitor.visit(base + "status/", service=service)

@@ -16,9 +16,9 @@ from contacts.calendar import LONDON
 from mash import check_report, consultations, notifications, screening, services
 from mash.check_report import Channel, Entry, Stage
 from mash.models import AuditAction, AuditEvent, ScreeningRecord, StatusCheckCode
+from notifications.models import OutboxMessage
 from reporting.answers import ConsultationAnswers, ProfessionalAnswers
 from reporting.family_services import submit_consultation
-from reporting.models import OutboxMessage
 from tests.mash.test_screening import screener, submit
 from tests.reporting.factories import PROFESSIONAL, ReferralFactory
 
@@ -44,9 +44,15 @@ def ask(borough, reference, contact=EMAIL, channel=Channel.EMAIL):
     )
 
 
+def code_messages(referral=None):
+    messages = OutboxMessage.objects.filter(kind=check_report.KIND).order_by("id")
+    return messages if referral is None else messages.filter(about_id=referral.pk)
+
+
 def sent_code(referral) -> str:
-    message = OutboxMessage.objects.get(referral=referral, kind=check_report.KIND)
-    return re.search(r"\b(\d{6})\b", message.body).group(1)
+    """The code in the text of the last code message sent about this referral."""
+    message = code_messages(referral).last()
+    return re.search(r"\b(\d{6})\b", message.rendered().body).group(1)
 
 
 def actions(**filters) -> list[str]:
@@ -62,9 +68,9 @@ def enter(asked, code):
 def test_the_right_email_in_any_case_gets_a_code_by_email(bromley, report):
     asked = ask(bromley, report.reference, contact="Sam.Taylor@EXAMPLE.com")
     assert asked.sent
-    message = OutboxMessage.objects.get(referral=report, kind=check_report.KIND)
-    assert message.to == "Sam.Taylor@EXAMPLE.com"
-    assert re.search(r"Your code is \d{6}", message.body)
+    (message,) = code_messages(report)
+    assert (message.channel, message.to) == ("email", "Sam.Taylor@EXAMPLE.com")
+    assert re.search(r"Your code is \d{6}", message.rendered().body)
     row = StatusCheckCode.objects.get(token=asked.token)
     assert (row.referral, row.channel, row.tries, row.used_at) == (report, "email", 0, None)
     assert row.expires_at == MONDAY + dt.timedelta(minutes=15)
@@ -72,9 +78,10 @@ def test_the_right_email_in_any_case_gets_a_code_by_email(bromley, report):
 
 def test_the_message_says_nothing_about_the_report(bromley, report):
     ask(bromley, report.reference)
-    message = OutboxMessage.objects.get(referral=report, kind=check_report.KIND)
-    text = message.subject + message.body
-    for private in (report.reference, "Amira", "Hughes", "Sam", "neglect", "Station Road"):
+    rendered = code_messages(report).get().rendered()
+    text = f"{rendered.subject} {rendered.body}"
+    assert sent_code(report) in text and "020 8461 7373" in text
+    for private in ("Amira", "Hughes", "Sam", "neglect", "Station Road", "Neighbour"):
         assert private not in text
 
 
@@ -127,7 +134,7 @@ def test_not_safe_to_contact_is_honoured_exactly(bromley):
     referral = submit(bromley, "unsafe", received_at=MONDAY)
     asked = ask(bromley, referral.reference)
     assert not asked.sent
-    assert not OutboxMessage.objects.filter(kind=check_report.KIND).exists()
+    assert not code_messages().exists()
     assert actions(referral=referral)[-1] == AuditAction.STATUS_CODE_WITHHELD
 
 
@@ -175,9 +182,7 @@ def test_a_code_works_for_15_minutes(bromley, report, time_machine):
     assert enter(asked, code).outcome is Entry.RIGHT
 
     again = ask(bromley, report.reference)
-    code = re.search(
-        r"\d{6}", OutboxMessage.objects.filter(kind=check_report.KIND).latest("id").body
-    ).group()
+    code = sent_code(report)
     time_machine.move_to(MONDAY + dt.timedelta(minutes=29, seconds=59), tick=False)
     assert enter(again, code).outcome is Entry.EXPIRED
 
@@ -291,8 +296,8 @@ def test_decided_says_the_outcome_as_the_outcome_email_does(bromley, report, out
     status = check_report.status_of(report)
     assert status.stage is Stage.DECIDED
     assert status.outcome == notifications.plain_words(outcome, bromley)
-    subject, body = notifications.compose(report, report.screening.decision)
-    assert status.outcome in body
+    fields = notifications.personalisation(report, report.screening.decision)
+    assert status.outcome == fields["outcome_words"]
     assert "Why" not in status.outcome
 
 

@@ -14,7 +14,8 @@ from django.urls import reverse
 from contacts.calendar import LONDON
 from mash import check_report, screening, services
 from mash.models import AuditAction, AuditEvent, StatusCheckCode
-from reporting.models import OutboxMessage
+from notifications.backends import locmem_outbox
+from tests.mash.test_check_report import code_messages, sent_code
 from tests.mash.test_screening import screener, submit
 from tests.reporting.factories import eager_celery, reset_breakers  # noqa: F401 (fixtures)
 
@@ -65,11 +66,6 @@ def ask(client, reference, contact=EMAIL, **extra):
     return client.post(START, {"reference": reference, "contact": contact}, **extra)
 
 
-def sent_code(referral) -> str:
-    message = OutboxMessage.objects.filter(referral=referral, kind=check_report.KIND).latest("id")
-    return re.search(r"\b(\d{6})\b", message.body).group(1)
-
-
 def signed_in(client, report) -> Client:
     assert ask(client, report.reference)["Location"] == CODE
     assert client.post(CODE, {"code": sent_code(report)})["Location"] == STATUS
@@ -93,11 +89,23 @@ def test_the_whole_check(client, report):
     assert "will look at it within one working day" in text(status)
 
 
-def test_text_messages_go_to_the_mobile_on_the_report(client, report):
-    pytest.importorskip("notifications", reason="text messages come with the notifications app")
-    response = ask(client, report.reference, "07911 123456")
+def test_a_text_message_to_the_mobile_on_the_report(
+    client, report, settings, django_capture_on_commit_callbacks
+):
+    settings.NOTIFICATIONS_BACKEND = "locmem"
+    locmem_outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = ask(client, report.reference, "07911 123456")
     assert response["Location"] == CODE
     assert "Check your phone" in text(client.get(CODE))
+    (sms,) = locmem_outbox  # sent (eager Celery), by text message, to the number on the report
+    assert (sms.channel, sms.to, sms.kind) == ("sms", "+447911123456", "check_code")
+    code = re.search(r"\b(\d{6})\b", sms.body).group(1)
+    for private in ("Amira", "Hughes", "Sam", "neglect", "Station Road"):
+        assert private not in sms.body
+    locmem_outbox.clear()
+    assert client.post(CODE, {"code": code})["Location"] == STATUS
+    assert "Received" in text(client.get(STATUS))
 
 
 # -- nothing says which references exist ---------------------------------------------------------
@@ -125,13 +133,12 @@ def walk(reference, contact):
 
 
 def test_unknown_reference_wrong_contact_and_right_contact_look_the_same(report, codes):
-    before = OutboxMessage.objects.filter(kind=check_report.KIND).count()
     unknown = walk("BRM-0000-0000", EMAIL)
-    assert OutboxMessage.objects.filter(kind=check_report.KIND).count() == before
+    assert not code_messages().exists()
     wrong_contact = walk(report.reference, "someone.else@example.com")
-    assert OutboxMessage.objects.filter(kind=check_report.KIND).count() == before
+    assert not code_messages().exists()
     right = walk(report.reference, EMAIL)
-    assert OutboxMessage.objects.filter(kind=check_report.KIND).count() == before + 1
+    assert code_messages().count() == 1
     assert unknown == wrong_contact == right
     # and what they see is the "if the details match" page, then the wrong-code messages
     assert right[0][0] == 302 and right[0][1]["Location"] == CODE
@@ -143,7 +150,7 @@ def test_unknown_reference_wrong_contact_and_right_contact_look_the_same(report,
 def test_not_safe_to_contact_looks_the_same_too(bromley, report, codes):
     unsafe = submit(bromley, "unsafe", received_at=MONDAY)
     assert walk(unsafe.reference, EMAIL) == walk(report.reference, "someone.else@example.com")
-    assert not OutboxMessage.objects.filter(referral=unsafe, kind=check_report.KIND).exists()
+    assert not code_messages(unsafe).exists()
 
 
 def test_the_rate_limit_counts_unknown_and_known_references_alike(settings, report):
@@ -175,7 +182,7 @@ def test_nothing_typed(client, bromley):
         ("BRM-12", EMAIL, "Enter the reference number in the right format, like BRM-4K7Q-X9D2"),
         ("BRM-4K7Q-X9D2", "sam@", "Enter an email address like name@example.com, or a mobile"),
         ("BRM-4K7Q-X9D2", "12", "Enter an email address like name@example.com, or a mobile"),
-        ("BRM-4K7Q-X9D2", "020 8461 7373", "we cannot send a code to a landline"),
+        ("BRM-4K7Q-X9D2", "020 8461 7373", "we can only text a code to a UK mobile"),
     ],
 )
 def test_what_was_typed_is_kept_with_the_message(client, bromley, reference, contact, message):
@@ -230,7 +237,7 @@ def test_asking_is_limited_per_client(settings, report):
     assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
     assert "from your internet connection" in text(refused)
     assert StatusCheckCode.objects.count() == 2  # the refused one made nothing, sent nothing
-    assert not OutboxMessage.objects.filter(kind=check_report.KIND).exists()
+    assert not code_messages().exists()
     assert ask(Client(REMOTE_ADDR="203.0.113.10"), report.reference).status_code == 302
 
 

@@ -14,8 +14,9 @@ from contacts.calendar import LONDON
 from mash.deadlines import screening_due_at
 from mash.intake_forms import LogReferralForm
 from mash.models import AuditEvent, ScreeningRecord
+from notifications.models import OutboxMessage
 from reporting import forms as public_forms
-from reporting.models import OutboxMessage, Referral
+from reporting.models import Referral
 from tests.mash.factories import StaffMemberFactory, log_in_password_only, log_in_verified
 
 URL = "/mash/log/"
@@ -119,7 +120,7 @@ def test_a_logged_referral_records_its_channel_and_lands_on_screening(client_in,
     )
     # The same signal path as online: a screening record and the acknowledgement email.
     assert ScreeningRecord.objects.filter(referral=referral).exists()
-    assert OutboxMessage.objects.filter(referral=referral, kind="acknowledgement").count() == 1
+    assert OutboxMessage.objects.filter(about_id=referral.pk, kind="acknowledgement").count() == 1
     follow = client_in.get(response["Location"])
     assert follow.status_code == 200
 

@@ -20,14 +20,16 @@ from mash.models import (
     StatusCheckCode,
     UrgencyRating,
 )
+from notifications.models import OutboxMessage
 from ops.models import RetentionPeriod
 from ops.retention import REMOVED
 from ops.retention import apply_retention as apply_now
 from ops.schedule import DEFAULTS
-from reporting.models import Carer, Child, ConsentForm, OutboxMessage, Referral
+from reporting.models import Carer, Child, ConsentForm, Referral
 from reporting.uploads import private_storage
 from tests.mash.factories import UserFactory
-from tests.reporting.factories import ChildFactory, OutboxMessageFactory, ReferralFactory
+from tests.notifications.factories import OutboxMessageFactory
+from tests.reporting.factories import ChildFactory, ReferralFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +79,7 @@ def decided(bromley, outcome=None, *, kind=Referral.Kind.CONCERN, at=T0, **field
         sha256="0" * 64,
         uploaded_at=at,
     )
-    OutboxMessageFactory(referral=referral, sent_at=at, created_at=at)
+    OutboxMessageFactory(about_id=referral.pk, sent_at=at, created_at=at)
     record = ScreeningRecord.objects.create(
         referral=referral, borough=bromley, due_at=at + dt.timedelta(days=1), decided_at=at
     )
@@ -104,7 +106,7 @@ def is_anonymised(referral) -> bool:
         and not Child.objects.filter(referral=referral).exists()
         and not Carer.objects.filter(referral=referral).exists()
         and not ConsentForm.objects.filter(referral=referral).exists()
-        and not OutboxMessage.objects.filter(referral=referral).exists()
+        and not OutboxMessage.objects.filter(about_id=referral.pk).exists()
         and not private_storage().exists(f"consent-{referral.pk}.pdf")
         and record.urgency_ratings.get().reason == ""
         and record.record_checks.get().notes == ""

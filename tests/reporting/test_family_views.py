@@ -11,8 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, RequestFactory
 
 from contacts.calendar import LONDON
+from notifications.models import OutboxMessage
 from reporting import ratelimit
-from reporting.models import ConsentForm, OutboxMessage, Referral
+from reporting.models import ConsentForm, Referral
 from tests.reporting.factories import PROFESSIONAL, eager_celery  # noqa: F401 (a fixture)
 
 FW = "/bromley/family-wellbeing/"
@@ -333,10 +334,10 @@ def test_family_wellbeing_referral_is_sent_with_its_consent_form(web):
     assert carer.interpreter_needed and carer.language == "Arabic"
     assert carer.phone == "+447911123456"
     assert referral.consent_forms.get().original_name == "consent.pdf"
-    message = OutboxMessage.objects.get(referral=referral)
-    assert message.to == PROFESSIONAL["email"] and referral.reference in message.subject
-    assert "early help referral" in message.subject
-    assert "Amira" not in message.body  # nothing about the family in an email
+    message = OutboxMessage.objects.get(about_id=referral.pk)
+    assert message.to == PROFESSIONAL["email"] and referral.reference in message.rendered().subject
+    assert "early help referral" in message.rendered().subject
+    assert "Amira" not in message.rendered().body  # nothing about the family in an email
     assert "We have sent a confirmation email" in page
     assert referral.screening is not None  # MASH's receiver ran in the same transaction
 
@@ -489,7 +490,7 @@ def test_self_referral_by_email_gets_an_acknowledgement(web):
     )
     message = OutboxMessage.objects.get()
     assert message.to == "aisha@example.com"
-    assert "request for early help support" in message.subject
+    assert "request for early help support" in message.rendered().subject
 
 
 # -- consultation ----------------------------------------------------------------------------
@@ -520,7 +521,7 @@ def test_consultation_request(web):
     assert referral.callback_date == dt.date(2026, 11, 24)
     assert (referral.callback_start, referral.callback_end) == (dt.time(10), dt.time(11, 30))
     assert referral.children.count() == 0
-    assert "consultation" in OutboxMessage.objects.get().subject
+    assert "consultation" in OutboxMessage.objects.get().rendered().subject
 
 
 @pytest.mark.parametrize(

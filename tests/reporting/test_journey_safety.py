@@ -15,8 +15,9 @@ from django.contrib.sessions.backends.base import SessionBase
 
 from contacts.calendar import LONDON
 from mash.models import ScreeningRecord
+from notifications.models import OutboxMessage
 from reporting.journey import Journey, Location, State
-from reporting.models import OutboxMessage, Referral
+from reporting.models import Referral
 from reporting.registry import JOURNEYS
 from tests.reporting import test_family_views as family
 from tests.reporting.factories import eager_celery  # noqa: F401 (a fixture)
@@ -225,7 +226,7 @@ def test_sending_again_with_the_same_answers_gives_the_same_referral(web, key):
     referral = Referral.objects.get()
     assert referral.reference in web.get(base + "sent/").content.decode()
     assert ScreeningRecord.objects.filter(referral=referral).count() == 1
-    assert OutboxMessage.objects.filter(referral=referral).count() == 1
+    assert OutboxMessage.objects.filter(about_id=referral.pk).count() == 1
 
 
 def test_a_saved_report_is_never_shown_as_failed(web, monkeypatch):
@@ -252,7 +253,7 @@ def test_a_saved_report_is_never_shown_as_failed(web, monkeypatch):
     assert response["Location"] == BASE + "sent/"
     referral = Referral.objects.get()
     assert referral.reference in web.get(BASE + "sent/").content.decode()
-    assert OutboxMessage.objects.filter(referral=referral).count() == 1
+    assert OutboxMessage.objects.filter(about_id=referral.pk).count() == 1
 
 
 # -- real concurrent sends -------------------------------------------------------------------
@@ -314,7 +315,7 @@ def test_five_simultaneous_sends_make_one_referral(
     assert results == [(302, base + "sent/")] * 5
     referral = Referral.objects.get()
     assert ScreeningRecord.objects.filter(referral=referral).count() == 1
-    assert OutboxMessage.objects.filter(referral=referral).count() == 1
+    assert OutboxMessage.objects.filter(about_id=referral.pk).count() == 1
     assert isinstance(client.session, SessionBase)
     assert client.session["journey-sent:" + JOURNEYS[key].journey.name + ":bromley"] == (
         referral.reference

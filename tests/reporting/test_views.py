@@ -8,7 +8,8 @@ import time_machine
 from django.test import Client
 
 from contacts.calendar import LONDON
-from reporting.models import OutboxMessage, Referral
+from notifications.models import OutboxMessage
+from reporting.models import Referral
 
 BASE = "/bromley/report/"
 MONDAY_NOON = dt.datetime(2026, 11, 23, 12, 0, tzinfo=LONDON)

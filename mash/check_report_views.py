@@ -187,7 +187,6 @@ def status(request, borough_slug: str):
         "mash/check_report/status.html",
         f"The progress of your {found.noun}",
         found=found,
-        until=check_report.state(request.session, borough).get("until"),
     )
 
 

@@ -262,6 +262,11 @@ RATE_LIMIT_SESSION = os.environ.get("RATE_LIMIT_SESSION", "5/h")
 RATE_LIMIT_SUBMISSIONS = os.environ.get("RATE_LIMIT_SUBMISSIONS", "100/h")
 RATE_LIMIT_GLOBAL = os.environ.get("RATE_LIMIT_GLOBAL", "300/10m")
 RATE_LIMIT_SALT = os.environ.get("RATE_LIMIT_SALT", "")
+# "Check a report" (mash.check_report): asking for a code, per client address and per
+# reference (known or not: the limit says nothing about which exist); entering one, per client.
+CHECK_REPORT_LIMIT_CLIENT = os.environ.get("CHECK_REPORT_LIMIT_CLIENT", "20/h")
+CHECK_REPORT_LIMIT_REFERENCE = os.environ.get("CHECK_REPORT_LIMIT_REFERENCE", "5/h")
+CHECK_REPORT_LIMIT_CODES = os.environ.get("CHECK_REPORT_LIMIT_CODES", "30/h")
 
 # The proxies whose X-Forwarded-For is believed (config.client.client_ip): comma-separated
 # addresses or CIDR ranges, e.g. nginx's. Empty (the default): the client is REMOTE_ADDR and

@@ -104,6 +104,13 @@ class AuditAction(models.TextChoices):
     SUBJECT_ACCESS_EXPORTED = "subject_access_exported", "Subject access export"
     # Retention (ops.retention, nightly, with the counts)
     RETENTION_APPLIED = "retention_applied", "Retention schedule applied"
+    # "Check a report": the person who made it asks for its status (mash.check_report). No
+    # detail ever carries what they typed.
+    STATUS_CODE_SENT = "status_code_sent", "Status check: code sent to the person who reported"
+    STATUS_CODE_WITHHELD = "status_code_withheld", "Status check: code not sent (contact limits)"
+    STATUS_NO_MATCH = "status_no_match", "Status check: details matched no report"
+    STATUS_CODE_WRONG = "status_code_wrong", "Status check: wrong code entered"
+    STATUS_VIEWED = "status_viewed", "Status seen by the person who reported"
 
 
 class AuditEventQuerySet(models.QuerySet):
@@ -698,3 +705,43 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.raised_at:%Y-%m-%d %H:%M})"
+
+
+# --- "Check a report" (issue 17) -----------------------------------------------------------
+
+
+class StatusCheckCode(models.Model):
+    """A 6-digit code asked for on "Check a report" (`mash.check_report`).
+
+    One row per request for a code, whether or not the details matched a report: when they
+    did not, `referral` is empty and no code was sent, but the row is made and checked the
+    same way, so the pages behave alike either way. Only a keyed hash of the code is kept. A
+    code works for 15 minutes, once, and dies after 3 wrong tries. `token` (kept in the
+    browser's session, never shown) says which row that browser is entering a code for."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        SMS = "sms", "Text message"
+
+    token = models.UUIDField(unique=True, editable=False)
+    borough = models.ForeignKey("contacts.Borough", on_delete=models.CASCADE, related_name="+")
+    referral = models.ForeignKey(
+        "reporting.Referral",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="status_check_codes",
+    )
+    channel = models.CharField(max_length=5, choices=Channel.choices)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    tries = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["expires_at"], name="status_code_expiry")]
+
+    def __str__(self) -> str:
+        return f"Status check code {self.pk} ({self.get_channel_display()})"

@@ -12,6 +12,7 @@ past its time, as the `RetentionPeriod` rows (admin) say.
   transaction delete, see migration ops 0002).
 - Sent emails lose their body and recipient after settings.OUTBOX_SENT_BODY_HOURS, and the row
   goes after the outbox period; unsent ones that gave up go after the same period.
+- "Check a report" codes (hashes only, dead after 15 minutes) go a day after they expire.
 
 In batches (one transaction each), idempotent (a second run finds nothing), and audited by
 count: each run writes one `retention_applied` audit event with what it did per record type.
@@ -38,6 +39,7 @@ from mash.models import (
     NeedLevel,
     RecordCheck,
     ScreeningRecord,
+    StatusCheckCode,
     UrgencyRating,
 )
 from notifications.models import OutboxMessage
@@ -173,6 +175,14 @@ def _outbox(period: dt.timedelta, now: dt.datetime) -> tuple[int, int]:
     return bodies, deleted
 
 
+STATUS_CODES_KEPT = dt.timedelta(days=1)
+
+
+def _status_codes(now: dt.datetime) -> int:
+    """Codes for "Check a report" a day past their expiry: nothing left to check them for."""
+    return StatusCheckCode.objects.filter(expires_at__lt=now - STATUS_CODES_KEPT).delete()[0]
+
+
 def apply_retention(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Enforce the schedule once; returns (and audits) how many records of each type were
     anonymised or deleted."""
@@ -195,6 +205,7 @@ def apply_retention(*, now: dt.datetime | None = None) -> dict[str, int]:
         done["outbox_bodies_dropped"], done["outbox_deleted"] = _outbox(
             schedule[RecordType.OUTBOX], now
         )
+    done["status_codes_deleted"] = _status_codes(now)
     counts = {key: value for key, value in sorted(done.items())}
     audit.record(action=AuditAction.RETENTION_APPLIED, **counts)
     logger.info("retention applied", extra={"counts": counts})

@@ -13,6 +13,7 @@ from reporting import concern_journey as cj
 from reporting import family_journeys as fj
 from reporting import family_services, services
 from reporting.journey import Journey, Location, LocationUrl, Section, State
+from reporting.messages import routes
 from reporting.models import Referral
 
 
@@ -39,12 +40,17 @@ def concern_sent(referral: Referral) -> dict:
         "not_safe": referral.safe_to_contact is False,
         "contact_notes": bool(referral.contact_notes),
         "about_themself": referral.about_themself,
+        "checkable": bool(routes(referral)),
     }
 
 
 def request_sent(referral: Referral) -> dict:
     channels = queued_channels(referral)
-    return {"emailed": Channel.EMAIL in channels, "texted": Channel.SMS in channels}
+    return {
+        "emailed": Channel.EMAIL in channels,
+        "texted": Channel.SMS in channels,
+        "checkable": bool(routes(referral)),
+    }
 
 
 @dataclass(frozen=True)

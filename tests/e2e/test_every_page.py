@@ -32,6 +32,7 @@ from reporting.registry import JOURNEYS
 from reporting.services import submit_concern
 from tests.e2e.conftest import REFLOW_WIDTH, assert_accessible, hand_over, screenshot
 from tests.mash.factories import PASSWORD, StaffMemberFactory, log_in_verified
+from tests.mash.test_check_report import sent_code
 from tests.reporting import test_family_views as fv
 from tests.reporting import test_views as cv
 from tests.reporting.factories import PROFESSIONAL, child, concern_answers
@@ -54,6 +55,7 @@ NOT_PAGES = {
     "metrics": "Prometheus metrics, for the monitoring system only",
     "mash:alert_acknowledge": "POST only: acknowledges an alert and redirects",
     "notify_receipts": "GOV.UK Notify's delivery receipts callback (POST, bearer token)",
+    "check:sign_out": "POST only: ends a report's status check and redirects",
 }
 # Django's own admin (its own markup and styles) is not one of the service's pages.
 NOT_PAGE_NAMESPACES = {"admin"}
@@ -240,10 +242,28 @@ def test_every_public_page(page, site, bromley):
         ],
         JOURNEYS["consultation"].service_for(bromley),
     )
+    walk_check_a_report(visitor, bromley)
     public = {name for name in page_names() if not name.startswith("mash:")}
     assert public - visitor.seen == set(), "public pages not visited"
     visitor.assert_titles_distinct()
     visitor.assert_no_title_carries(ANSWERS)
+
+
+def walk_check_a_report(visitor: Visitor, bromley) -> None:
+    """ "Check a report": the start page, the code page, the status, and signed out."""
+    service = "Check a report"
+    referral = submit_concern(borough=bromley, answers=concern_answers())
+    client = Client()
+    base = "/bromley/check-a-report/"
+    visitor.visit(base, service=service)
+    client.post(base, {"reference": referral.reference, "contact": "sam.taylor@example.com"})
+    visitor.hand_over(client)
+    visitor.visit(base + "code/", service=service)
+    code = sent_code(referral)
+    assert client.post(base + "code/", {"code": code})["Location"] == base + "status/"
+    visitor.hand_over(client)  # the session's key changed with the code
+    visitor.visit(base + "status/", service=service)
+    visitor.visit(base + "signed-out/", service=service)
 
 
 # -- staff -------------------------------------------------------------------------------------

@@ -10,12 +10,14 @@ from django.db import connection
 from django.test import TestCase
 
 from contacts.calendar import LONDON
+from mash import check_report
 from mash.models import (
     AuditEvent,
     ConsultationAdvice,
     Decision,
     RecordCheck,
     ScreeningRecord,
+    StatusCheckCode,
     UrgencyRating,
 )
 from notifications.models import OutboxMessage
@@ -265,3 +267,20 @@ def test_the_privacy_notice_states_the_schedule_and_its_basis(client, bromley):
     for row in DEFAULTS:
         assert row["counted_from"].split(" (")[0] in html.replace("&#x27;", "'")
     assert "Limitation Act 1980" in html and "legal hold" in html
+
+
+def test_status_check_codes_go_a_day_after_they_expire(bromley):
+    with time_machine.travel(T0, tick=False):
+        referral = ReferralFactory(borough=bromley, referrer_email="sam@example.com")
+        asked = check_report.ask_for_code(
+            borough=bromley,
+            reference=referral.reference,
+            channel="email",
+            contact="sam@example.com",
+        )
+    expiry = T0 + check_report.VALID_FOR
+    with time_machine.travel(expiry + dt.timedelta(hours=23, minutes=59), tick=False):
+        assert apply_retention()["status_codes_deleted"] == 0
+    with time_machine.travel(expiry + dt.timedelta(days=1, seconds=1), tick=False):
+        assert apply_retention()["status_codes_deleted"] == 1
+    assert not StatusCheckCode.objects.filter(token=asked.token).exists()

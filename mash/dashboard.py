@@ -26,7 +26,8 @@ Trends over a period of whole weeks (Monday to Sunday, Europe/London):
   check's strong match (`mash.matching.compare`: the name agrees and the date of birth or
   the postcode is the same) with names compared normalised (`mash.matching.normalise_name`:
   accents dropped, case folded, only letters) but without the typo tolerance, so it runs as
-  one indexed set-based query at a million referrals (`RE_REFERRAL_SQL`);
+  one indexed set-based query at a million referrals (`RE_REFERRAL_SQL`; in SQL the accents
+  dropped are Latin-1's, a rarer accented letter is dropped rather than plain-lettered);
 - outcome emails: of the week's decisions whose referrer is told (due by now, or sent), how
   many were sent within their 24 hours (`Decision.notification_due_at`).
 """
@@ -142,8 +143,8 @@ class PercentileCont(Aggregate):
 # Names as mash.matching.normalise_name leaves them: accents dropped (the common Latin ones),
 # case folded, only the letters a-z. Both sides of the comparison and the expression indexes
 # on reporting_child (reporting 0012) use exactly this SQL.
-ACCENTED = "ÀÁÂÃÄÅàáâãäåÇçÈÉÊËèéêëÌÍÎÏìíîïÑñÒÓÔÕÖØòóôõöøÙÚÛÜùúûüÝýÿ"
-PLAIN = "AAAAAAaaaaaaCcEEEEeeeeIIIIiiiiNnOOOOOOooooooUUUUuuuuYyy"
+ACCENTED = "ÀÁÂÃÄÅàáâãäåÇçÈÉÊËèéêëÌÍÎÏìíîïÑñÒÓÔÕÖòóôõöÙÚÛÜùúûüÝýÿ"
+PLAIN = "AAAAAAaaaaaaCcEEEEeeeeIIIIiiiiNnOOOOOoooooUUUUuuuuYyy"
 
 
 def name_key_sql(column: str) -> str:
@@ -154,15 +155,6 @@ def postcode_key_sql(column: str) -> str:
     return f"regexp_replace(upper({column}), '[^A-Z0-9]', '', 'g')"
 
 
-def _same_child(a: str, b: str) -> str:
-    return (
-        f"{name_key_sql(f'{a}.first_name')} = {name_key_sql(f'{b}.first_name')} "
-        f"AND {name_key_sql(f'{a}.last_name')} = {name_key_sql(f'{b}.last_name')} "
-        f"AND ({a}.date_of_birth = {b}.date_of_birth "
-        f"OR {postcode_key_sql(f'{a}.postcode')} = {postcode_key_sql(f'{b}.postcode')})"
-    )
-
-
 def _known(alias: str) -> str:
     return (
         f"NOT {alias}.name_unknown AND {name_key_sql(f'{alias}.first_name')} <> '' "
@@ -170,13 +162,16 @@ def _known(alias: str) -> str:
     )
 
 
-# An earlier referral to children's social care about the same child, received in the 12
-# months before, in the same borough (`%s`: the outer record's alias is "mash_screeningrecord").
-RE_REFERRAL_SQL = (  # built from constants only, no input
-    f"""
-EXISTS (
+def _earlier_referral(same: str) -> str:
+    """A scalar subquery, run once per outer record (not flattened into a join): the outer
+    record's children, each looked up among the other children by the expression index on
+    (name keys, `same`), then their records and decisions by their unique keys."""
+    return f"""(
   SELECT 1 FROM reporting_child c
-  JOIN reporting_child c2 ON {_same_child("c", "c2")}
+  JOIN reporting_child c2
+    ON {name_key_sql("c2.first_name")} = {name_key_sql("c.first_name")}
+   AND {name_key_sql("c2.last_name")} = {name_key_sql("c.last_name")}
+   AND {same.format(a="c2", b="c")}
   JOIN mash_screeningrecord r2 ON r2.referral_id = c2.referral_id
   JOIN mash_decision d2 ON d2.record_id = r2.id
   WHERE c.referral_id = mash_screeningrecord.referral_id
@@ -187,9 +182,25 @@ EXISTS (
     AND r2.received_at < mash_screeningrecord.received_at
     AND r2.received_at >= ((mash_screeningrecord.received_at AT TIME ZONE 'Europe/London')
                            - interval '12 months') AT TIME ZONE 'Europe/London'
-)
-"""  # noqa: S608
-)
+  LIMIT 1
+) IS NOT NULL"""  # noqa: S608  (built from constants only, no input)
+
+
+SAME_BIRTH = "{a}.date_of_birth = {b}.date_of_birth"
+SAME_POSTCODE = postcode_key_sql("{a}.postcode") + " = " + postcode_key_sql("{b}.postcode")
+# The expression indexes the lookups use (reporting 0012 creates them from these).
+CHILD_KEY_INDEXES = {
+    "child_match_name_dob": (
+        f"{name_key_sql('first_name')}, {name_key_sql('last_name')}, date_of_birth"
+    ),
+    "child_match_name_postcode": (
+        f"{name_key_sql('first_name')}, {name_key_sql('last_name')}, {postcode_key_sql('postcode')}"
+    ),
+}
+
+# An earlier referral to children's social care about the same child, received in the 12
+# months before, in the same borough (the outer record's table is "mash_screeningrecord").
+RE_REFERRAL_SQL = f"({_earlier_referral(SAME_BIRTH)} OR {_earlier_referral(SAME_POSTCODE)})"
 
 
 def re_referral_q() -> Q:

@@ -294,6 +294,13 @@ class ScreeningRecord(models.Model):
                 name="screening_open_effective_due",
                 condition=QUEUED,
             ),
+            # The dashboard's weeks: contacts received, and decisions made, in a range.
+            models.Index(fields=["borough", "received_at"], name="screening_borough_received"),
+            models.Index(
+                fields=["borough", "decided_at"],
+                name="screening_borough_decided",
+                condition=models.Q(decided_at__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -507,6 +514,8 @@ class Decision(models.Model):
                 name="decision_notification_watch",
                 condition=models.Q(notify_referrer=True, notification_late_at__isnull=True),
             ),
+            # The dashboard's "decided today" per person.
+            models.Index(fields=["decided_at"], name="decision_decided_at"),
             # The late-notifications list, newest first.
             models.Index(
                 fields=["-notification_late_at"],

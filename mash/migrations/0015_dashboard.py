@@ -1,4 +1,4 @@
-"""The dashboard: its audit actions, and working time from receipt to decision kept on the screening record
+"""The dashboard: its audit actions, indexes for its weekly ranges, and working time from receipt to decision kept on the screening record
 (backfilled for decisions already made, on each borough's calendar)."""
 
 from django.db import migrations, models
@@ -95,6 +95,24 @@ class Migration(migrations.Migration):
                 db_index=True,
                 editable=False,
                 max_length=50,
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="decision",
+            index=models.Index(fields=["decided_at"], name="decision_decided_at"),
+        ),
+        migrations.AddIndex(
+            model_name="screeningrecord",
+            index=models.Index(
+                fields=["borough", "received_at"], name="screening_borough_received"
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="screeningrecord",
+            index=models.Index(
+                condition=models.Q(("decided_at__isnull", False)),
+                fields=["borough", "decided_at"],
+                name="screening_borough_decided",
             ),
         ),
     ]

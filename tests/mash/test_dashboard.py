@@ -309,3 +309,27 @@ def test_re_referral_rule_agrees_with_the_record_check(bromley, screener, time_m
     assert compare(b, a)[0] == STRONG
     period = Period(dt.date(2026, 1, 5), dt.date(2026, 1, 5))
     assert trends(borough=bromley, period=period).weeks[0].re_referrals == 1
+
+
+def test_the_migration_indexes_are_the_queries_expressions():
+    """reporting 0012 creates the indexes the re-referral lookups read: the same SQL."""
+    import importlib
+
+    migration = importlib.import_module("reporting.migrations.0012_child_match_keys")
+    for name, columns in migration.INDEXES.items():
+        made = columns.replace("{a}", migration.ACCENTED).replace("{p}", migration.PLAIN)
+        assert made == dashboard.CHILD_KEY_INDEXES[name]
+
+
+def test_name_keys_in_sql_are_the_matchers_normalised_names():
+    from django.db import connection
+
+    from mash.matching import normalise_name
+
+    # (Latin-1's accented letters; rarer ones, like the Vietnamese "ọ", are dropped in SQL
+    # rather than plain-lettered: mash.dashboard says so)
+    names = ["Zoë", "O'Brien-Smith ", "JOSÉ", "Ann Marie", "Renée", "Çelik", "Øyvind", "Nuñez"]
+    with connection.cursor() as cursor:
+        for name in names:
+            cursor.execute(f"SELECT {dashboard.name_key_sql('%s')}", [name])
+            assert cursor.fetchone()[0] == normalise_name(name), name

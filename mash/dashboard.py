@@ -203,11 +203,57 @@ CHILD_KEY_INDEXES = {
 RE_REFERRAL_SQL = f"({_earlier_referral(SAME_BIRTH)} OR {_earlier_referral(SAME_POSTCODE)})"
 
 
-def re_referral_q() -> Q:
-    """Re-referrals, on a query of screening records (PostgreSQL)."""
+def live_re_referral_q() -> Q:
+    """Re-referrals worked out now, on a query of screening records (PostgreSQL)."""
     return Q(decision__outcome__in=CONVERTED) & Q(
         RawSQL(RE_REFERRAL_SQL, [], output_field=BooleanField())  # noqa: S611  (constant)
     )
+
+
+def re_referral_q() -> Q:
+    """Re-referrals: as the beat task marked them, or worked out now where it has not yet
+    looked."""
+    return Q(re_referral=True) | (Q(re_referral__isnull=True) & live_re_referral_q())
+
+
+# How far back the beat task looks again: an earlier referral decided this long after a later
+# one would change the later one's answer (decisions take a day or two, not a fortnight).
+RECHECK = dt.timedelta(days=14)
+MARK_BATCH = 5_000
+
+
+def mark_re_referrals(*, now: dt.datetime | None = None, since: dt.datetime | None = None) -> int:
+    """Beat: mark each screening decision made since `since` (default: the last 14 days, and
+    every one not yet looked at) a re-referral or not, in one set-based UPDATE. Returns how
+    many rows it set. Idempotent."""
+    now = now or timezone.now()
+    since = since if since is not None else now - RECHECK
+    decided = ScreeningRecord.objects.filter(SCREENED)
+    scope = decided.filter(Q(decided_at__gte=since) | Q(re_referral__isnull=True))
+    changed = (
+        scope.exclude(decision__outcome__in=CONVERTED)
+        .exclude(re_referral=False)
+        .update(re_referral=False)
+    )
+    converted = list(
+        scope.filter(decision__outcome__in=CONVERTED).order_by().values_list("pk", flat=True)
+    )
+    for start in range(0, len(converted), MARK_BATCH):
+        batch = converted[start : start + MARK_BATCH]
+        # (a query of its own, so RE_REFERRAL_SQL's outer table is this query's table)
+        yes = set(
+            ScreeningRecord.objects.filter(pk__in=batch)
+            .filter(live_re_referral_q())
+            .values_list("pk", flat=True)
+        )
+        no = set(batch) - yes
+        for value, ids in ((True, yes), (False, no)):
+            changed += (
+                ScreeningRecord.objects.filter(pk__in=ids)
+                .exclude(re_referral=value)
+                .update(re_referral=value)
+            )
+    return changed
 
 
 # --- figure definitions ----------------------------------------------------------------------
@@ -548,14 +594,16 @@ def trends(*, borough, period: Period, now: dt.datetime | None = None) -> Trends
     for row in by_week.values("week", "decision__outcome").annotate(n=Count("id")):
         if row["decision__outcome"]:
             weeks[_as_week(row["week"])].outcomes[row["decision__outcome"]] = row["n"]
-    for row in (
-        decided.filter(re_referral_q())
-        .annotate(week=_week_of("decided_at"))
-        .values("week")
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        weeks[_as_week(row["week"])].re_referrals = row["n"]
+    # marked by the beat task, then those it has not yet looked at (worked out now)
+    for condition in (Q(re_referral=True), Q(re_referral__isnull=True) & live_re_referral_q()):
+        for row in (
+            decided.filter(condition)
+            .annotate(week=_week_of("decided_at"))
+            .values("week")
+            .annotate(n=Count("id"))
+            .order_by()
+        ):
+            weeks[_as_week(row["week"])].re_referrals += row["n"]
     return Trends(period=period, weeks=list(weeks.values()), sources=sources)
 
 

@@ -264,6 +264,10 @@ class ScreeningRecord(models.Model):
     # Working time from receipt to decision on the borough's calendar, in seconds, fixed when
     # the decision is recorded (the dashboard's median and 90th percentile read it in SQL).
     decision_working_seconds = models.PositiveIntegerField(null=True, blank=True)
+    # Whether this decided referral is a re-referral (mash.dashboard.RE_REFERRAL_SQL), kept by
+    # the beat task `mash.mark_re_referrals`; empty until it has looked (the dashboard then
+    # works it out live).
+    re_referral = models.BooleanField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -300,6 +304,12 @@ class ScreeningRecord(models.Model):
                 fields=["borough", "decided_at"],
                 name="screening_borough_decided",
                 condition=models.Q(decided_at__isnull=False),
+            ),
+            # Decided referrals the re-referral task has not yet looked at.
+            models.Index(
+                fields=["borough", "decided_at"],
+                name="screening_re_referral_unknown",
+                condition=models.Q(decided_at__isnull=False, re_referral__isnull=True),
             ),
         ]
         constraints = [

@@ -1,4 +1,4 @@
-"""The dashboard: its audit actions, indexes for its weekly ranges, and working time from receipt to decision kept on the screening record
+"""The dashboard: its audit actions, indexes for its weekly ranges, the re-referral mark, and working time from receipt to decision kept on the screening record
 (backfilled for decisions already made, on each borough's calendar)."""
 
 from django.db import migrations, models
@@ -113,6 +113,19 @@ class Migration(migrations.Migration):
                 condition=models.Q(("decided_at__isnull", False)),
                 fields=["borough", "decided_at"],
                 name="screening_borough_decided",
+            ),
+        ),
+        migrations.AddField(
+            model_name="screeningrecord",
+            name="re_referral",
+            field=models.BooleanField(blank=True, null=True),
+        ),
+        migrations.AddIndex(
+            model_name="screeningrecord",
+            index=models.Index(
+                condition=models.Q(("decided_at__isnull", False), ("re_referral__isnull", True)),
+                fields=["borough", "decided_at"],
+                name="screening_re_referral_unknown",
             ),
         ),
     ]

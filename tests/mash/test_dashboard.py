@@ -289,8 +289,28 @@ def test_re_referrals_across_a_year_boundary(bromley, bexley, screener, time_mac
     assert w.converted == 5 and w.re_referrals == 1 and str(w.re_referral_rate) == "20.0%"
     behind = records_behind(borough=bromley, figure="re_referrals", period=period)
     assert [r.pk for r in behind] == [again.pk]
-    # one day later, Kai's January 2026 referral would be within 12 months of January 2025's
     assert kai_later.pk not in {r.pk for r in behind}
+
+    # the beat task marks every decision; the dashboard then reads the marks
+    marked = dashboard.mark_re_referrals(now=at(2026, 2, 1), since=at(2020, 1, 1))
+    decided = ScreeningRecord.objects.filter(decided_at__isnull=False)
+    assert marked == decided.count() == 11
+    assert set(decided.filter(re_referral=True)) == {again}
+    assert not decided.filter(re_referral__isnull=True).exists()
+    assert dashboard.mark_re_referrals(now=at(2026, 2, 1), since=at(2020, 1, 1)) == 0
+    assert trends(borough=bromley, period=period).weeks[0].re_referrals == 1
+    ScreeningRecord.objects.filter(pk=again.pk).update(re_referral=False)
+    ScreeningRecord.objects.filter(pk=kai_later.pk).update(re_referral=True)
+    assert [
+        r.pk for r in records_behind(borough=bromley, figure="re_referrals", period=period)
+    ] == [kai_later.pk]  # (the marks are what is counted once made)
+    # a run looks again at the last fortnight only, and at anything not yet marked
+    ScreeningRecord.objects.filter(pk=again.pk).update(re_referral=None)
+    assert dashboard.mark_re_referrals(now=at(2026, 2, 1)) == 1
+    assert ScreeningRecord.objects.get(pk=again.pk).re_referral is True
+    assert ScreeningRecord.objects.get(pk=kai_later.pk).re_referral is True  # outside 14 days
+    assert dashboard.mark_re_referrals(now=at(2026, 1, 20)) == 1  # Kai decided 7 Jan: looked at
+    assert ScreeningRecord.objects.get(pk=kai_later.pk).re_referral is False
 
 
 def test_re_referral_rule_agrees_with_the_record_check(bromley, screener, time_machine):
@@ -333,3 +353,15 @@ def test_name_keys_in_sql_are_the_matchers_normalised_names():
         for name in names:
             cursor.execute(f"SELECT {dashboard.name_key_sql('%s')}", [name])
             assert cursor.fetchone()[0] == normalise_name(name), name
+
+
+def test_the_beat_task_marks_re_referrals_hourly(settings, bromley, screener, time_machine):
+    from mash import tasks
+
+    entry = settings.CELERY_BEAT_SCHEDULE["mash-mark-re-referrals"]
+    assert entry["task"] == "mash.mark_re_referrals" and entry["schedule"] == 3600
+    record = make(bromley, at(2026, 3, 9, 10))
+    decide(time_machine, record, screener.user, at(2026, 3, 9, 12), Outcome.ASSESSMENT)
+    assert tasks.mark_re_referrals() == 1
+    record.refresh_from_db()
+    assert record.re_referral is False

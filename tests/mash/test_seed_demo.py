@@ -195,3 +195,7 @@ def test_history_years_of_decided_referrals(seeded_boroughs):
     assert sum(1 for n in keys.values() if n > 1) > 100
     assert OutboxMessage.objects.filter(sent_at__isnull=False).exists()
     assert Decision.objects.filter(notification_late_at__isnull=False).exists()
+    # the dashboard's re-referral marks are made, and some are re-referrals
+    decided = ScreeningRecord.objects.filter(decided_at__isnull=False).exclude(kind="consultation")
+    assert not decided.filter(re_referral__isnull=True).exists()
+    assert decided.filter(re_referral=True).count() > 10

@@ -414,6 +414,16 @@ class Command(BaseCommand):
             if options["years"] < 0:
                 raise CommandError("--years must be 0 or more")
             made = self.make_history(boroughs, count, rng, people, years=options["years"])
+            if count:
+                from mash.dashboard import mark_re_referrals
+
+                analyse()
+                began_marks = time.perf_counter()
+                marked = mark_re_referrals(since=timezone.now() - dt.timedelta(days=1))
+                self.stdout.write(
+                    f"  re-referral marks: {marked:,} decisions in "
+                    f"{time.perf_counter() - began_marks:.0f}s"
+                )
         else:
             made = self.make_referrals(boroughs, count, rng, people)
         if count:

@@ -35,7 +35,7 @@ Trends over a period of whole weeks (Monday to Sunday, Europe/London):
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from django.db import connection
 from django.db.models import Aggregate, BooleanField, Count, Exists, F, FloatField, OuterRef, Q
@@ -400,6 +400,16 @@ class Week:
     re_referrals: int = 0
     messages_due: int = 0
     messages_in_time: int = 0
+    sources: dict[str, int] = field(default_factory=dict)  # source code -> contacts
+
+    def as_data(self) -> dict:
+        data = asdict(self)
+        data["start"] = self.start.isoformat()
+        return data
+
+    @classmethod
+    def from_data(cls, data: dict) -> Week:
+        return cls(**{**data, "start": dt.date.fromisoformat(data["start"])})
 
     @property
     def contacts_total(self) -> int:
@@ -541,9 +551,83 @@ def _as_week(value) -> dt.date:
     return value
 
 
+# A week's figures settle once every outcome email of its decisions is due (the policy allows
+# up to a week): from then on they are kept in the weekly summary (`DashboardWeek`).
+SETTLED_AFTER = dt.timedelta(days=8)
+# Each night the summaries of the last weeks are made again (late corrections of a source, the
+# re-referral marks of the last fortnight); older weeks are made once.
+RESUMMARISE_WEEKS = 8
+
+
+def settled(week: dt.date, now: dt.datetime) -> bool:
+    return week_bounds(week)[1] + SETTLED_AFTER <= now
+
+
 def trends(*, borough, period: Period, now: dt.datetime | None = None) -> Trends:
-    """The weekly figures of one borough over `period` (a handful of grouped queries, each on
-    an index range of the period)."""
+    """The weekly figures of one borough over `period`: settled weeks from the weekly summary
+    the nightly task keeps, the others (this week, the last one, any not yet summarised)
+    worked out now."""
+    from mash.models import DashboardWeek
+
+    now = now or timezone.now()
+    stored = {
+        row.week: Week.from_data(row.figures)
+        for row in DashboardWeek.objects.filter(
+            borough=borough, week__gte=period.first, week__lte=period.last
+        )
+        if settled(row.week, now)
+    }
+    missing = [w for w in period.weeks if w not in stored]
+    weeks = dict(stored)
+    if missing:
+        live = live_trends(borough=borough, period=Period(missing[0], missing[-1]), now=now)
+        weeks.update({w.start: w for w in live.weeks if w.start in missing})
+    ordered = [weeks[w] for w in period.weeks]
+    sources: dict[str, int] = {}
+    for week in ordered:
+        for code, n in week.sources.items():
+            sources[code] = sources.get(code, 0) + n
+    return Trends(period=period, weeks=ordered, sources=sources)
+
+
+def summarise_weeks(*, now: dt.datetime | None = None, boroughs=None) -> int:
+    """Nightly: keep the weekly summary of every borough's settled weeks (the last
+    RESUMMARISE_WEEKS made again, older ones made when missing, back to MAX_WEEKS). Returns
+    how many weeks it wrote."""
+    from contacts.models import Borough
+    from mash.models import DashboardWeek
+
+    now = now or timezone.now()
+    latest = week_start(to_london(now).date())
+    while not settled(latest, now):
+        latest -= dt.timedelta(weeks=1)
+    every = Period(latest - dt.timedelta(weeks=MAX_WEEKS - 1), latest)
+    recent = set(every.weeks[-RESUMMARISE_WEEKS:])
+    written = 0
+    for borough in boroughs if boroughs is not None else Borough.objects.all():
+        have = set(
+            DashboardWeek.objects.filter(borough=borough, week__gte=every.first).values_list(
+                "week", flat=True
+            )
+        )
+        wanted = [w for w in every.weeks if w in recent or w not in have]
+        if not wanted:
+            continue
+        live = live_trends(borough=borough, period=Period(wanted[0], wanted[-1]), now=now)
+        for week in live.weeks:
+            if week.start in wanted:
+                DashboardWeek.objects.update_or_create(
+                    borough=borough,
+                    week=week.start,
+                    defaults={"figures": week.as_data(), "computed_at": now},
+                )
+                written += 1
+    return written
+
+
+def live_trends(*, borough, period: Period, now: dt.datetime | None = None) -> Trends:
+    """The weekly figures of one borough over `period`, worked out now (a handful of grouped
+    queries, each on an index range of the period)."""
     now = now or timezone.now()
     weeks = {start: Week(start) for start in period.weeks}
     records = ScreeningRecord.objects.filter(borough=borough)
@@ -555,12 +639,15 @@ def trends(*, borough, period: Period, now: dt.datetime | None = None) -> Trends
         .order_by()
     ):
         weeks[_as_week(row["week"])].contacts[row["kind"]] = row["n"]
-    sources = {
-        code or "": n
-        for code, n in received.values_list("referral__contact_source")
+    sources: dict[str, int] = {}
+    for week, code, n in (
+        received.annotate(week=_week_of("received_at"))
+        .values_list("week", "referral__contact_source")
         .annotate(n=Count("id"))
         .order_by()
-    }
+    ):
+        weeks[_as_week(week)].sources[code or ""] = n
+        sources[code or ""] = sources.get(code or "", 0) + n
     decided = records.filter(SCREENED, decided_at__gte=period.start, decided_at__lt=period.end)
     by_week = decided.annotate(week=_week_of("decided_at")).values("week").order_by()
     aggregates = {

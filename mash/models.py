@@ -724,3 +724,26 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.raised_at:%Y-%m-%d %H:%M})"
+
+
+# --- The managers' dashboard (issue 16) ---------------------------------------------------
+
+
+class DashboardWeek(models.Model):
+    """One borough's figures for one settled week (`mash.dashboard.Week.as_data`), kept by the
+    nightly task `mash.summarise_dashboard_weeks` so the dashboard reads 12 rows instead of
+    aggregating a quarter of a million. Weeks not yet settled are always worked out live."""
+
+    borough = models.ForeignKey("contacts.Borough", on_delete=models.CASCADE, related_name="+")
+    week = models.DateField(help_text="The Monday the week begins.")
+    figures = models.JSONField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["borough", "week"]
+        constraints = [
+            models.UniqueConstraint(fields=["borough", "week"], name="dashboard_week_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.borough_id} week of {self.week}"

@@ -26,3 +26,11 @@ def mark_re_referrals() -> int:
     from mash import dashboard
 
     return dashboard.mark_re_referrals()
+
+
+@shared_task(name="mash.summarise_dashboard_weeks")
+def summarise_dashboard_weeks() -> int:
+    """Beat, nightly: keep the dashboard's weekly summaries of settled weeks."""
+    from mash import dashboard
+
+    return dashboard.summarise_weeks()

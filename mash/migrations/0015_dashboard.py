@@ -1,6 +1,7 @@
-"""The dashboard: its audit actions, indexes for its weekly ranges, the re-referral mark, and working time from receipt to decision kept on the screening record
+"""The dashboard: its audit actions, indexes for its weekly ranges, the re-referral mark, the weekly summary, and working time from receipt to decision kept on the screening record
 (backfilled for decisions already made, on each borough's calendar)."""
 
+import django.db.models.deletion
 from django.db import migrations, models
 
 
@@ -127,5 +128,33 @@ class Migration(migrations.Migration):
                 fields=["borough", "decided_at"],
                 name="screening_re_referral_unknown",
             ),
+        ),
+        migrations.CreateModel(
+            name="DashboardWeek",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("week", models.DateField(help_text="The Monday the week begins.")),
+                ("figures", models.JSONField()),
+                ("computed_at", models.DateTimeField()),
+                (
+                    "borough",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="contacts.borough",
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["borough", "week"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("borough", "week"), name="dashboard_week_once")
+                ],
+            },
         ),
     ]

@@ -365,3 +365,38 @@ def test_the_beat_task_marks_re_referrals_hourly(settings, bromley, screener, ti
     assert tasks.mark_re_referrals() == 1
     record.refresh_from_db()
     assert record.re_referral is False
+
+
+def test_settled_weeks_come_from_the_nightly_summary(bromley, screener, time_machine):
+    """The nightly task stores each settled week's figures; the dashboard reads them (and
+    works out live the weeks not yet settled); stored and live figures are the same."""
+    from mash import tasks
+    from mash.models import DashboardWeek
+
+    first = make(bromley, at(2026, 3, 2, 10), source="6")
+    decide(time_machine, first, screener.user, at(2026, 3, 2, 15), Outcome.ASSESSMENT)
+    sent(first, at(2026, 3, 2, 16))
+    second = make(bromley, at(2026, 3, 10, 9), source="2A")
+    decide(time_machine, second, screener.user, at(2026, 3, 11, 9, 30), Outcome.ADVICE)
+    make(bromley, at(2026, 3, 17, 9))
+    now = at(2026, 3, 18, 12)  # week of 2 March settled (ended 8 March + 8 days); 9 March not
+    period = Period(dt.date(2026, 3, 2), dt.date(2026, 3, 16))
+    live = trends(borough=bromley, period=period, now=now)
+    time_machine.move_to(now, tick=False)
+    written = tasks.summarise_dashboard_weeks()
+    assert written == dashboard.MAX_WEEKS * 2  # every settled week of both boroughs
+    stored = DashboardWeek.objects.get(borough=bromley, week=dt.date(2026, 3, 2))
+    assert not DashboardWeek.objects.filter(week__gte=dt.date(2026, 3, 9)).exists()
+    assert trends(borough=bromley, period=period, now=now) == live
+    (week,) = [w for w in live.weeks if w.start == dt.date(2026, 3, 2)]
+    assert stored.figures == week.as_data()
+    assert week.sources == {"6": 1} and week.converted == 1 and week.messages_in_time == 1
+    # the stored figures are what is shown for a settled week; unsettled weeks stay live
+    figures = {**stored.figures, "decided": 99}
+    DashboardWeek.objects.filter(pk=stored.pk).update(figures=figures)
+    shown = trends(borough=bromley, period=period, now=now)
+    assert [w.decided for w in shown.weeks] == [99, 1, 0]
+    assert shown.sources == {"6": 1, "2A": 1, "": 1}
+    # the next night makes the last weeks again (older ones are kept as they are)
+    assert dashboard.summarise_weeks(now=now, boroughs=[bromley]) == dashboard.RESUMMARISE_WEEKS
+    assert trends(borough=bromley, period=period, now=now) == live

@@ -361,9 +361,14 @@ def records_behind(
         return records.order_by("effective_due_at", "id")
     condition, moment = trend_q(figure, value, now=now)
     period = period or Period.ending(to_london(now).date())
-    records = records.filter(
-        condition, **{f"{moment}__gte": period.start, f"{moment}__lt": period.end}
-    )
+    in_period = {f"{moment}__gte": period.start, f"{moment}__lt": period.end}
+    if figure == "re_referrals":
+        # the marked ones, and those not yet marked worked out now (few: one query of their
+        # own, so the live rule is evaluated for them only)
+        unknown = records.filter(SCREENED, re_referral__isnull=True, **in_period)
+        live = list(unknown.filter(live_re_referral_q()).values_list("pk", flat=True))
+        condition = SCREENED & (Q(re_referral=True) | Q(pk__in=live))
+    records = records.filter(condition, **in_period)
     return records.order_by(f"-{moment}", "-id")
 
 
@@ -477,18 +482,14 @@ def now_figures(*, borough, now: dt.datetime | None = None) -> Now:
     counts = records.filter(QUEUED).aggregate(
         **{key: Count("id", filter=now_q(key, borough=borough, now=now)) for key in keys}
     )
-    counts["messages_late"] = (
-        OutboxMessage.objects.filter(
-            kind=OUTCOME_KIND,
-            sent_at__isnull=True,
-            referral__borough=borough,
-            referral__screening__decision__notify_referrer=True,
-            referral__screening__decision__notification_due_at__lte=now,
-        )
-        .values("referral_id")
-        .distinct()
-        .count()
-    )
+    # (one outcome email per referral: its dedupe key; unsent ones are few, on a partial index)
+    counts["messages_late"] = OutboxMessage.objects.filter(
+        kind=OUTCOME_KIND,
+        sent_at__isnull=True,
+        referral__screening__borough=borough,
+        referral__screening__decision__notify_referrer=True,
+        referral__screening__decision__notification_due_at__lte=now,
+    ).count()
     overdue = now_q("overdue", borough=borough, now=now)
     held = {
         row["claimed_by_id"]: row
@@ -551,9 +552,12 @@ def _as_week(value) -> dt.date:
     return value
 
 
-# A week's figures settle once every outcome email of its decisions is due (the policy allows
-# up to a week): from then on they are kept in the weekly summary (`DashboardWeek`).
-SETTLED_AFTER = dt.timedelta(days=8)
+# A week is settled once it has ended: from then on the dashboard shows it from the weekly
+# summary (`DashboardWeek`) once the nightly task has made it, and works it out live until
+# then. What changes in a week after it ended (an outcome email falling due or sent late, a
+# source corrected, a re-referral mark) reaches the summary the next night: correct within
+# the day. This week is always live, and so are the "now" figures.
+SETTLED_AFTER = dt.timedelta(0)
 # Each night the summaries of the last weeks are made again (late corrections of a source, the
 # re-referral marks of the last fortnight); older weeks are made once.
 RESUMMARISE_WEEKS = 8

@@ -379,14 +379,15 @@ def test_settled_weeks_come_from_the_nightly_summary(bromley, screener, time_mac
     second = make(bromley, at(2026, 3, 10, 9), source="2A")
     decide(time_machine, second, screener.user, at(2026, 3, 11, 9, 30), Outcome.ADVICE)
     make(bromley, at(2026, 3, 17, 9))
-    now = at(2026, 3, 18, 12)  # week of 2 March settled (ended 8 March + 8 days); 9 March not
+    now = at(2026, 3, 18, 12)  # weeks of 2 and 9 March have ended; 16 March is this week
     period = Period(dt.date(2026, 3, 2), dt.date(2026, 3, 16))
     live = trends(borough=bromley, period=period, now=now)
     time_machine.move_to(now, tick=False)
     written = tasks.summarise_dashboard_weeks()
     assert written == dashboard.MAX_WEEKS * 2  # every settled week of both boroughs
     stored = DashboardWeek.objects.get(borough=bromley, week=dt.date(2026, 3, 2))
-    assert not DashboardWeek.objects.filter(week__gte=dt.date(2026, 3, 9)).exists()
+    assert DashboardWeek.objects.filter(week=dt.date(2026, 3, 9)).exists()
+    assert not DashboardWeek.objects.filter(week__gte=dt.date(2026, 3, 16)).exists()
     assert trends(borough=bromley, period=period, now=now) == live
     (week,) = [w for w in live.weeks if w.start == dt.date(2026, 3, 2)]
     assert stored.figures == week.as_data()

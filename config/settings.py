@@ -241,6 +241,18 @@ CELERY_BEAT_SCHEDULE["ops-apply-retention"] = {
     "schedule": crontab(hour=2, minute=30),
     "options": {"expires": 6 * 60 * 60},
 }
+# mash: the dashboard's weekly summaries of settled weeks (after the re-referral marks).
+CELERY_BEAT_SCHEDULE["mash-summarise-dashboard-weeks"] = {
+    "task": "mash.summarise_dashboard_weeks",
+    "schedule": crontab(hour=1, minute=40),
+    "options": {"expires": 6 * 60 * 60},
+}
+# mash: the dashboard's re-referral marks (what is not yet marked is worked out live).
+CELERY_BEAT_SCHEDULE["mash-mark-re-referrals"] = {
+    "task": "mash.mark_re_referrals",
+    "schedule": 60 * 60.0,
+    "options": {"expires": 30 * 60},
+}
 CELERY_BEAT_SCHEDULE["mash-flag-late-outcome-notifications"] = {
     "task": "mash.flag_late_outcome_notifications",
     "schedule": 5 * 60.0,

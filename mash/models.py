@@ -99,6 +99,10 @@ class AuditAction(models.TextChoices):
     TEAM_VIEWED = "team_viewed", "Team viewed"
     REFERRALS_BULK_REASSIGNED = "referrals_bulk_reassigned", "Referrals reassigned in bulk"
     SCREENING_POLICY_CHANGED = "screening_policy_changed", "Screening policy changed"
+    # The managers' dashboard (mash.dashboard_views)
+    DASHBOARD_VIEWED = "dashboard_viewed", "Dashboard viewed"
+    DASHBOARD_LISTED = "dashboard_listed", "Referrals behind a dashboard figure listed"
+    DASHBOARD_EXPORTED = "dashboard_exported", "Dashboard table downloaded (CSV)"
     # Subject access (mash.subject_access_views)
     SUBJECT_ACCESS_SEARCHED = "subject_access_searched", "Subject access search"
     SUBJECT_ACCESS_EXPORTED = "subject_access_exported", "Subject access export"
@@ -264,6 +268,13 @@ class ScreeningRecord(models.Model):
     )
     claimed_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # Working time from receipt to decision on the borough's calendar, in seconds, fixed when
+    # the decision is recorded (the dashboard's median and 90th percentile read it in SQL).
+    decision_working_seconds = models.PositiveIntegerField(null=True, blank=True)
+    # Whether this decided referral is a re-referral (mash.dashboard.RE_REFERRAL_SQL), kept by
+    # the beat task `mash.mark_re_referrals`; empty until it has looked (the dashboard then
+    # works it out live).
+    re_referral = models.BooleanField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -293,6 +304,19 @@ class ScreeningRecord(models.Model):
                 fields=["borough", "effective_due_at"],
                 name="screening_open_effective_due",
                 condition=QUEUED,
+            ),
+            # The dashboard's weeks: contacts received, and decisions made, in a range.
+            models.Index(fields=["borough", "received_at"], name="screening_borough_received"),
+            models.Index(
+                fields=["borough", "decided_at"],
+                name="screening_borough_decided",
+                condition=models.Q(decided_at__isnull=False),
+            ),
+            # Decided referrals the re-referral task has not yet looked at.
+            models.Index(
+                fields=["borough", "decided_at"],
+                name="screening_re_referral_unknown",
+                condition=models.Q(decided_at__isnull=False, re_referral__isnull=True),
             ),
         ]
         constraints = [
@@ -507,6 +531,8 @@ class Decision(models.Model):
                 name="decision_notification_watch",
                 condition=models.Q(notify_referrer=True, notification_late_at__isnull=True),
             ),
+            # The dashboard's "decided today" per person.
+            models.Index(fields=["decided_at"], name="decision_decided_at"),
             # The late-notifications list, newest first.
             models.Index(
                 fields=["-notification_late_at"],
@@ -745,3 +771,26 @@ class StatusCheckCode(models.Model):
 
     def __str__(self) -> str:
         return f"Status check code {self.pk} ({self.get_channel_display()})"
+
+
+# --- The managers' dashboard (issue 16) ---------------------------------------------------
+
+
+class DashboardWeek(models.Model):
+    """One borough's figures for one settled week (`mash.dashboard.Week.as_data`), kept by the
+    nightly task `mash.summarise_dashboard_weeks` so the dashboard reads 12 rows instead of
+    aggregating a quarter of a million. Weeks not yet settled are always worked out live."""
+
+    borough = models.ForeignKey("contacts.Borough", on_delete=models.CASCADE, related_name="+")
+    week = models.DateField(help_text="The Monday the week begins.")
+    figures = models.JSONField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["borough", "week"]
+        constraints = [
+            models.UniqueConstraint(fields=["borough", "week"], name="dashboard_week_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.borough_id} week of {self.week}"

@@ -323,8 +323,9 @@ def record_decision(*, user, referral, outcome: str, rationale: str, request=Non
     with transaction.atomic():
         record = _record_to_change(user, referral)
         now = timezone.now()
+        took = working_calendar(record.borough).working_time_between(record.received_at, now)
         closed = ScreeningRecord.objects.filter(pk=record.pk, decided_at__isnull=True).update(
-            decided_at=now
+            decided_at=now, decision_working_seconds=max(0, int(took.total_seconds()))
         )
         if not closed:
             raise AlreadyDecided("This referral has been decided")
@@ -350,6 +351,7 @@ def record_decision(*, user, referral, outcome: str, rationale: str, request=Non
             decision.notification_due_at = now + rules.outcome_within
         decision.save()
         record.decided_at = now
+        record.decision_working_seconds = max(0, int(took.total_seconds()))
         message = notifications.queue_outcome_notification(referral=referral, decision=decision)
         audit.record(
             action=AuditAction.DECISION_RECORDED,

@@ -5,6 +5,7 @@ from mash import (
     audit_views,
     auth_views,
     consultation_views,
+    dashboard_views,
     downloads,
     intake_views,
     screening_views,
@@ -72,6 +73,10 @@ urlpatterns = [
     path("alerts/<int:pk>/acknowledge/", alert_views.acknowledge_view, name="alert_acknowledge"),
     path("search/", search_views.search_view, name="search"),
     path("team/", team_views.team_view, name="team"),
+    # the managers' dashboard (issue 16)
+    path("dashboard/", dashboard_views.dashboard_view, name="dashboard"),
+    path("dashboard/referrals/", dashboard_views.referrals_view, name="dashboard_referrals"),
+    path("dashboard/<str:table>.csv", dashboard_views.csv_view, name="dashboard_csv"),
     # more MASH work routes (mash-intake): log a referral, consultations, consent downloads
     path("log/", intake_views.log_referral, name="log_referral"),
     path("consultations/", consultation_views.consultation_queue, name="consultations"),

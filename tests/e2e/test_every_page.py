@@ -56,6 +56,7 @@ NOT_PAGES = {
     "mash:alert_acknowledge": "POST only: acknowledges an alert and redirects",
     "notify_receipts": "GOV.UK Notify's delivery receipts callback (POST, bearer token)",
     "check:sign_out": "POST only: ends a report's status check and redirects",
+    "mash:dashboard_csv": "a CSV download (tests/mash/test_dashboard_views.py)",
 }
 # Django's own admin (its own markup and styles) is not one of the service's pages.
 NOT_PAGE_NAMESPACES = {"admin"}
@@ -389,13 +390,21 @@ def test_every_staff_page(page, site, bromley):
         "/mash/search/",
         "/mash/team/",
         "/mash/alerts/",
+        "/mash/dashboard/",
+        "/mash/dashboard/referrals/?figure=unallocated",
+        "/mash/dashboard/referrals/?figure=outcome&value=assessment",
         "/mash/audit/",
         f"/mash/audit/?referral={ref}",
         f"/mash/audit/?user={manager.username}",
         "/mash/logout/",
     ):
         visitor.visit(url)
-        if url in {"/mash/", "/mash/consultations/?status=closed", f"/mash/audit/?referral={ref}"}:
+        if url in {
+            "/mash/",
+            "/mash/consultations/?status=closed",
+            f"/mash/audit/?referral={ref}",
+            "/mash/dashboard/",
+        }:
             narrow_screenshot(page, "reflow-" + url.strip("/").replace("/", "-").split("?")[0])
         if url.startswith("/mash/audit/?"):
             # whose trail: the reference, never a person's name or username

@@ -134,3 +134,69 @@ def test_more_than_one_batch(settings, seeded_boroughs):
     assert "5,000 / 6,000" in output and "6,000 / 6,000" in output
     assert Referral.objects.count() == 6000 == ScreeningRecord.objects.count()
     assert not Referral.objects.filter(screening__isnull=True).exists()
+
+
+def test_history_years_of_decided_referrals(seeded_boroughs):
+    """--years: referrals over years, the older ones decided (outcome, working time taken,
+    mostly in time), outcome emails sent or flagged late, sources and repeat children."""
+    from contacts.calendar import calendar_for as calendar_of
+    from mash.management.commands.seed_demo import OPEN_FOR, seed_history
+    from mash.models import ConsultationAdvice, Decision
+    from mash.notifications import dedupe_key
+    from notifications.models import OutboxMessage
+    from reporting.models import ContactSource
+
+    now = timezone.now()
+    made = seed_history(referrals=3000, years=3, staff=2, seed=5)
+    assert sum(made.values()) == 3000 and set(made) == {"bromley", "bexley"}
+    records = list(ScreeningRecord.objects.select_related("referral", "borough"))
+    received = [r.received_at for r in records]
+    assert min(received) < now - dt.timedelta(days=2 * 365)
+    assert max(received) <= timezone.now()
+    calendars = {slug: calendar_of(b) for slug, b in seeded_boroughs.items()}
+    in_time = decided = 0
+    for record in records:
+        old = record.received_at < now - OPEN_FOR - dt.timedelta(minutes=1)
+        young = record.received_at > timezone.now() - OPEN_FOR
+        if old:
+            assert record.decided_at is not None, record.referral.reference
+        if young:
+            assert record.decided_at is None
+        if record.decided_at is None:
+            continue
+        decided += 1
+        in_time += record.decided_at <= record.effective_due_at
+        took = calendars[record.borough.slug].working_time_between(
+            record.received_at, record.decided_at
+        )
+        assert record.decision_working_seconds == int(took.total_seconds())
+        assert record.claimed_by_id is not None
+        if record.kind == Referral.Kind.CONSULTATION:
+            assert ConsultationAdvice.objects.filter(record=record).exists()
+        else:
+            decision = Decision.objects.get(record=record)
+            assert decision.decided_at == record.decided_at
+            assert decision.notify_referrer == record.referral.is_contactable
+            message = OutboxMessage.objects.filter(dedupe_key=dedupe_key(record.referral)).first()
+            assert (message is not None) == decision.notify_referrer
+            if message and decision.notification_late_at:
+                assert message.sent_at is None or message.sent_at > decision.notification_due_at
+    assert 0.8 < in_time / decided < 0.95
+    outcomes = Counter(Decision.objects.values_list("outcome", flat=True))
+    assert set(outcomes) == set(Decision.Outcome.values)
+    sources = Counter(Referral.objects.values_list("contact_source", flat=True))
+    assert sources[""] > 0 and sources[ContactSource.POLICE] > 0 and sources["9"] > 0
+    # repeat children: the same name, date of birth and postcode in two referrals
+    keys = Counter(
+        (c.first_name, c.last_name, c.date_of_birth, c.postcode, c.referral.borough_id)
+        for c in Child.objects.filter(
+            date_of_birth__isnull=False, name_unknown=False
+        ).select_related("referral")
+    )
+    assert sum(1 for n in keys.values() if n > 1) > 100
+    assert OutboxMessage.objects.filter(sent_at__isnull=False).exists()
+    assert Decision.objects.filter(notification_late_at__isnull=False).exists()
+    # the dashboard's re-referral marks are made, and some are re-referrals
+    decided = ScreeningRecord.objects.filter(decided_at__isnull=False).exclude(kind="consultation")
+    assert not decided.filter(re_referral__isnull=True).exists()
+    assert decided.filter(re_referral=True).count() > 10

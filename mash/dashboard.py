@@ -37,6 +37,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass, field
 
+from dateutil.relativedelta import relativedelta
 from django.db import connection
 from django.db.models import Aggregate, BooleanField, Count, Exists, F, FloatField, OuterRef, Q
 from django.db.models.expressions import RawSQL
@@ -45,12 +46,13 @@ from django.utils import timezone
 
 from contacts.calendar import LONDON, local_datetime, to_london
 from mash.deadlines import DUE_SOON, OVERDUE, calendars_for, state_q
+from mash.matching import normalise_name, normalise_postcode
 from mash.models import QUEUED, Decision, ScreeningRecord, StaffMember
 from mash.notifications import KIND as OUTCOME_KIND
 from mash.outcomes import REFERRAL_TO_SOCIAL_CARE
 from mash.policy import rules_for
 from notifications.models import OutboxMessage
-from reporting.models import ContactSource, Referral
+from reporting.models import Child, ContactSource, Referral
 
 DEFAULT_WEEKS = 12
 MAX_WEEKS = 156
@@ -205,10 +207,64 @@ RE_REFERRAL_SQL = f"({_earlier_referral(SAME_BIRTH)} OR {_earlier_referral(SAME_
 
 
 def live_re_referral_q() -> Q:
-    """Re-referrals worked out now, on a query of screening records (PostgreSQL)."""
+    """Re-referrals worked out now, on a query of screening records: in SQL on PostgreSQL,
+    and by the same rule in Python elsewhere (SQLite, the embedded default of `make run`,
+    which has none of the SQL's functions; its databases are small)."""
+    if connection.vendor != "postgresql":
+        return Q(pk__in=re_referral_ids_in_python())
     return Q(decision__outcome__in=CONVERTED) & Q(
         RawSQL(RE_REFERRAL_SQL, [], output_field=BooleanField())  # noqa: S611  (constant)
     )
+
+
+def re_referral_ids_in_python() -> set[int]:
+    """RE_REFERRAL_SQL's rule, for databases without its SQL: the ids of converted screening
+    records with a child whose normalised names, and date of birth or postcode, match a child
+    of an earlier converted referral in the same borough received in the 12 months before."""
+    records = dict(
+        ScreeningRecord.objects.filter(decision__outcome__in=CONVERTED).values_list(
+            "referral_id", "pk"
+        )
+    )
+    received = dict(
+        ScreeningRecord.objects.filter(referral_id__in=records).values_list(
+            "referral_id", "received_at"
+        )
+    )
+    boroughs = dict(
+        ScreeningRecord.objects.filter(referral_id__in=records).values_list(
+            "referral_id", "borough_id"
+        )
+    )
+    by_name: dict[tuple[str, str], list[tuple[int, object, str]]] = {}
+    children = Child.objects.filter(referral_id__in=records, name_unknown=False).values_list(
+        "referral_id", "first_name", "last_name", "date_of_birth", "postcode"
+    )
+    rows = []
+    for referral_id, first, last, born, postcode in children:
+        key = (normalise_name(first), normalise_name(last))
+        if not all(key):
+            continue
+        row = (referral_id, born, normalise_postcode(postcode))
+        by_name.setdefault(key, []).append(row)
+        rows.append((key, row))
+    found = set()
+    for key, (referral_id, born, postcode) in rows:
+        at = received[referral_id]
+        since = to_london(at) - relativedelta(months=12)
+        for other_id, other_born, other_postcode in by_name[key]:
+            if (
+                other_id != referral_id
+                and boroughs[other_id] == boroughs[referral_id]
+                and since <= received[other_id] < at
+                and (
+                    (born is not None and born == other_born)
+                    or (postcode and postcode == other_postcode)
+                )
+            ):
+                found.add(records[referral_id])
+                break
+    return found
 
 
 def re_referral_q() -> Q:

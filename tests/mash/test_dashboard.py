@@ -343,6 +343,7 @@ def test_the_migration_indexes_are_the_queries_expressions():
         assert made == dashboard.CHILD_KEY_INDEXES[name]
 
 
+@pytest.mark.postgres
 def test_name_keys_in_sql_are_the_matchers_normalised_names():
     from django.db import connection
 

@@ -4,7 +4,6 @@ every page and state; screenshots in test-results/screenshots/check-*.png."""
 
 from __future__ import annotations
 
-import pytest
 from playwright.sync_api import expect
 
 from mash import screening, services
@@ -14,7 +13,6 @@ from tests.mash.factories import StaffMemberFactory
 from tests.mash.test_check_report import sent_code
 from tests.reporting.factories import concern_answers
 
-pytestmark = pytest.mark.usefixtures("fast_hashing")
 EMAIL = "sam.taylor@example.com"
 
 

@@ -4,7 +4,6 @@ referrals behind it, and gets the period wrong and back."""
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 
 from mash.management.commands.seed_demo import seed_history
@@ -15,8 +14,6 @@ from tests.e2e.conftest import (
     sign_in,
 )
 from tests.mash.factories import StaffMemberFactory
-
-pytestmark = pytest.mark.usefixtures("fast_hashing")
 
 
 def test_a_manager_reads_the_dashboard(page, site, bromley):

@@ -30,7 +30,13 @@ from reporting.family_services import submit_consultation
 from reporting.models import Child
 from reporting.registry import JOURNEYS
 from reporting.services import submit_concern
-from tests.e2e.conftest import REFLOW_WIDTH, assert_accessible, hand_over, screenshot
+from tests.e2e.conftest import (
+    REFLOW_WIDTH,
+    assert_accessible,
+    hand_over,
+    screenshot,
+    screenshots_wanted,
+)
 from tests.mash.factories import PASSWORD, StaffMemberFactory, log_in_verified
 from tests.mash.test_check_report import sent_code
 from tests.reporting import test_family_views as fv
@@ -61,21 +67,13 @@ NOT_PAGES = {
 # Django's own admin (its own markup and styles) is not one of the service's pages.
 NOT_PAGE_NAMESPACES = {"admin"}
 
-pytestmark = pytest.mark.usefixtures("fast_hashing")
+pytestmark = pytest.mark.usefixtures("private_storage")
 
 
 @pytest.fixture(autouse=True)
 def clock():
     with time_machine.travel(NOW, tick=True):
         yield
-
-
-@pytest.fixture(autouse=True)
-def _private(settings, tmp_path):
-    settings.PRIVATE_STORAGE = {
-        "BACKEND": "reporting.uploads.PrivateFileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path / "private")},
-    }
 
 
 def page_names() -> set[str]:
@@ -141,6 +139,8 @@ class Visitor:
 
 
 def narrow_screenshot(page, name: str) -> None:
+    if not screenshots_wanted():
+        return
     size = page.viewport_size
     page.set_viewport_size({"width": REFLOW_WIDTH, "height": 640})
     screenshot(page, f"{name}-320px")

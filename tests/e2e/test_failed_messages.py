@@ -4,7 +4,6 @@ checked with axe-core; screenshots in test-results/screenshots/."""
 
 import datetime as dt
 
-import pytest
 import time_machine
 from playwright.sync_api import expect
 
@@ -20,7 +19,6 @@ from tests.mash.factories import StaffMemberFactory
 from tests.reporting.factories import concern_answers
 
 NOW = dt.datetime(2026, 11, 24, 11, 0, tzinfo=LONDON)
-pytestmark = pytest.mark.usefixtures("fast_hashing")
 
 
 def test_a_bounced_outcome_email_is_shown_to_staff(page, site, bromley):

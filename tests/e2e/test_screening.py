@@ -24,9 +24,6 @@ from tests.reporting.factories import concern_answers
 NOW = dt.datetime(2026, 11, 24, 10, 0, tzinfo=LONDON)
 
 
-pytestmark = pytest.mark.usefixtures("fast_hashing")
-
-
 @pytest.fixture(autouse=True)
 def clock():
     with time_machine.travel(NOW, tick=True):

@@ -23,11 +23,6 @@ DECIDED = dt.datetime(2026, 11, 24, 11, 0, tzinfo=LONDON)
 RECEIVED = dt.datetime(2026, 11, 23, 15, 0, tzinfo=LONDON)
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def at_decision(time_machine):
     time_machine.move_to(DECIDED, tick=False)

@@ -23,11 +23,6 @@ from reporting.references import REFERENCE_RE
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def seed(*args) -> str:
     out = StringIO()
     call_command("seed_demo", *args, stdout=out)

@@ -25,11 +25,6 @@ NOW = dt.datetime(2026, 11, 24, 15, 0, tzinfo=LONDON)
 
 
 @pytest.fixture(autouse=True)
-def _fast_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def clock():
     with time_machine.travel(NOW, tick=False):
         yield

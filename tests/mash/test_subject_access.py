@@ -15,11 +15,6 @@ from tests.reporting.factories import ChildFactory, ReferralFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def held(bromley):
     """A Bromley referral with a child, a carer, an email, a record check and a decision."""

@@ -22,7 +22,7 @@ CONSULT = "/bromley/consultation/"
 MONDAY_NOON = dt.datetime(2026, 11, 23, 12, 0, tzinfo=LONDON)
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
-pytestmark = pytest.mark.usefixtures("eager_celery")
+pytestmark = pytest.mark.usefixtures("eager_celery", "private_storage")
 
 CHILD = [
     ("child/1/name/", {"first_name": "Amira", "last_name": "Hughes"}),
@@ -64,20 +64,6 @@ NEED = [
 def _monday():
     with time_machine.travel(MONDAY_NOON, tick=False):
         yield
-
-
-@pytest.fixture(autouse=True)
-def _private(settings, tmp_path):
-    settings.PRIVATE_STORAGE = {
-        "BACKEND": "reporting.uploads.PrivateFileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path / "private")},
-    }
-    return tmp_path / "private"
-
-
-@pytest.fixture
-def web(client, bromley):
-    return client
 
 
 def errors(response) -> list[str]:
@@ -222,7 +208,7 @@ def test_the_upload_page_is_a_multipart_form(web):
     ],
     ids=["missing", "empty", "html", "double-ext", "inner-exe", "mismatch", "exe"],
 )
-def test_refused_uploads_keep_the_other_answers(web, _private, file, message):
+def test_refused_uploads_keep_the_other_answers(web, private_storage, file, message):
     start_fw(web)
     response = web.post(FW + "consent-form/", consent_page(file))
     assert response.status_code == 200
@@ -231,7 +217,7 @@ def test_refused_uploads_keep_the_other_answers(web, _private, file, message):
     html = response.content.decode()
     assert 'value="Sara Hughes"' in html  # what was typed on this page is kept
     assert ConsentForm.objects.count() == 0
-    assert not _private.exists() or not any(_private.iterdir())
+    assert not private_storage.exists() or not any(private_storage.iterdir())
     # Earlier answers are still there.
     assert 'value="Jo Baker"' in web.get(FW + "professional/").content.decode()
 
@@ -269,14 +255,14 @@ def test_consent_date_in_the_future_is_refused(web):
     )
 
 
-def test_valid_upload_is_stored_privately_under_a_random_name(web, _private):
+def test_valid_upload_is_stored_privately_under_a_random_name(web, private_storage):
     start_fw(web)
     walk(web, FW, [("consent-form/", consent_page(upload("Signed form.PDF")))])
     stored = ConsentForm.objects.get()
     assert stored.referral is None and stored.original_name == "Signed form.PDF"
     assert stored.content_type == "application/pdf" and stored.size == len(PDF)
     assert re.fullmatch(r"[0-9a-f]{32}\.pdf", stored.stored_name)
-    assert (_private / stored.stored_name).read_bytes() == PDF
+    assert (private_storage / stored.stored_name).read_bytes() == PDF
     # The session keeps names, size and checksum, never the content.
     session = web.session["journey:family_wellbeing:bromley"]
     file = session["steps"]["consent-form"]["file"]
@@ -288,14 +274,14 @@ def test_valid_upload_is_stored_privately_under_a_random_name(web, _private):
     assert ConsentForm.objects.count() == 1
 
 
-def test_replacing_the_upload_deletes_the_old_one(web, _private):
+def test_replacing_the_upload_deletes_the_old_one(web, private_storage):
     start_fw(web)
     walk(web, FW, [("consent-form/", consent_page(upload()))])
     first = ConsentForm.objects.get().stored_name
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
     walk(web, FW, [("consent-form/", consent_page(upload("scan.png", png, "image/png")))])
     assert list(ConsentForm.objects.values_list("original_name", flat=True)) == ["scan.png"]
-    assert not (_private / first).exists()
+    assert not (private_storage / first).exists()
 
 
 # -- the whole referral ----------------------------------------------------------------------

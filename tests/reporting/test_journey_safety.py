@@ -23,7 +23,7 @@ from tests.reporting import test_family_views as family
 from tests.reporting.factories import eager_celery  # noqa: F401 (a fixture)
 from tests.reporting.test_views import ANONYMOUS, BASE, NAMED, public, walk
 
-pytestmark = pytest.mark.usefixtures("eager_celery")
+pytestmark = pytest.mark.usefixtures("eager_celery", "private_storage")
 MONDAY_NOON = dt.datetime(2026, 11, 23, 12, 0, tzinfo=LONDON)
 FW = family.FW
 
@@ -32,19 +32,6 @@ FW = family.FW
 def _monday():
     with time_machine.travel(MONDAY_NOON, tick=False):
         yield
-
-
-@pytest.fixture(autouse=True)
-def _private(settings, tmp_path):
-    settings.PRIVATE_STORAGE = {
-        "BACKEND": "reporting.uploads.PrivateFileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path / "private")},
-    }
-
-
-@pytest.fixture
-def web(client, bromley):
-    return client
 
 
 def journey_keys(client) -> dict:

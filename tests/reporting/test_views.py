@@ -60,11 +60,6 @@ def _monday():
         yield
 
 
-@pytest.fixture
-def web(client, bromley):
-    return client
-
-
 def walk(client, steps):
     """POST each page in turn; every answer must be accepted (a redirect)."""
     response = None

@@ -126,6 +126,7 @@ NAMED = [
             "phone": "07911 123456",
             "email": "pat@example.com",
             "relationship": "Neighbour",
+            "updates_by": "email",
         },
     ),
     ("contact-safe/", {"safe_to_contact": "yes", "contact_notes": "After 6pm"}),
@@ -580,7 +581,7 @@ def run_phase(name: str, args, database_url: str) -> dict:
                 sweep_env,
                 "shell",
                 "-c",
-                "from reporting.outbox import sweep_unsent\n"
+                "from notifications.sending import sweep_unsent\n"
                 "total = 0\n"
                 "while (n := sweep_unsent()):\n"
                 "    total += n\n"

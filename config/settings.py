@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "contacts",
+    "notifications",
     "reporting",
     "mash",
     "ops",
@@ -200,9 +201,10 @@ CELERY_DB_REUSE_MAX = 1000
 WORKER_SCHED_IDLE = env_bool("WORKER_SCHED_IDLE", True)
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BEAT_SCHEDULE: dict = {}
-# reporting: re-send outbox emails still unsent (Redis was down, a worker died, SMTP failed).
-CELERY_BEAT_SCHEDULE["reporting-sweep-outbox"] = {
-    "task": "reporting.sweep_outbox",
+# notifications: re-send outbox messages still unsent (Redis was down, a worker died, the
+# provider failed for a while).
+CELERY_BEAT_SCHEDULE["notifications-sweep-outbox"] = {
+    "task": "notifications.sweep_outbox",
     "schedule": 60.0,
     "options": {"expires": 55},
 }
@@ -239,6 +241,18 @@ CELERY_BEAT_SCHEDULE["ops-apply-retention"] = {
     "schedule": crontab(hour=2, minute=30),
     "options": {"expires": 6 * 60 * 60},
 }
+# mash: the dashboard's weekly summaries of settled weeks (after the re-referral marks).
+CELERY_BEAT_SCHEDULE["mash-summarise-dashboard-weeks"] = {
+    "task": "mash.summarise_dashboard_weeks",
+    "schedule": crontab(hour=1, minute=40),
+    "options": {"expires": 6 * 60 * 60},
+}
+# mash: the dashboard's re-referral marks (what is not yet marked is worked out live).
+CELERY_BEAT_SCHEDULE["mash-mark-re-referrals"] = {
+    "task": "mash.mark_re_referrals",
+    "schedule": 60 * 60.0,
+    "options": {"expires": 30 * 60},
+}
 CELERY_BEAT_SCHEDULE["mash-flag-late-outcome-notifications"] = {
     "task": "mash.flag_late_outcome_notifications",
     "schedule": 5 * 60.0,
@@ -260,6 +274,11 @@ RATE_LIMIT_SESSION = os.environ.get("RATE_LIMIT_SESSION", "5/h")
 RATE_LIMIT_SUBMISSIONS = os.environ.get("RATE_LIMIT_SUBMISSIONS", "100/h")
 RATE_LIMIT_GLOBAL = os.environ.get("RATE_LIMIT_GLOBAL", "300/10m")
 RATE_LIMIT_SALT = os.environ.get("RATE_LIMIT_SALT", "")
+# "Check a report" (mash.check_report): asking for a code, per client address and per
+# reference (known or not: the limit says nothing about which exist); entering one, per client.
+CHECK_REPORT_LIMIT_CLIENT = os.environ.get("CHECK_REPORT_LIMIT_CLIENT", "20/h")
+CHECK_REPORT_LIMIT_REFERENCE = os.environ.get("CHECK_REPORT_LIMIT_REFERENCE", "5/h")
+CHECK_REPORT_LIMIT_CODES = os.environ.get("CHECK_REPORT_LIMIT_CODES", "30/h")
 
 # The proxies whose X-Forwarded-For is believed (config.client.client_ip): comma-separated
 # addresses or CIDR ranges, e.g. nginx's. Empty (the default): the client is REMOTE_ADDR and
@@ -287,6 +306,29 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "no-reply@example.gov.uk")
+
+# --- Messages (notifications) ---------------------------------------------------------------
+# Where every message goes: "console" (printed; DEBUG only), "django" (email through
+# EMAIL_BACKEND, SMTP in production; no text messages) or "notify" (email and text messages
+# through GOV.UK Notify). See README, "Sending through GOV.UK Notify".
+NOTIFICATIONS_BACKEND = os.environ.get("NOTIFICATIONS_BACKEND", "console" if DEBUG else "django")
+if NOTIFICATIONS_BACKEND == "console" and not DEBUG:
+    raise ImproperlyConfigured("The console notifications backend prints messages: DEBUG only.")
+NOTIFY_API_KEY = os.environ.get("NOTIFY_API_KEY", "")
+NOTIFY_BASE_URL = os.environ.get("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+NOTIFY_TIMEOUT = 10
+NOTIFY_SMS_SENDER_ID = os.environ.get("NOTIFY_SMS_SENDER_ID", "")
+NOTIFY_EMAIL_REPLY_TO_ID = os.environ.get("NOTIFY_EMAIL_REPLY_TO_ID", "")
+# Each kind's Notify template for each channel: NOTIFY_TEMPLATE_<KIND>_<CHANNEL>, e.g.
+# NOTIFY_TEMPLATE_OUTCOME_SMS (kinds: notifications.kinds.Kind).
+NOTIFY_TEMPLATE_IDS = {
+    name.removeprefix("NOTIFY_TEMPLATE_").lower(): value
+    for name, value in os.environ.items()
+    if name.startswith("NOTIFY_TEMPLATE_") and value
+}
+# Notify's delivery receipts (callbacks) must carry "Authorization: Bearer <this>"; unset,
+# the callback URL answers 404.
+NOTIFY_CALLBACK_TOKEN = os.environ.get("NOTIFY_CALLBACK_TOKEN", "")
 
 # --- Auth, sessions -------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

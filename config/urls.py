@@ -29,6 +29,8 @@ urlpatterns = [
     ),
     path("exit/", reporting_views.exit_page, name="exit"),
     path("mash/", include("mash.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("<slug:borough_slug>/check-a-report/", include("mash.check_report_urls")),
     path("<slug:borough_slug>/", include("reporting.urls")),
     path("", include("contacts.urls")),
 ]

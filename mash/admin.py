@@ -13,6 +13,7 @@ from django.db.models import Q
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 import contacts.admin as contacts_admin
+import notifications.admin as notifications_admin
 import reporting.admin as reporting_admin
 from contacts.models import Borough, ClosureDay, ContactLine
 from mash import audit
@@ -21,7 +22,8 @@ from mash.admin_scope import AuditedReferralViews, admin_boroughs, reregister
 from mash.enrolment import create_link
 from mash.models import AuditAction, AuditEvent, ScreeningPolicy, StaffMember
 from mash.policy import Rules
-from reporting.models import OutboxMessage, Referral
+from notifications.models import OutboxMessage
+from reporting.models import Referral
 
 
 class StaffMemberAdmin(admin.ModelAdmin):
@@ -219,8 +221,8 @@ reregister(
 )
 reregister(
     OutboxMessage,
-    reporting_admin.OutboxMessageAdmin,
-    lambda boroughs: Q(referral__borough__in=boroughs),
+    notifications_admin.OutboxMessageAdmin,
+    lambda boroughs: Q(about_id__in=Referral.objects.filter(borough__in=boroughs).values("pk")),
 )
 reregister(Borough, contacts_admin.BoroughAdmin, lambda boroughs: Q(pk__in=boroughs))
 reregister(ContactLine, contacts_admin.ContactLineAdmin, lambda boroughs: Q(borough__in=boroughs))

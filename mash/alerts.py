@@ -35,9 +35,10 @@ from mash.deadlines import due_soon_boundary
 from mash.models import QUEUED, Alert, AuditAction, ScreeningRecord
 from mash.policy import rules_for
 from mash.screening import RED_RANK
-from reporting.outbox import enqueue_email
+from notifications.kinds import Channel, Kind
+from notifications.outbox import enqueue
 
-EMAIL_KIND = "escalation"
+EMAIL_KIND = Kind.ESCALATION
 BATCH = 500
 BANNER_LIMIT = 10
 
@@ -137,25 +138,24 @@ def _raise(record, kind, now, *, calendar, rules) -> int:
 
 def _email(alert, referral, team, address) -> None:
     due = to_london(alert.due_at)
-    what = WHAT[alert.kind]
-    subject = f"MASH alert: {referral.reference} {what}"
-    lines = [
-        f"Referral {referral.reference} ({alert.borough.name}) {what}.",
-        f"Due: {due:%A} {due.day} {due:%B %Y, %H:%M}.",
-    ]
+    notes = []
     if alert.red:
-        lines.append("The screener rated it Red.")
+        notes.append("The screener rated it Red.")
     if team == "out_of_hours":
-        lines.append("Its clock runs out outside office hours: the out-of-hours team is told too.")
-    lines.append(
-        f"Open it in MASH screening: {reverse('mash:referral', args=[referral.reference])}"
-    )
-    enqueue_email(
+        notes.append("Its clock runs out outside office hours: the out-of-hours team is told too.")
+    enqueue(
         kind=EMAIL_KIND,
+        channel=Channel.EMAIL,
         to=address,
-        subject=subject,
-        body="\n\n".join(lines),
-        referral=referral,
+        personalisation={
+            "reference": referral.reference,
+            "borough": alert.borough.name,
+            "what": WHAT[alert.kind],
+            "due": f"{due:%A} {due.day} {due:%B %Y, %H:%M}",
+            "notes": notes,
+            "link": reverse("mash:referral", args=[referral.reference]),
+        },
+        about_id=referral.pk,
         dedupe_key=f"alert:{alert.pk}:{team}",
     )
 

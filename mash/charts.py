@@ -95,13 +95,13 @@ def _axis(top: float, unit: str, plot_h: float) -> list[str]:
 
 def _x_labels(labels: Sequence[str], xs: Sequence[float], plot_h: float) -> list[str]:
     """Labels under the plot: every one when they fit, else every n-th (the table has all)."""
-    every = max(1, math.ceil(len(labels) / 8))
+    every = max(1, math.ceil(len(labels) / 6))
     y = TOP + plot_h + 22
     return [
         f'<text x="{x:.1f}" y="{y}" text-anchor="middle" fill="{TEXT}" {FONT}>'
         f"{escape(label)}</text>"
         for i, (label, x) in enumerate(zip(labels, xs, strict=True))
-        if i % every == 0 or i == len(labels) - 1
+        if i % every == 0
     ]
 
 

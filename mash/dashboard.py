@@ -26,7 +26,8 @@ Trends over a period of whole weeks (Monday to Sunday, Europe/London):
   check's strong match (`mash.matching.compare`: the name agrees and the date of birth or
   the postcode is the same) with names compared normalised (`mash.matching.normalise_name`:
   accents dropped, case folded, only letters) but without the typo tolerance, so it runs as
-  one indexed set-based query at a million referrals (`RE_REFERRAL_SQL`);
+  one indexed set-based query at a million referrals (`RE_REFERRAL_SQL`; in SQL the accents
+  dropped are Latin-1's, a rarer accented letter is dropped rather than plain-lettered);
 - outcome emails: of the week's decisions whose referrer is told (due by now, or sent), how
   many were sent within their 24 hours (`Decision.notification_due_at`).
 """
@@ -34,8 +35,9 @@ Trends over a period of whole weeks (Monday to Sunday, Europe/London):
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
+from dateutil.relativedelta import relativedelta
 from django.db import connection
 from django.db.models import Aggregate, BooleanField, Count, Exists, F, FloatField, OuterRef, Q
 from django.db.models.expressions import RawSQL
@@ -44,11 +46,13 @@ from django.utils import timezone
 
 from contacts.calendar import LONDON, local_datetime, to_london
 from mash.deadlines import DUE_SOON, OVERDUE, calendars_for, state_q
+from mash.matching import normalise_name, normalise_postcode
 from mash.models import QUEUED, Decision, ScreeningRecord, StaffMember
 from mash.notifications import KIND as OUTCOME_KIND
 from mash.outcomes import REFERRAL_TO_SOCIAL_CARE
 from mash.policy import rules_for
-from reporting.models import ContactSource, OutboxMessage, Referral
+from notifications.models import OutboxMessage
+from reporting.models import Child, ContactSource, Referral
 
 DEFAULT_WEEKS = 12
 MAX_WEEKS = 156
@@ -142,8 +146,8 @@ class PercentileCont(Aggregate):
 # Names as mash.matching.normalise_name leaves them: accents dropped (the common Latin ones),
 # case folded, only the letters a-z. Both sides of the comparison and the expression indexes
 # on reporting_child (reporting 0012) use exactly this SQL.
-ACCENTED = "ÀÁÂÃÄÅàáâãäåÇçÈÉÊËèéêëÌÍÎÏìíîïÑñÒÓÔÕÖØòóôõöøÙÚÛÜùúûüÝýÿ"
-PLAIN = "AAAAAAaaaaaaCcEEEEeeeeIIIIiiiiNnOOOOOOooooooUUUUuuuuYyy"
+ACCENTED = "ÀÁÂÃÄÅàáâãäåÇçÈÉÊËèéêëÌÍÎÏìíîïÑñÒÓÔÕÖòóôõöÙÚÛÜùúûüÝýÿ"
+PLAIN = "AAAAAAaaaaaaCcEEEEeeeeIIIIiiiiNnOOOOOoooooUUUUuuuuYyy"
 
 
 def name_key_sql(column: str) -> str:
@@ -154,15 +158,6 @@ def postcode_key_sql(column: str) -> str:
     return f"regexp_replace(upper({column}), '[^A-Z0-9]', '', 'g')"
 
 
-def _same_child(a: str, b: str) -> str:
-    return (
-        f"{name_key_sql(f'{a}.first_name')} = {name_key_sql(f'{b}.first_name')} "
-        f"AND {name_key_sql(f'{a}.last_name')} = {name_key_sql(f'{b}.last_name')} "
-        f"AND ({a}.date_of_birth = {b}.date_of_birth "
-        f"OR {postcode_key_sql(f'{a}.postcode')} = {postcode_key_sql(f'{b}.postcode')})"
-    )
-
-
 def _known(alias: str) -> str:
     return (
         f"NOT {alias}.name_unknown AND {name_key_sql(f'{alias}.first_name')} <> '' "
@@ -170,13 +165,16 @@ def _known(alias: str) -> str:
     )
 
 
-# An earlier referral to children's social care about the same child, received in the 12
-# months before, in the same borough (`%s`: the outer record's alias is "mash_screeningrecord").
-RE_REFERRAL_SQL = (  # built from constants only, no input
-    f"""
-EXISTS (
+def _earlier_referral(same: str) -> str:
+    """A scalar subquery, run once per outer record (not flattened into a join): the outer
+    record's children, each looked up among the other children by the expression index on
+    (name keys, `same`), then their records and decisions by their unique keys."""
+    return f"""(
   SELECT 1 FROM reporting_child c
-  JOIN reporting_child c2 ON {_same_child("c", "c2")}
+  JOIN reporting_child c2
+    ON {name_key_sql("c2.first_name")} = {name_key_sql("c.first_name")}
+   AND {name_key_sql("c2.last_name")} = {name_key_sql("c.last_name")}
+   AND {same.format(a="c2", b="c")}
   JOIN mash_screeningrecord r2 ON r2.referral_id = c2.referral_id
   JOIN mash_decision d2 ON d2.record_id = r2.id
   WHERE c.referral_id = mash_screeningrecord.referral_id
@@ -187,31 +185,156 @@ EXISTS (
     AND r2.received_at < mash_screeningrecord.received_at
     AND r2.received_at >= ((mash_screeningrecord.received_at AT TIME ZONE 'Europe/London')
                            - interval '12 months') AT TIME ZONE 'Europe/London'
-)
-"""  # noqa: S608
-)
+  LIMIT 1
+) IS NOT NULL"""  # noqa: S608  (built from constants only, no input)
 
 
-def re_referral_q() -> Q:
-    """Re-referrals, on a query of screening records (PostgreSQL)."""
+SAME_BIRTH = "{a}.date_of_birth = {b}.date_of_birth"
+SAME_POSTCODE = postcode_key_sql("{a}.postcode") + " = " + postcode_key_sql("{b}.postcode")
+# The expression indexes the lookups use (reporting 0012 creates them from these).
+CHILD_KEY_INDEXES = {
+    "child_match_name_dob": (
+        f"{name_key_sql('first_name')}, {name_key_sql('last_name')}, date_of_birth"
+    ),
+    "child_match_name_postcode": (
+        f"{name_key_sql('first_name')}, {name_key_sql('last_name')}, {postcode_key_sql('postcode')}"
+    ),
+}
+
+# An earlier referral to children's social care about the same child, received in the 12
+# months before, in the same borough (the outer record's table is "mash_screeningrecord").
+RE_REFERRAL_SQL = f"({_earlier_referral(SAME_BIRTH)} OR {_earlier_referral(SAME_POSTCODE)})"
+
+
+def live_re_referral_q() -> Q:
+    """Re-referrals worked out now, on a query of screening records: in SQL on PostgreSQL,
+    and by the same rule in Python elsewhere (SQLite, the embedded default of `make run`,
+    which has none of the SQL's functions; its databases are small)."""
+    if connection.vendor != "postgresql":
+        return Q(pk__in=re_referral_ids_in_python())
     return Q(decision__outcome__in=CONVERTED) & Q(
         RawSQL(RE_REFERRAL_SQL, [], output_field=BooleanField())  # noqa: S611  (constant)
     )
 
 
+def re_referral_ids_in_python() -> set[int]:
+    """RE_REFERRAL_SQL's rule, for databases without its SQL: the ids of converted screening
+    records with a child whose normalised names, and date of birth or postcode, match a child
+    of an earlier converted referral in the same borough received in the 12 months before."""
+    records = dict(
+        ScreeningRecord.objects.filter(decision__outcome__in=CONVERTED).values_list(
+            "referral_id", "pk"
+        )
+    )
+    received = dict(
+        ScreeningRecord.objects.filter(referral_id__in=records).values_list(
+            "referral_id", "received_at"
+        )
+    )
+    boroughs = dict(
+        ScreeningRecord.objects.filter(referral_id__in=records).values_list(
+            "referral_id", "borough_id"
+        )
+    )
+    by_name: dict[tuple[str, str], list[tuple[int, object, str]]] = {}
+    children = Child.objects.filter(referral_id__in=records, name_unknown=False).values_list(
+        "referral_id", "first_name", "last_name", "date_of_birth", "postcode"
+    )
+    rows = []
+    for referral_id, first, last, born, postcode in children:
+        key = (normalise_name(first), normalise_name(last))
+        if not all(key):
+            continue
+        row = (referral_id, born, normalise_postcode(postcode))
+        by_name.setdefault(key, []).append(row)
+        rows.append((key, row))
+    found = set()
+    for key, (referral_id, born, postcode) in rows:
+        at = received[referral_id]
+        since = to_london(at) - relativedelta(months=12)
+        for other_id, other_born, other_postcode in by_name[key]:
+            if (
+                other_id != referral_id
+                and boroughs[other_id] == boroughs[referral_id]
+                and since <= received[other_id] < at
+                and (
+                    (born is not None and born == other_born)
+                    or (postcode and postcode == other_postcode)
+                )
+            ):
+                found.add(records[referral_id])
+                break
+    return found
+
+
+def re_referral_q() -> Q:
+    """Re-referrals: as the beat task marked them, or worked out now where it has not yet
+    looked."""
+    return Q(re_referral=True) | (Q(re_referral__isnull=True) & live_re_referral_q())
+
+
+# How far back the beat task looks again: an earlier referral decided this long after a later
+# one would change the later one's answer (decisions take a day or two, not a fortnight).
+RECHECK = dt.timedelta(days=14)
+MARK_BATCH = 5_000
+
+
+def mark_re_referrals(*, now: dt.datetime | None = None, since: dt.datetime | None = None) -> int:
+    """Beat: mark each screening decision made since `since` (default: the last 14 days, and
+    every one not yet looked at) a re-referral or not, in one set-based UPDATE. Returns how
+    many rows it set. Idempotent."""
+    now = now or timezone.now()
+    since = since if since is not None else now - RECHECK
+    decided = ScreeningRecord.objects.filter(SCREENED)
+    scope = decided.filter(Q(decided_at__gte=since) | Q(re_referral__isnull=True))
+    changed = (
+        scope.exclude(decision__outcome__in=CONVERTED)
+        .exclude(re_referral=False)
+        .update(re_referral=False)
+    )
+    converted = list(
+        scope.filter(decision__outcome__in=CONVERTED).order_by().values_list("pk", flat=True)
+    )
+    for start in range(0, len(converted), MARK_BATCH):
+        batch = converted[start : start + MARK_BATCH]
+        # (a query of its own, so RE_REFERRAL_SQL's outer table is this query's table)
+        yes = set(
+            ScreeningRecord.objects.filter(pk__in=batch)
+            .filter(live_re_referral_q())
+            .values_list("pk", flat=True)
+        )
+        no = set(batch) - yes
+        for value, ids in ((True, yes), (False, no)):
+            changed += (
+                ScreeningRecord.objects.filter(pk__in=ids)
+                .exclude(re_referral=value)
+                .update(re_referral=value)
+            )
+    return changed
+
+
 # --- figure definitions ----------------------------------------------------------------------
+# Sent means handed over and not bounced since (a failed message is not a message sent: the
+# same rule as mash.notifications' 24-hour monitor).
+SENT_OK = (OutboxMessage.Status.SENT, OutboxMessage.Status.DELIVERED)
+
+
 def _sent_in_time():
     return OutboxMessage.objects.filter(
-        referral_id=OuterRef("referral_id"),
+        about_id=OuterRef("referral_id"),
         kind=OUTCOME_KIND,
         sent_at__isnull=False,
+        status__in=SENT_OK,
         sent_at__lte=OuterRef("decision__notification_due_at"),
     )
 
 
 def _sent():
     return OutboxMessage.objects.filter(
-        referral_id=OuterRef("referral_id"), kind=OUTCOME_KIND, sent_at__isnull=False
+        about_id=OuterRef("referral_id"),
+        kind=OUTCOME_KIND,
+        sent_at__isnull=False,
+        status__in=SENT_OK,
     )
 
 
@@ -304,9 +427,14 @@ def records_behind(
         return records.order_by("effective_due_at", "id")
     condition, moment = trend_q(figure, value, now=now)
     period = period or Period.ending(to_london(now).date())
-    records = records.filter(
-        condition, **{f"{moment}__gte": period.start, f"{moment}__lt": period.end}
-    )
+    in_period = {f"{moment}__gte": period.start, f"{moment}__lt": period.end}
+    if figure == "re_referrals":
+        # the marked ones, and those not yet marked worked out now (few: one query of their
+        # own, so the live rule is evaluated for them only)
+        unknown = records.filter(SCREENED, re_referral__isnull=True, **in_period)
+        live = list(unknown.filter(live_re_referral_q()).values_list("pk", flat=True))
+        condition = SCREENED & (Q(re_referral=True) | Q(pk__in=live))
+    records = records.filter(condition, **in_period)
     return records.order_by(f"-{moment}", "-id")
 
 
@@ -343,6 +471,16 @@ class Week:
     re_referrals: int = 0
     messages_due: int = 0
     messages_in_time: int = 0
+    sources: dict[str, int] = field(default_factory=dict)  # source code -> contacts
+
+    def as_data(self) -> dict:
+        data = asdict(self)
+        data["start"] = self.start.isoformat()
+        return data
+
+    @classmethod
+    def from_data(cls, data: dict) -> Week:
+        return cls(**{**data, "start": dt.date.fromisoformat(data["start"])})
 
     @property
     def contacts_total(self) -> int:
@@ -410,16 +548,16 @@ def now_figures(*, borough, now: dt.datetime | None = None) -> Now:
     counts = records.filter(QUEUED).aggregate(
         **{key: Count("id", filter=now_q(key, borough=borough, now=now)) for key in keys}
     )
+    # (one outcome email per referral: its dedupe key; unsent ones are few, on a partial index)
+    # (the outbox knows nothing of referrals: its rows name them by about_id)
+    overdue_decisions = ScreeningRecord.objects.filter(
+        borough=borough,
+        decision__notify_referrer=True,
+        decision__notification_due_at__lte=now,
+    ).values("referral_id")
     counts["messages_late"] = (
-        OutboxMessage.objects.filter(
-            kind=OUTCOME_KIND,
-            sent_at__isnull=True,
-            referral__borough=borough,
-            referral__screening__decision__notify_referrer=True,
-            referral__screening__decision__notification_due_at__lte=now,
-        )
-        .values("referral_id")
-        .distinct()
+        OutboxMessage.objects.filter(kind=OUTCOME_KIND, about_id__in=overdue_decisions)
+        .filter(Q(sent_at__isnull=True) | Q(status=OutboxMessage.Status.FAILED))
         .count()
     )
     overdue = now_q("overdue", borough=borough, now=now)
@@ -484,9 +622,86 @@ def _as_week(value) -> dt.date:
     return value
 
 
+# A week is settled once it has ended: from then on the dashboard shows it from the weekly
+# summary (`DashboardWeek`) once the nightly task has made it, and works it out live until
+# then. What changes in a week after it ended (an outcome email falling due or sent late, a
+# source corrected, a re-referral mark) reaches the summary the next night: correct within
+# the day. This week is always live, and so are the "now" figures.
+SETTLED_AFTER = dt.timedelta(0)
+# Each night the summaries of the last weeks are made again (late corrections of a source, the
+# re-referral marks of the last fortnight); older weeks are made once.
+RESUMMARISE_WEEKS = 8
+
+
+def settled(week: dt.date, now: dt.datetime) -> bool:
+    return week_bounds(week)[1] + SETTLED_AFTER <= now
+
+
 def trends(*, borough, period: Period, now: dt.datetime | None = None) -> Trends:
-    """The weekly figures of one borough over `period` (a handful of grouped queries, each on
-    an index range of the period)."""
+    """The weekly figures of one borough over `period`: settled weeks from the weekly summary
+    the nightly task keeps, the others (this week, the last one, any not yet summarised)
+    worked out now."""
+    from mash.models import DashboardWeek
+
+    now = now or timezone.now()
+    stored = {
+        row.week: Week.from_data(row.figures)
+        for row in DashboardWeek.objects.filter(
+            borough=borough, week__gte=period.first, week__lte=period.last
+        )
+        if settled(row.week, now)
+    }
+    missing = [w for w in period.weeks if w not in stored]
+    weeks = dict(stored)
+    if missing:
+        live = live_trends(borough=borough, period=Period(missing[0], missing[-1]), now=now)
+        weeks.update({w.start: w for w in live.weeks if w.start in missing})
+    ordered = [weeks[w] for w in period.weeks]
+    sources: dict[str, int] = {}
+    for week in ordered:
+        for code, n in week.sources.items():
+            sources[code] = sources.get(code, 0) + n
+    return Trends(period=period, weeks=ordered, sources=sources)
+
+
+def summarise_weeks(*, now: dt.datetime | None = None, boroughs=None) -> int:
+    """Nightly: keep the weekly summary of every borough's settled weeks (the last
+    RESUMMARISE_WEEKS made again, older ones made when missing, back to MAX_WEEKS). Returns
+    how many weeks it wrote."""
+    from contacts.models import Borough
+    from mash.models import DashboardWeek
+
+    now = now or timezone.now()
+    latest = week_start(to_london(now).date())
+    while not settled(latest, now):
+        latest -= dt.timedelta(weeks=1)
+    every = Period(latest - dt.timedelta(weeks=MAX_WEEKS - 1), latest)
+    recent = set(every.weeks[-RESUMMARISE_WEEKS:])
+    written = 0
+    for borough in boroughs if boroughs is not None else Borough.objects.all():
+        have = set(
+            DashboardWeek.objects.filter(borough=borough, week__gte=every.first).values_list(
+                "week", flat=True
+            )
+        )
+        wanted = [w for w in every.weeks if w in recent or w not in have]
+        if not wanted:
+            continue
+        live = live_trends(borough=borough, period=Period(wanted[0], wanted[-1]), now=now)
+        for week in live.weeks:
+            if week.start in wanted:
+                DashboardWeek.objects.update_or_create(
+                    borough=borough,
+                    week=week.start,
+                    defaults={"figures": week.as_data(), "computed_at": now},
+                )
+                written += 1
+    return written
+
+
+def live_trends(*, borough, period: Period, now: dt.datetime | None = None) -> Trends:
+    """The weekly figures of one borough over `period`, worked out now (a handful of grouped
+    queries, each on an index range of the period)."""
     now = now or timezone.now()
     weeks = {start: Week(start) for start in period.weeks}
     records = ScreeningRecord.objects.filter(borough=borough)
@@ -498,12 +713,15 @@ def trends(*, borough, period: Period, now: dt.datetime | None = None) -> Trends
         .order_by()
     ):
         weeks[_as_week(row["week"])].contacts[row["kind"]] = row["n"]
-    sources = {
-        code or "": n
-        for code, n in received.values_list("referral__contact_source")
+    sources: dict[str, int] = {}
+    for week, code, n in (
+        received.annotate(week=_week_of("received_at"))
+        .values_list("week", "referral__contact_source")
         .annotate(n=Count("id"))
         .order_by()
-    }
+    ):
+        weeks[_as_week(week)].sources[code or ""] = n
+        sources[code or ""] = sources.get(code or "", 0) + n
     decided = records.filter(SCREENED, decided_at__gte=period.start, decided_at__lt=period.end)
     by_week = decided.annotate(week=_week_of("decided_at")).values("week").order_by()
     aggregates = {
@@ -537,14 +755,16 @@ def trends(*, borough, period: Period, now: dt.datetime | None = None) -> Trends
     for row in by_week.values("week", "decision__outcome").annotate(n=Count("id")):
         if row["decision__outcome"]:
             weeks[_as_week(row["week"])].outcomes[row["decision__outcome"]] = row["n"]
-    for row in (
-        decided.filter(re_referral_q())
-        .annotate(week=_week_of("decided_at"))
-        .values("week")
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        weeks[_as_week(row["week"])].re_referrals = row["n"]
+    # marked by the beat task, then those it has not yet looked at (worked out now)
+    for condition in (Q(re_referral=True), Q(re_referral__isnull=True) & live_re_referral_q()):
+        for row in (
+            decided.filter(condition)
+            .annotate(week=_week_of("decided_at"))
+            .values("week")
+            .annotate(n=Count("id"))
+            .order_by()
+        ):
+            weeks[_as_week(row["week"])].re_referrals += row["n"]
     return Trends(period=period, weeks=list(weeks.values()), sources=sources)
 
 

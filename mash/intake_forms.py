@@ -210,6 +210,14 @@ class ReferrerDetailsForm(StaffLayout, f.YourDetailsForm):
         self.fields["name"].error_messages["required"] = "Enter the referrer's full name"
         self.fields["email"].help_text = "They will be sent a confirmation with the reference."
         self.fields["relationship"].label = "How do they know the child?"
+        updates = self.fields["updates_by"]
+        updates.label = (
+            "If they gave an email address and a mobile number, how should we send them updates?"
+        )
+        updates.help_text = "Ask them: we send the reference now, and what we decide later."
+        updates.error_messages["required"] = updates.error_messages["invalid_choice"] = (
+            "Select how we should send them updates: by email or by text message"
+        )
 
 
 class ContactSafeForm(StaffLayout, f.ContactSafeForm):
@@ -637,5 +645,6 @@ class LogReferralForm:
                 relationship=details.get("relationship", ""),
                 safe_to_contact=yes_no(safe.get("safe_to_contact")),
                 contact_notes=safe.get("contact_notes", ""),
+                updates_by=details.get("updates_by", ""),
             )
         return answers

@@ -114,6 +114,13 @@ class AuditAction(models.TextChoices):
     CHILD_ETHNICITY_SET = "child_ethnicity_set", "Child's ethnicity set"
     # Retention (ops.retention, nightly, with the counts)
     RETENTION_APPLIED = "retention_applied", "Retention schedule applied"
+    # "Check a report": the person who made it asks for its status (mash.check_report). No
+    # detail ever carries what they typed.
+    STATUS_CODE_SENT = "status_code_sent", "Status check: code sent to the person who reported"
+    STATUS_CODE_WITHHELD = "status_code_withheld", "Status check: code not sent (contact limits)"
+    STATUS_NO_MATCH = "status_no_match", "Status check: details matched no report"
+    STATUS_CODE_WRONG = "status_code_wrong", "Status check: wrong code entered"
+    STATUS_VIEWED = "status_viewed", "Status seen by the person who reported"
 
 
 class AuditEventQuerySet(models.QuerySet):
@@ -270,6 +277,10 @@ class ScreeningRecord(models.Model):
     # Working time from receipt to decision on the borough's calendar, in seconds, fixed when
     # the decision is recorded (the dashboard's median and 90th percentile read it in SQL).
     decision_working_seconds = models.PositiveIntegerField(null=True, blank=True)
+    # Whether this decided referral is a re-referral (mash.dashboard.RE_REFERRAL_SQL), kept by
+    # the beat task `mash.mark_re_referrals`; empty until it has looked (the dashboard then
+    # works it out live).
+    re_referral = models.BooleanField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -299,6 +310,19 @@ class ScreeningRecord(models.Model):
                 fields=["borough", "effective_due_at"],
                 name="screening_open_effective_due",
                 condition=QUEUED,
+            ),
+            # The dashboard's weeks: contacts received, and decisions made, in a range.
+            models.Index(fields=["borough", "received_at"], name="screening_borough_received"),
+            models.Index(
+                fields=["borough", "decided_at"],
+                name="screening_borough_decided",
+                condition=models.Q(decided_at__isnull=False),
+            ),
+            # Decided referrals the re-referral task has not yet looked at.
+            models.Index(
+                fields=["borough", "decided_at"],
+                name="screening_re_referral_unknown",
+                condition=models.Q(decided_at__isnull=False, re_referral__isnull=True),
             ),
         ]
         constraints = [
@@ -513,6 +537,8 @@ class Decision(models.Model):
                 name="decision_notification_watch",
                 condition=models.Q(notify_referrer=True, notification_late_at__isnull=True),
             ),
+            # The dashboard's "decided today" per person.
+            models.Index(fields=["decided_at"], name="decision_decided_at"),
             # The late-notifications list, newest first.
             models.Index(
                 fields=["-notification_late_at"],
@@ -711,3 +737,66 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.raised_at:%Y-%m-%d %H:%M})"
+
+
+# --- "Check a report" (issue 17) -----------------------------------------------------------
+
+
+class StatusCheckCode(models.Model):
+    """A 6-digit code asked for on "Check a report" (`mash.check_report`).
+
+    One row per request for a code, whether or not the details matched a report: when they
+    did not, `referral` is empty and no code was sent, but the row is made and checked the
+    same way, so the pages behave alike either way. Only a keyed hash of the code is kept. A
+    code works for 15 minutes, once, and dies after 3 wrong tries. `token` (kept in the
+    browser's session, never shown) says which row that browser is entering a code for."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        SMS = "sms", "Text message"
+
+    token = models.UUIDField(unique=True, editable=False)
+    borough = models.ForeignKey("contacts.Borough", on_delete=models.CASCADE, related_name="+")
+    referral = models.ForeignKey(
+        "reporting.Referral",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="status_check_codes",
+    )
+    channel = models.CharField(max_length=5, choices=Channel.choices)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    tries = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["expires_at"], name="status_code_expiry")]
+
+    def __str__(self) -> str:
+        return f"Status check code {self.pk} ({self.get_channel_display()})"
+
+
+# --- The managers' dashboard (issue 16) ---------------------------------------------------
+
+
+class DashboardWeek(models.Model):
+    """One borough's figures for one settled week (`mash.dashboard.Week.as_data`), kept by the
+    nightly task `mash.summarise_dashboard_weeks` so the dashboard reads 12 rows instead of
+    aggregating a quarter of a million. Weeks not yet settled are always worked out live."""
+
+    borough = models.ForeignKey("contacts.Borough", on_delete=models.CASCADE, related_name="+")
+    week = models.DateField(help_text="The Monday the week begins.")
+    figures = models.JSONField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["borough", "week"]
+        constraints = [
+            models.UniqueConstraint(fields=["borough", "week"], name="dashboard_week_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.borough_id} week of {self.week}"

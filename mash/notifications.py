@@ -1,17 +1,20 @@
 """Telling the referrer the outcome, and watching the 24-hour promise.
 
-`queue_outcome_notification` writes the outcome email into the outbox (reporting.outbox) inside
-the decision's transaction, when the referrer can be contacted (named, an email given, and not
-unsafe to contact). The outbox sends it after commit and its sweeper retries; the dedupe key
-`outcome:<referral id>` means one email per referral whatever happens.
+`queue_outcome_notification` writes the outcome message into the outbox (notifications.outbox)
+inside the decision's transaction, by the referrer's route (email or text message, within the
+limits they set: reporting.messages.referrer_route). The outbox sends it after commit and its
+sweeper retries; the dedupe key `outcome:<referral id>` means one message per referral
+whatever happens. Its text is the `outcome` kind's template for the channel.
 
 `flag_late_notifications` is run by a periodic beat task (mash.tasks): it scans the database
-for decisions whose outcome email was not sent within 24 hours of the decision and marks each
-one late exactly once (a conditional UPDATE), with an audit event. The screening page and the
-outcome notifications list show the flag.
+for decisions whose outcome message was not sent within 24 hours of the decision and marks each
+one late exactly once (a conditional UPDATE), with an audit event. A message the provider
+failed for good (refused, or a delivery receipt said it bounced) counts as not sent. The
+screening page and the late notifications list show the flag, and the failure.
 
-The email says the outcome in plain, non-sensitive words: the reference, the date, what
-happens next in general terms. Never the child's name, the concern, or the rationale.
+The message says the outcome in plain, non-sensitive words: the reference, the date, what
+happens next in general terms. Never the child's name, the concern, or the rationale; a text
+message not even that (the reference and the council's number).
 """
 
 from __future__ import annotations
@@ -25,10 +28,14 @@ from django.utils import timezone
 from contacts.calendar import to_london
 from mash import audit
 from mash.models import AuditAction, Decision
-from reporting.models import OutboxMessage
-from reporting.outbox import enqueue_email
+from notifications.kinds import Kind
+from notifications.models import OutboxMessage
+from notifications.outbox import enqueue
+from notifications.selectors import failed
+from reporting.messages import borough_phone, is_mobile, referrer_route
+from reporting.models import Referral
 
-KIND = "outcome"
+KIND = Kind.OUTCOME
 BATCH = 500
 
 # What each outcome means for the person who told us, in plain words that give nothing away
@@ -74,45 +81,51 @@ def dedupe_key(referral) -> str:
 
 
 def should_notify(referral) -> bool:
-    """The referrer may be emailed: named, an email given, and not unsafe to contact."""
-    return bool(referral.is_contactable)
+    """The referrer may be messaged: named, an email or a mobile given, not unsafe to contact,
+    and within the ways they allowed."""
+    return referrer_route(referral) is not None
 
 
-def compose(referral, decision) -> tuple[str, str]:
-    """The subject and body of the outcome email."""
+def not_sent_reason(referral) -> str:
+    """Why the referrer gets no outcome message, in words for staff ('' when they get one)."""
+    if referrer_route(referral) is not None:
+        return ""
+    if referral.anonymous:
+        return "the referrer is anonymous"
+    if referral.safe_to_contact is False:
+        return "it is not safe to contact the referrer"
+    if not referral.referrer_email and not is_mobile(referral.referrer_phone):
+        return "the referrer gave no email address or mobile number"
+    return "the referrer asked not to be contacted by email or text message"
+
+
+def personalisation(referral, decision) -> dict:
+    """The outcome message's fields (see notifications.kinds.FIELDS)."""
     borough = referral.borough
-    service = borough.mash_name or "Children's services"
-    council = borough.council_name or borough.name
     decided = to_london(decision.decided_at)
-    subject = f"Update on your report {referral.reference}"
-    body = "\n\n".join(
-        [
-            f"Thank you for contacting {council} about a child's welfare.",
-            f"Your reference is {referral.reference}. On {decided:%-d %B %Y} our {service} "
-            "finished looking at it.",
-            plain_words(decision.outcome, borough),
-            "To protect the privacy of the child and their family, we cannot share any more "
-            "detail.",
-            "If you are still worried, or something new happens, tell us again and quote your "
-            "reference. If a child is in immediate danger, call 999.",
-            f"{service}\n{council}",
-        ]
-    )
-    return subject, body
+    return {
+        "reference": referral.reference,
+        "council_name": borough.council_name or borough.name,
+        "service_name": borough.mash_name or "Children's services",
+        "decided_on": f"{decided:%-d %B %Y}",
+        "outcome_words": plain_words(decision.outcome, borough),
+        "borough_phone": borough_phone(borough),
+    }
 
 
 def queue_outcome_notification(*, referral, decision) -> OutboxMessage | None:
-    """Put the outcome email in the outbox (inside the decision's transaction). None when the
-    referrer cannot be contacted."""
-    if not should_notify(referral):
+    """Put the outcome message in the outbox (inside the decision's transaction). None when
+    the referrer cannot be contacted."""
+    route = referrer_route(referral)
+    if route is None:
         return None
-    subject, body = compose(referral, decision)
-    return enqueue_email(
+    channel, to = route
+    return enqueue(
         kind=KIND,
-        to=referral.referrer_email,
-        subject=subject,
-        body=body,
-        referral=referral,
+        channel=channel,
+        to=to,
+        personalisation=personalisation(referral, decision),
+        about_id=referral.pk,
         dedupe_key=dedupe_key(referral),
     )
 
@@ -123,9 +136,10 @@ def outcome_message(referral) -> OutboxMessage | None:
 
 def _sent_in_time():
     return OutboxMessage.objects.filter(
-        referral_id=OuterRef("record__referral_id"),
+        about_id=OuterRef("record__referral_id"),
         kind=KIND,
         sent_at__isnull=False,
+        status__in=(OutboxMessage.Status.SENT, OutboxMessage.Status.DELIVERED),
         sent_at__lte=OuterRef("notification_due_at"),
     )
 
@@ -168,6 +182,26 @@ def flag_late_notifications(*, now: dt.datetime | None = None, limit: int = BATC
             )
         flagged += 1
     return flagged
+
+
+def failed_referrer_messages(*, boroughs):
+    """Acknowledgements and outcome messages to referrers of these boroughs that failed for
+    good (refused, bounced, undeliverable), newest first: staff must reach them another way."""
+    from mash.referral_details import REFERRER_KINDS
+
+    referral_ids = Referral.objects.filter(borough__in=list(boroughs)).values("pk")
+    return failed(about_ids=referral_ids).filter(kind__in=REFERRER_KINDS)
+
+
+def with_references(messages) -> list[tuple[str, OutboxMessage]]:
+    """(the referral's reference, the message) for messages about referrals (one query)."""
+    messages = list(messages)
+    references = dict(
+        Referral.objects.filter(pk__in=[m.about_id for m in messages]).values_list(
+            "pk", "reference"
+        )
+    )
+    return [(references.get(message.about_id, ""), message) for message in messages]
 
 
 def late_notifications(*, boroughs):

@@ -7,11 +7,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from contacts.phone import display_number
+from notifications.kinds import Channel, Kind
+from notifications.selectors import failed
+from reporting.messages import ACKNOWLEDGEMENT_KINDS
 from reporting.models import CONCERN_CATEGORIES, CONTACT_METHODS, WELLBEING_CRITERIA, Referral
 
 CATEGORY_LABELS = dict(CONCERN_CATEGORIES)
 WELLBEING_KINDS = {Referral.Kind.FAMILY_WELLBEING, Referral.Kind.SELF_REFERRAL}
 METHOD_LABELS = dict(CONTACT_METHODS)
+# The messages to the referrer (not staff alerts).
+REFERRER_KINDS = [*ACKNOWLEDGEMENT_KINDS.values(), Kind.OUTCOME]
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,10 @@ def referrer_contact(referral: Referral) -> list[ContactDetail]:
         details.append(ContactDetail("How to contact them", _methods(referral).capitalize()))
     if referral.contact_notes:
         details.append(ContactDetail("When and how to contact them", referral.contact_notes))
+    if referral.updates_by:
+        details.append(
+            ContactDetail("Updates sent by", referral.get_updates_by_display().capitalize())
+        )
     return details
 
 
@@ -90,9 +99,35 @@ def wellbeing(referral: Referral) -> dict | None:
     }
 
 
+def failed_messages(referral: Referral) -> list[str]:
+    """What staff must know of messages to the referrer that did not reach them (refused by
+    the provider, bounced, undeliverable), newest first, each saying what to do instead."""
+    texts = []
+    for message in failed(about_ids=[referral.pk]).filter(kind__in=REFERRER_KINDS):
+        what = "outcome" if message.kind == Kind.OUTCOME else "acknowledgement"
+        channel = "text message" if message.channel == Channel.SMS else "email"
+        texts.append(
+            f"The {what} {channel} to the referrer was not delivered ({message.failure}): "
+            f"{instead(referral, message.channel)}."
+        )
+    return texts
+
+
+def instead(referral: Referral, failed_channel: str) -> str:
+    """Another way to reach the referrer, within the limits they set."""
+    if referral.referrer_phone and not _limit(referral, "phone"):
+        return "phone them"
+    if failed_channel == Channel.SMS and referral.referrer_email and not _limit(referral, "email"):
+        return "email them"
+    if referral.referrer_address and not _limit(referral, "letter"):
+        return "write to them"
+    return "they left no other way to reach them"
+
+
 def details_context(referral: Referral) -> dict:
     """The template context both staff pages share for what the referral says."""
     return {
+        "failed_messages": failed_messages(referral),
         "children": list(referral.children.all()),
         "categories": [CATEGORY_LABELS.get(c, c) for c in referral.concern_categories],
         "wellbeing": wellbeing(referral),

@@ -94,6 +94,7 @@ def screening_page(request, reference):
             "enquiries": list(record.enquiries.select_related("requested_by", "answered_by")),
             "decision": decision,
             "outcome_message": notifications.outcome_message(referral) if decision else None,
+            "not_sent_reason": notifications.not_sent_reason(referral) if decision else "",
             "may_change": screening.may_change(request.user, record),
             "holds_it": record.claimed_by_id == request.user.pk,
         },
@@ -347,7 +348,7 @@ def _record_decision(request, referral, record, data, obj):
         request=request,
     )
     told = (
-        " The outcome email to the referrer is in the outbox." if decision.notify_referrer else ""
+        " The outcome message to the referrer is in the outbox." if decision.notify_referrer else ""
     )
     return f"Decision recorded: {decision.get_outcome_display().lower()}.{told}"
 
@@ -367,14 +368,24 @@ decision_view = _action_view(
 def late_notifications_view(request):
     boroughs = list(user_boroughs(request.user))
     late = list(notifications.late_notifications(boroughs=boroughs)[:200])
+    failed = notifications.failed_referrer_messages(boroughs=boroughs)
+    failed_count = failed.count()
+    failed = notifications.with_references(failed[:200])
     audit.record(
         action=AuditAction.LATE_NOTIFICATIONS_VIEWED,
         user=request.user,
         request=request,
         rows=len(late),
+        failed=len(failed),
     )
     return render(
         request,
         "mash/screening/late_notifications.html",
-        {"nav_current": "queue", "late": late, "boroughs": boroughs},
+        {
+            "nav_current": "queue",
+            "late": late,
+            "boroughs": boroughs,
+            "failed": failed,
+            "failed_count": failed_count,
+        },
     )

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import F, Q
 from django.db.models.fields.tuple_lookups import TupleGreaterThan, TupleLessThan
 from django.utils import timezone
@@ -228,6 +229,10 @@ def in_queue_order(listing, order, limit: int):
     One ordered scan over (rank, effective_due_at, ...) would walk, under a deadline-state
     filter (a range of effective_due_at), every Red record and then every overdue one before
     the first match; each part seeks straight to its range."""
+    if not connection.features.supports_slicing_ordering_in_compound:
+        # SQLite (the embedded default) allows no LIMIT inside a UNION's parts: one ordered
+        # query gives the same rows, and its databases are small.
+        return listing.order_by(*order)[:limit]
     parts = [listing.filter(rank=rank).order_by(*order)[:limit] for rank in (0, 1)]
     return parts[0].union(parts[1], all=True).order_by(*order)[:limit]
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from mash.access import referrals_for
 from mash.models import AuditEvent, ScreeningRecord
+from notifications.selectors import about
 
 MAX_MATCHES = 50
 # Never exported: internal keys and the keyed hash of a staff member's address.
@@ -65,7 +66,7 @@ def referral_export(referral) -> dict:
             "Signed consent forms (details; the file is downloaded separately)",
             referral.consent_forms.all(),
         ),
-        _items("Emails", referral.outbox_messages.all()),
+        _items("Emails and text messages", about(about_id=referral.pk)),
     ]
     record = ScreeningRecord.objects.filter(referral=referral).first()
     if record is not None:

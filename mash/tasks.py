@@ -17,3 +17,20 @@ def raise_screening_alerts() -> int:
     from mash import alerts
 
     return alerts.raise_alerts()
+
+
+@shared_task(name="mash.mark_re_referrals")
+def mark_re_referrals() -> int:
+    """Beat, hourly: mark the last fortnight's screening decisions re-referrals or not (the
+    dashboard counts the marks, and works out live only what is not yet marked)."""
+    from mash import dashboard
+
+    return dashboard.mark_re_referrals()
+
+
+@shared_task(name="mash.summarise_dashboard_weeks")
+def summarise_dashboard_weeks() -> int:
+    """Beat, nightly: keep the dashboard's weekly summaries of settled weeks."""
+    from mash import dashboard
+
+    return dashboard.summarise_weeks()

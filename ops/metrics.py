@@ -29,9 +29,9 @@ class ServiceCollector(Collector):
         from contacts.models import Borough
         from mash.deadlines import DeadlineState, calendars_for, state_q
         from mash.models import ScreeningRecord
+        from notifications.selectors import pending
         from ops.models import Heartbeat, TaskFailure
         from ops.monitoring import BEAT, outbox_lag
-        from reporting.models import OutboxMessage
 
         now = timezone.now()
         boroughs = list(Borough.objects.filter(is_active=True))
@@ -57,13 +57,13 @@ class ServiceCollector(Collector):
         )
         yield GaugeMetricFamily(
             "outbox_unsent",
-            "Emails written but not sent yet.",
-            value=OutboxMessage.objects.filter(sent_at__isnull=True).count(),
+            "Messages written but not sent yet.",
+            value=pending().count(),
         )
         lag = outbox_lag(now)
         yield GaugeMetricFamily(
             "outbox_oldest_unsent_age_seconds",
-            "How long the oldest unsent email has waited (0 when none waits).",
+            "How long the oldest unsent message has waited (0 when none waits).",
             value=lag.total_seconds() if lag else 0,
         )
         failures = CounterMetricFamily(

@@ -72,15 +72,11 @@ def check_migrations() -> str | None:
 
 
 def outbox_lag(now: dt.datetime | None = None) -> dt.timedelta | None:
-    """How long the oldest unsent email has waited (None when none waits)."""
-    from reporting.models import OutboxMessage
+    """How long the oldest unsent message has waited (None when none waits; a message failed
+    for good does not wait: staff are shown it)."""
+    from notifications.selectors import pending
 
-    oldest = (
-        OutboxMessage.objects.filter(sent_at__isnull=True)
-        .order_by("created_at")
-        .values_list("created_at", flat=True)
-        .first()
-    )
+    oldest = pending().order_by("created_at").values_list("created_at", flat=True).first()
     if oldest is None:
         return None
     return (now or timezone.now()) - oldest
@@ -155,18 +151,20 @@ def send_alert(incident: Incident) -> None:
     logger.error("ops alert", extra={"kind": incident.kind, "key": incident.key})
     if not settings.OPS_ALERT_EMAIL:
         return
-    from reporting.outbox import enqueue_email
+    from notifications.kinds import Channel, Kind
+    from notifications.outbox import enqueue
 
-    enqueue_email(
-        kind="ops_alert",
+    opened = timezone.localtime(incident.opened_at)
+    enqueue(
+        kind=Kind.OPS_ALERT,
+        channel=Channel.EMAIL,
         to=settings.OPS_ALERT_EMAIL,
-        subject=f"[{settings.SERVICE_NAME}] {incident.get_kind_display()}",
-        body=(
-            f"{incident.summary}\n\nFirst seen at {timezone.localtime(incident.opened_at):%H:%M} "
-            f"on {timezone.localtime(incident.opened_at):%d %B %Y}.\n\n"
-            "This alert is sent once; it is not repeated until the problem has cleared and "
-            "come back. See the README's operations section."
-        ),
+        personalisation={
+            "service_name": settings.SERVICE_NAME,
+            "incident": incident.get_kind_display(),
+            "summary": incident.summary,
+            "first_seen": f"{opened:%H:%M} on {opened:%d %B %Y}",
+        },
         dedupe_key=f"ops:{incident.kind}:{incident.key}:{incident.pk}",
     )
 

@@ -12,6 +12,7 @@ past its time, as the `RetentionPeriod` rows (admin) say.
   transaction delete, see migration ops 0002).
 - Sent emails lose their body and recipient after settings.OUTBOX_SENT_BODY_HOURS, and the row
   goes after the outbox period; unsent ones that gave up go after the same period.
+- "Check a report" codes (hashes only, dead after 15 minutes) go a day after they expire.
 
 In batches (one transaction each), idempotent (a second run finds nothing), and audited by
 count: each run writes one `retention_applied` audit event with what it did per record type.
@@ -25,6 +26,7 @@ from collections import Counter
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from mash import audit
@@ -37,11 +39,13 @@ from mash.models import (
     NeedLevel,
     RecordCheck,
     ScreeningRecord,
+    StatusCheckCode,
     UrgencyRating,
 )
+from notifications.models import OutboxMessage
 from ops.models import RetentionPeriod
 from ops.schedule import DEFAULTS  # noqa: F401 - the defaults, re-exported
-from reporting.models import Carer, Child, ConsentForm, OutboxMessage, Referral
+from reporting.models import Carer, Child, ConsentForm, Referral
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +96,7 @@ def anonymise(referral_ids: list[int], *, now: dt.datetime) -> int:
         ConsentForm.objects.filter(referral__in=ids).delete()
         Child.objects.filter(referral__in=ids).delete()
         Carer.objects.filter(referral__in=ids).delete()
-        OutboxMessage.objects.filter(referral__in=ids).delete()
+        OutboxMessage.objects.filter(about_id__in=ids).delete()
         records = ScreeningRecord.objects.filter(referral__in=ids)
         UrgencyRating.objects.filter(record__in=records).update(reason="")
         NeedLevel.objects.filter(record__in=records).update(reason="")
@@ -149,15 +153,17 @@ def _outbox(period: dt.timedelta, now: dt.datetime) -> tuple[int, int]:
     body_cutoff = now - dt.timedelta(hours=settings.OUTBOX_SENT_BODY_HOURS)
     bodies = (
         OutboxMessage.objects.filter(sent_at__lt=body_cutoff)
-        .exclude(body="")
-        .update(body="", subject="", to="")
+        .exclude(to="")
+        .update(body="", subject="", to="", personalisation={})
     )
-    from reporting.outbox import MAX_ATTEMPTS
+    from notifications.sending import MAX_ATTEMPTS
 
     cutoff = now - period
     sent = OutboxMessage.objects.filter(sent_at__lt=cutoff)
     gave_up = OutboxMessage.objects.filter(
-        sent_at__isnull=True, attempts__gte=MAX_ATTEMPTS, created_at__lt=cutoff
+        Q(attempts__gte=MAX_ATTEMPTS) | Q(status=OutboxMessage.Status.FAILED),
+        sent_at__isnull=True,
+        created_at__lt=cutoff,
     )
     deleted = 0
     for queryset in (sent, gave_up):
@@ -167,6 +173,14 @@ def _outbox(period: dt.timedelta, now: dt.datetime) -> tuple[int, int]:
                 break
             deleted += OutboxMessage.objects.filter(pk__in=ids).delete()[0]
     return bodies, deleted
+
+
+STATUS_CODES_KEPT = dt.timedelta(days=1)
+
+
+def _status_codes(now: dt.datetime) -> int:
+    """Codes for "Check a report" a day past their expiry: nothing left to check them for."""
+    return StatusCheckCode.objects.filter(expires_at__lt=now - STATUS_CODES_KEPT).delete()[0]
 
 
 def apply_retention(*, now: dt.datetime | None = None) -> dict[str, int]:
@@ -191,6 +205,7 @@ def apply_retention(*, now: dt.datetime | None = None) -> dict[str, int]:
         done["outbox_bodies_dropped"], done["outbox_deleted"] = _outbox(
             schedule[RecordType.OUTBOX], now
         )
+    done["status_codes_deleted"] = _status_codes(now)
     counts = {key: value for key, value in sorted(done.items())}
     audit.record(action=AuditAction.RETENTION_APPLIED, **counts)
     logger.info("retention applied", extra={"counts": counts})

@@ -7,7 +7,7 @@ staff cannot delete one; what the person told us (the narrative) is never edited
 from django.contrib import admin
 from django.contrib.admin.utils import flatten
 
-from reporting.models import Carer, Child, ConsentForm, OutboxMessage, Referral
+from reporting.models import Carer, Child, ConsentForm, Referral
 
 
 class ReadOnlyInline:
@@ -148,24 +148,6 @@ class ReferralAdmin(admin.ModelAdmin):
         )
 
     def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
-    list_display = ("id", "kind", "referral", "created_at", "sent_at", "attempts", "last_error")
-    list_filter = ("kind", ("sent_at", admin.EmptyFieldListFilter), "created_at")
-    search_fields = ("=referral__reference", "=dedupe_key")
-    list_select_related = ("referral",)
-    readonly_fields = [field.name for field in OutboxMessage._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):

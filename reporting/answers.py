@@ -81,6 +81,7 @@ class ReporterAnswers:
     relationship: str = ""
     safe_to_contact: bool | None = None
     contact_notes: str = ""
+    updates_by: str = ""  # "email" or "sms", asked when both an email and a mobile are given
 
 
 @dataclass
@@ -149,6 +150,7 @@ class SelfReporter:
     email: str = ""
     address: str = ""
     postcode: str = ""
+    updates_by: str = ""  # "email" or "sms", asked when both may be used and both are given
 
 
 @dataclass

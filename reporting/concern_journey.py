@@ -329,6 +329,7 @@ def own_answers(state: State, on_path: OnPath) -> ReporterAnswers:
         relationship=ABOUT_THEMSELF,
         safe_to_contact=True,
         contact_notes=reach.get("contact_notes", ""),
+        updates_by=reach.get("updates_by", ""),
     )
 
 
@@ -346,6 +347,7 @@ def reporter_answers(state: State, on_path: OnPath) -> ReporterAnswers:
         relationship=relationship,
         safe_to_contact=yes_no(safe.get("safe_to_contact")),
         contact_notes=safe.get("contact_notes", ""),
+        updates_by=details.get("updates_by", ""),
     )
 
 
@@ -441,7 +443,16 @@ def own_rows(reporter: ReporterAnswers) -> list[Row]:
                 "when and how to contact you",
             )
         )
+    rows += updates_rows(reporter, reach)
     return rows
+
+
+def updates_rows(reporter: ReporterAnswers, page: Location) -> list[Row]:
+    """The channel they chose for updates, when they were asked (an email and a mobile)."""
+    if not reporter.updates_by:
+        return []
+    label = dict(f.UPDATES_BY)[reporter.updates_by]
+    return [Row("How we send you updates", label, page, "how we send you updates")]
 
 
 def reporter_rows(reporter: ReporterAnswers) -> list[Row]:
@@ -481,6 +492,7 @@ def reporter_rows(reporter: ReporterAnswers) -> list[Row]:
                 "when and how to contact you",
             )
         )
+    rows += updates_rows(reporter, details)
     return rows
 
 

@@ -38,7 +38,10 @@ SELF_CRITERIA = [
 ]
 CRITERIA_LABELS = dict(WELLBEING_CRITERIA)
 CONTACT_HINTS = {
-    "phone": "We will call you, or leave a message if it is safe to.",
+    "phone": (
+        "We will call you, or leave a message if it is safe to. To a mobile we text your "
+        "reference and what we decide."
+    ),
     "letter": "We will post a letter to your address.",
 }
 CALLBACK_WEEKS = 4
@@ -426,15 +429,23 @@ class SelfDetailsForm(f.QuestionForm):
     email = f.email_field("Email address")
     address = f.text("Address", f.TEXT_MAX, multiline=True, error_name="address")
     postcode = f.PostcodeField()
+    updates_by = f.updates_by_field()
 
     def __init__(self, *args, methods: list[str] = (), **kwargs):
         self.methods = list(methods)
         super().__init__(*args, **kwargs)
 
+    @property
+    def asks_updates_by(self) -> bool:
+        """Only someone who is happy to be emailed and phoned is asked which one we use."""
+        return "phone" in self.methods and "email" in self.methods
+
     def word(self):
         for name, needed in (("phone", "phone"), ("email", "email"), ("address", "letter")):
             if needed not in self.methods:
                 self.fields[name].label = f"{self.fields[name].label} (optional)"
+        if not self.asks_updates_by:
+            del self.fields["updates_by"]
 
     def layout(self):
         return Layout(
@@ -453,6 +464,11 @@ class SelfDetailsForm(f.QuestionForm):
             ),
             f.part("address", rows=3, autocomplete="street-address"),
             f.part("postcode", css_class="govuk-input--width-10", autocomplete="postal-code"),
+            *(
+                [f.part("updates_by", legend_size="govuk-fieldset__legend--s")]
+                if self.asks_updates_by
+                else []
+            ),
         )
 
     def clean_phone(self):
@@ -470,6 +486,10 @@ class SelfDetailsForm(f.QuestionForm):
             and not (data.get("address") and data.get("postcode"))
         ):
             self.add_error("address", "Enter your address and postcode, so we can write to you")
+        if self.asks_updates_by:
+            f.check_updates_by(self, data)
+        else:
+            data["updates_by"] = ""
         return data
 
 

@@ -288,7 +288,7 @@ def self_referral_answers(state: State) -> SelfReferralAnswers:
     on_path = OnPath(SELF_REFERRAL, state)
     get = on_path.get
     details = get("your-details")
-    keys = ("name", "phone", "email", "address", "postcode")
+    keys = ("name", "phone", "email", "address", "postcode", "updates_by")
     return SelfReferralAnswers(
         who=get("who").get("who", ""),
         children=cj.children_answers(on_path),

@@ -15,7 +15,6 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from contacts.models import Borough
@@ -27,10 +26,10 @@ from reporting.answers import (
     ProfessionalAnswers,
     SelfReferralAnswers,
 )
+from reporting.messages import is_mobile
 from reporting.models import Carer, Child, ConsentForm, Referral
 from reporting.services import (
     build_children,
-    email_lines,
     phone_e164,
     record_submission,
     validate,
@@ -38,12 +37,6 @@ from reporting.services import (
 from reporting.text import clean_text
 
 logger = logging.getLogger(__name__)
-
-SUBJECTS = {
-    Referral.Kind.FAMILY_WELLBEING: "We have received your {early_help} referral",
-    Referral.Kind.SELF_REFERRAL: "We have received your request for {early_help} support",
-    Referral.Kind.CONSULTATION: "We have received your request for a consultation",
-}
 
 
 def build_carer(carer: CarerAnswers, order: int) -> Carer:
@@ -74,24 +67,6 @@ def set_professional(referral: Referral, professional: ProfessionalAnswers) -> N
         raise ValidationError({"referrer_email": "Enter your work email address"}, code="required")
 
 
-def acknowledgement(referral: Referral) -> tuple[str, str]:
-    """Subject and body: the reference and what happens next. Nothing about the family, and
-    nothing the person typed (not even their name): see `services.acknowledgement_email`."""
-    borough = referral.borough
-    context = {
-        "kind": referral.kind,
-        "kinds": Referral.Kind,
-        "reference": referral.reference,
-        "council_name": borough.council_name,
-        "mash_name": borough.mash_name,
-        "lines": email_lines(borough),
-        "early_help": borough.early_help_name,
-    }
-    body = render_to_string("reporting/family/emails/acknowledgement_body.txt", context)
-    subject = SUBJECTS[referral.kind].format(early_help=borough.early_help_name)
-    return f"{subject}: {referral.reference}", body.strip() + "\n"
-
-
 @transaction.atomic
 def _submit(
     referral: Referral,
@@ -116,7 +91,7 @@ def _submit(
         children,
         list(carers),
         attach=attach_consent_form if consent_file is not None else None,
-        acknowledgement=acknowledgement if acknowledge and referral.referrer_email else None,
+        acknowledge=acknowledge,
     )
     # No reference in the log: a log line's time must not tie a request to a report.
     logger.info("referral submitted (%s, %s)", referral.kind, referral.borough.slug)
@@ -182,7 +157,8 @@ def submit_self_referral(
     submission_key: uuid.UUID | None = None,
 ) -> Referral:
     """A parent, carer or young person asking Family Wellbeing for help. The acknowledgement
-    is emailed only when they chose to be contacted by email."""
+    goes only by a way they chose to be contacted: an email, or a text to a mobile when they
+    chose phone (the one they picked when they allowed both and gave both)."""
     who = answers.who
     if who not in (Referral.ReferrerType.PARENT_CARER, Referral.ReferrerType.CHILD):
         raise ValidationError({"referrer_type": "A parent, carer or young person"}, code="invalid")
@@ -212,7 +188,9 @@ def submit_self_referral(
     validate(referral, exclude=["reference", "borough"])
     children = build_children(answers.children)
     referral.submission_key = submission_key
-    return _submit(referral, children, acknowledge="email" in answers.methods)
+    if referral.referrer_email and is_mobile(referral.referrer_phone):
+        referral.updates_by = reporter.updates_by if reporter.updates_by in ("email", "sms") else ""
+    return _submit(referral, children, acknowledge=True)
 
 
 def submit_consultation(

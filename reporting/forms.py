@@ -472,6 +472,36 @@ class EmailOrPhoneForm(QuestionForm):
         return data
 
 
+UPDATES_BY = [("email", "By email"), ("sms", "By text message")]
+UPDATES_BY_REQUIRED = "Select how we should send you updates: by email or by text message"
+
+
+def updates_by_field() -> forms.ChoiceField:
+    """Asked once, on the contact details page, of someone who gives both an email address and
+    a mobile number: which one our messages (the reference now, what we decided later) go to."""
+    field = radios(
+        "If you give an email address and a mobile number, how should we send you updates?",
+        UPDATES_BY,
+        UPDATES_BY_REQUIRED,
+        hints={"sms": "A text message has your reference and our number only."},
+    )
+    field.required = False
+    field.help_text = "We send your reference now, and tell you later when we have decided."
+    return field
+
+
+def check_updates_by(form: forms.Form, data: dict) -> None:
+    """The choice is needed only when both an email address and a UK mobile number were given
+    (a landline cannot get texts); otherwise it is dropped."""
+    from reporting.messages import is_mobile
+
+    if data.get("email") and is_mobile(data.get("phone") or ""):
+        if not data.get("updates_by") and not form.has_error("updates_by"):
+            form.add_error("updates_by", form.fields["updates_by"].error_messages["required"])
+    else:
+        data["updates_by"] = ""
+
+
 class LongAnswerForm(QuestionForm):
     """A page asking for one long answer, its label the page's heading."""
 
@@ -1020,6 +1050,7 @@ class YourDetailsForm(EmailOrPhoneForm):
         error_name="how you know the child",
         help_text="For example, neighbour, grandparent, friend's parent.",
     )
+    updates_by = updates_by_field()
 
     def word(self):
         if self.voice.you:
@@ -1042,9 +1073,15 @@ class YourDetailsForm(EmailOrPhoneForm):
                 spellcheck="false",
             ),
             part("relationship", css_class="govuk-!-width-two-thirds"),
+            part("updates_by", legend_size="govuk-fieldset__legend--s"),
         )
 
     email_or_phone = ("phone", "Enter a phone number or email address")
+
+    def clean(self):
+        data = super().clean()
+        check_updates_by(self, data)
+        return data
 
 
 class ContactSafeForm(QuestionForm):
@@ -1091,6 +1128,7 @@ class ReachYouForm(EmailOrPhoneForm):
         error_name="when and how it is safe to contact you",
         help_text="For example, 'text me after school' or 'do not call, someone checks my phone'.",
     )
+    updates_by = updates_by_field()
 
     def layout(self):
         return Layout(
@@ -1102,10 +1140,13 @@ class ReachYouForm(EmailOrPhoneForm):
                 spellcheck="false",
             ),
             part("contact_notes", rows=3),
+            part("updates_by", legend_size="govuk-fieldset__legend--s"),
         )
 
     def clean(self):
-        return forms.Form.clean(self)
+        data = forms.Form.clean(self)
+        check_updates_by(self, data)
+        return data
 
 
 class CheckAnswersForm(forms.Form):

@@ -1,5 +1,5 @@
-"""Submissions to the council: referrals (of every kind), the children they are about, and the
-outbox of emails they cause.
+"""Submissions to the council: referrals (of every kind) and the children and carers they are
+about (the messages they cause are `notifications.OutboxMessage` rows).
 
 Length limits below are the model's last line of defence: the journey's forms validate first
 and with friendlier messages, and `reporting.services` runs `full_clean()` before saving, so a
@@ -224,6 +224,13 @@ class Referral(models.Model):
     )
     referrer_relationship = models.CharField(max_length=NAME_MAX_LENGTH, blank=True)
     safe_to_contact = models.BooleanField(null=True, blank=True)
+    # How the referrer chose to hear from us (acknowledgement, outcome) when they gave both an
+    # email address and a mobile number; blank when they gave one (or none) of them.
+    updates_by = models.CharField(
+        max_length=5,
+        blank=True,
+        choices=[("email", "Email"), ("sms", "Text message")],
+    )
     contact_notes = _text(TEXT_MAX_LENGTH, help_text="When and how it is safe to make contact.")
     organisation = models.CharField(max_length=NAME_MAX_LENGTH, blank=True)
     role = models.CharField(max_length=NAME_MAX_LENGTH, blank=True)
@@ -312,10 +319,11 @@ class Referral(models.Model):
 
     @property
     def is_contactable(self) -> bool:
-        """True when we may email the referrer: named, an email given, and not unsafe."""
-        return bool(
-            not self.anonymous and self.referrer_email and self.safe_to_contact is not False
-        )
+        """True when we may send the referrer messages: named, an email or a mobile number
+        given, and not unsafe to contact (see `reporting.messages.referrer_route`)."""
+        from reporting.messages import referrer_route
+
+        return referrer_route(self) is not None
 
 
 class PortableIndex(models.Index):
@@ -387,41 +395,6 @@ class Child(models.Model):
             return "Name unknown"
         name = f"{self.first_name} {self.last_name}".strip()
         return name or "Name unknown"
-
-
-class OutboxMessage(models.Model):
-    """An email to send, written in the same transaction as what caused it, and sent (at least
-    once, never twice once marked sent) by `reporting.outbox` after commit or by the sweeper."""
-
-    kind = models.CharField(max_length=30)
-    referral = models.ForeignKey(
-        Referral,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="outbox_messages",
-    )
-    to = models.EmailField()
-    subject = models.CharField(max_length=255)
-    body = models.TextField()
-    dedupe_key = models.CharField(max_length=200, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    claimed_until = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        indexes = [
-            # The sweeper's scan: unsent rows only, oldest first.
-            models.Index(
-                fields=["created_at"], name="outbox_unsent", condition=Q(sent_at__isnull=True)
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind} #{self.pk}"
 
 
 class Carer(models.Model):

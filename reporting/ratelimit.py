@@ -37,7 +37,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from config.client import client_ip
-from reporting.breaker import Breaker
+from notifications.breaker import Breaker
 
 logger = logging.getLogger(__name__)
 
@@ -177,10 +177,26 @@ def check_and_count_upload(request, *, now: float | None = None) -> Verdict:
     return _check(request, time.time() if now is None else now, UPLOAD_LIMITS)
 
 
-def _check(request, now: float, limits: tuple[Limit, ...] = LIMITS) -> Verdict:
+def check_and_count_limits(
+    request, limits: tuple[Limit, ...], *, keys: dict[str, str] | None = None, now=None
+) -> Verdict:
+    """Count one attempt against other limits, in turn, as `check_and_count` does. A limit
+    may be counted per any of `keys` besides "session", "client" and "all" (e.g. per
+    reference: `keys={"reference": "BRM-4K7Q-X9D2"}`); those values are hashed like the
+    others, never stored. A key missing or empty skips its limit."""
+    verdict = _check(request, time.time() if now is None else now, limits, keys)
+    request.rate_limit = verdict
+    return verdict
+
+
+def _check(
+    request, now: float, limits: tuple[Limit, ...] = LIMITS, keys: dict[str, str] | None = None
+) -> Verdict:
     whos = {"session": session_hash(request), "client": client_hash(request), "all": "all"}
+    for name, value in (keys or {}).items():
+        whos[name] = _hash(f"{name}:{value}") if value else None
     for limit in limits:
-        rate, who = limit.rate, whos[limit.by]
+        rate, who = limit.rate, whos.get(limit.by)
         if not rate.enabled or who is None:
             continue
         if cache_breaker.is_open:

@@ -7,11 +7,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from notifications.kinds import Channel
+from notifications.selectors import about
 from reporting import concern_journey as cj
 from reporting import family_journeys as fj
 from reporting import family_services, services
 from reporting.journey import Journey, Location, LocationUrl, Section, State
+from reporting.messages import routes
 from reporting.models import Referral
+
+
+def queued_channels(referral: Referral) -> set[str]:
+    """The channels messages to the referrer were queued by (the acknowledgement): one query."""
+    return set(about(about_id=referral.pk).values_list("channel", flat=True).distinct())
 
 
 def concern_check_context(state: State, url: LocationUrl) -> dict:
@@ -23,18 +31,26 @@ def concern_check_context(state: State, url: LocationUrl) -> dict:
 
 def concern_sent(referral: Referral) -> dict:
     """What the confirmation page may promise: only the messages the outbox will send."""
+    channels = queued_channels(referral)
     return {
         "contactable": referral.is_contactable,
-        "emailed": referral.outbox_messages.exists(),
+        "emailed": Channel.EMAIL in channels,
+        "texted": Channel.SMS in channels,
         "anonymous": referral.anonymous,
         "not_safe": referral.safe_to_contact is False,
         "contact_notes": bool(referral.contact_notes),
         "about_themself": referral.about_themself,
+        "checkable": bool(routes(referral)),
     }
 
 
 def request_sent(referral: Referral) -> dict:
-    return {"emailed": referral.outbox_messages.exists()}
+    channels = queued_channels(referral)
+    return {
+        "emailed": Channel.EMAIL in channels,
+        "texted": Channel.SMS in channels,
+        "checkable": bool(routes(referral)),
+    }
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,8 @@ import datetime as dt
 import uuid
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
-from reporting.models import OutboxMessage, Referral
+from reporting.models import Referral
 from reporting.references import normalise_reference
 
 
@@ -34,13 +33,6 @@ def referrals_received(
     if until is not None:
         queryset = queryset.filter(received_at__lt=until)
     return queryset.order_by("-received_at")
-
-
-def unsent_messages(*, older_than: dt.timedelta = dt.timedelta(0)) -> QuerySet:
-    """Outbox rows not yet sent, created at least `older_than` ago, oldest first (monitoring)."""
-    return OutboxMessage.objects.filter(
-        sent_at__isnull=True, created_at__lte=timezone.now() - older_than
-    ).order_by("created_at")
 
 
 def find_submitted(*, submission_key: uuid.UUID) -> Referral | None:

@@ -10,16 +10,14 @@ from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
-from contacts.models import Borough, ContactLine
+from contacts.models import Borough
 from contacts.phone import to_e164
-from contacts.selectors import contacts_for
 from reporting import references
 from reporting.answers import ChildAnswers, ConcernAnswers
+from reporting.messages import is_mobile, queue_acknowledgement
 from reporting.models import Child, Referral
-from reporting.outbox import enqueue_email
 from reporting.selectors import find_submitted
 from reporting.signals import referral_submitted
 from reporting.sources import derive_source
@@ -28,8 +26,6 @@ from reporting.text import clean_text
 logger = logging.getLogger(__name__)
 
 REFERENCE_ATTEMPTS = 8
-ACKNOWLEDGEMENT = "acknowledgement"
-EMAIL_LINE_PURPOSES = (ContactLine.Purpose.CHILDRENS_SERVICES, ContactLine.Purpose.OUT_OF_HOURS)
 
 
 def phone_e164(value: str, field: str = "referrer_phone") -> str:
@@ -98,6 +94,10 @@ def set_referrer(referral: Referral, answers: ConcernAnswers) -> None:
         referral.referrer_phone = phone_e164(reporter.phone)
         referral.safe_to_contact = reporter.safe_to_contact
         referral.contact_notes = clean_text(reporter.contact_notes)
+        if referral.referrer_email and is_mobile(referral.referrer_phone):
+            referral.updates_by = (
+                reporter.updates_by if reporter.updates_by in ("email", "sms") else ""
+            )
 
 
 def build_concern(
@@ -143,48 +143,19 @@ def save_with_new_reference(referral: Referral) -> Referral:
     raise RuntimeError(f"No free reference after {REFERENCE_ATTEMPTS} attempts")
 
 
-def email_lines(borough: Borough) -> list[dict]:
-    """The council's lines an acknowledgement names, each with its numbers (lines without
-    a number are left out). From the borough's memoised contacts: no query once loaded."""
-    return [
-        {
-            "label": line.label,
-            "hours_summary": line.hours_summary,
-            "numbers": [number.display for number in line.numbers],
-        }
-        for line in contacts_for(borough).lines
-        if line.purpose in EMAIL_LINE_PURPOSES and line.numbers
-    ]
-
-
-def acknowledgement_email(referral: Referral) -> tuple[str, str]:
-    """Subject and body of the acknowledgement: the reference, what happens next, 999 and the
-    council's numbers. Nothing about the child or the concern: inboxes are not always private.
-    Nothing the person typed either, not even their name: the email goes to whatever address
-    was typed, so typed text would let anyone send their words from the council's sender."""
-    borough = referral.borough
-    context = {
-        "reference": referral.reference,
-        "council_name": borough.council_name,
-        "lines": email_lines(borough),
-    }
-    subject = render_to_string("reporting/emails/acknowledgement_subject.txt", context)
-    body = render_to_string("reporting/emails/acknowledgement_body.txt", context)
-    return " ".join(subject.split()), body.strip() + "\n"
-
-
 def record_submission(
     referral: Referral,
     *rows: list,
-    acknowledgement: Callable[[Referral], tuple[str, str]] | None,
+    acknowledge: bool,
     attach: Callable[[Referral], None] | None = None,
 ) -> Referral:
     """The shared part of every submission; call it inside the submission's transaction. Saves
     the referral under a new reference and its `rows` (lists of children, carers) with it,
     runs `attach` (e.g. claiming an uploaded file), tells `referral_submitted` receivers, and
-    queues the acknowledgement (`acknowledgement(referral)` gives subject and body) to the
-    referrer's email when one is given. The census contact source is derived from the answers
-    (`reporting.sources`) unless already set (by staff logging a referral)."""
+    when `acknowledge`, queues the acknowledgement by the referrer's route (email or text
+    message, within their limits: `reporting.messages.referrer_route`). The census contact
+    source is derived from the answers (`reporting.sources`) unless already set (by staff
+    logging a referral)."""
     if not referral.contact_source:
         referral.contact_source = derive_source(referral)
     save_with_new_reference(referral)
@@ -197,16 +168,8 @@ def record_submission(
     if attach is not None:
         attach(referral)
     referral_submitted.send(sender=Referral, referral=referral)
-    if acknowledgement is not None:
-        subject, body = acknowledgement(referral)
-        enqueue_email(
-            kind=ACKNOWLEDGEMENT,
-            to=referral.referrer_email,
-            subject=subject,
-            body=body,
-            referral=referral,
-            dedupe_key=f"{ACKNOWLEDGEMENT}:{referral.reference}",
-        )
+    if acknowledge:
+        queue_acknowledgement(referral)
     return referral
 
 
@@ -221,11 +184,12 @@ def submit_concern(
 ) -> Referral:
     """Save a concern about a child, in one transaction: the referral (with a new reference and
     `received_at`, now unless given), its children, whatever `referral_submitted` receivers
-    write (MASH's screening record), and the acknowledgement email's outbox row when the
-    person gave an email and may be contacted. The email is queued only after commit, and a
-    broker outage never fails the submission. Raises ValidationError for answers that break
-    the model's rules (the journey validates first). `submission_key`: see `submit_once`.
-    `contact_source`: the census source when staff logging it know it (else derived)."""
+    write (MASH's screening record), and the acknowledgement's outbox row when the person
+    gave an email or a mobile number and may be contacted. The message is queued only after
+    commit, and a broker outage never fails the submission. Raises ValidationError for answers
+    that break the model's rules (the journey validates first). `submission_key`: see
+    `submit_once`. `contact_source`: the census source when staff logging it know it (else
+    derived)."""
     referral, children = build_concern(
         borough=borough, answers=answers, channel=channel, received_at=received_at
     )
@@ -237,7 +201,7 @@ def submit_concern(
         record_submission(
             referral,
             children,
-            acknowledgement=acknowledgement_email if referral.is_contactable else None,
+            acknowledge=True,
         )
     # No reference in the log: a log line's time must not tie a request to a report.
     logger.info("referral submitted (%s, %s)", borough.slug, channel)

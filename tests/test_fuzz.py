@@ -57,11 +57,7 @@ def _monday():
 
 
 @pytest.fixture(autouse=True)
-def _private(settings, tmp_path):
-    settings.PRIVATE_STORAGE = {
-        "BACKEND": "reporting.uploads.PrivateFileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path / "private")},
-    }
+def _no_limits(settings, private_storage):
     settings.RATE_LIMIT_SESSION = settings.RATE_LIMIT_SUBMISSIONS = "0"
     settings.UPLOAD_LIMIT_SESSION = settings.UPLOAD_LIMIT_CLIENT = "0"
 

@@ -321,3 +321,38 @@ def test_email_file_path_is_read_with_the_file_backend(tmp_path):
     )
     assert run_python(send, env).returncode == 0
     assert len(list((tmp_path / "mail").iterdir())) == 1
+
+
+def test_messages_print_to_the_console_in_development_and_never_in_production(tmp_path):
+    code = "from django.conf import settings; print(settings.NOTIFICATIONS_BACKEND)"
+    done = run_python(code, clean_env(tmp_path, DEBUG="1"))
+    assert done.stdout.strip().splitlines()[-1] == "console"  # make run: the embedded default
+    done = run_python(code, clean_env(tmp_path))
+    assert done.stdout.strip().splitlines()[-1] == "django"  # SMTP by EMAIL_BACKEND
+    refused = run_python(code, clean_env(tmp_path, NOTIFICATIONS_BACKEND="console"))
+    assert refused.returncode != 0 and "ImproperlyConfigured" in refused.stderr
+
+
+def test_notify_settings_come_from_the_environment(tmp_path):
+    code = (
+        "import json; from django.conf import settings; print(json.dumps("
+        "[settings.NOTIFICATIONS_BACKEND, settings.NOTIFY_API_KEY, settings.NOTIFY_TEMPLATE_IDS,"
+        " settings.NOTIFY_CALLBACK_TOKEN]))"
+    )
+    env = clean_env(
+        tmp_path,
+        NOTIFICATIONS_BACKEND="notify",
+        NOTIFY_API_KEY="key-name-1234",
+        NOTIFY_TEMPLATE_OUTCOME_SMS="0e7f1f5c-bbbe-4a59-9b4c-6f4f1b7c2d55",
+        NOTIFY_TEMPLATE_CHECK_CODE_EMAIL="f33517ff-2a88-4f6e-b855-c550268ce08a",
+        NOTIFY_TEMPLATE_ESCALATION_SMS="",  # empty: not set
+        NOTIFY_CALLBACK_TOKEN="callback-token",
+    )
+    done = run_python(code, env)
+    assert done.returncode == 0, done.stderr
+    backend, key, templates, token = json.loads(done.stdout.strip().splitlines()[-1])
+    assert (backend, key, token) == ("notify", "key-name-1234", "callback-token")
+    assert templates == {
+        "outcome_sms": "0e7f1f5c-bbbe-4a59-9b4c-6f4f1b7c2d55",
+        "check_code_email": "f33517ff-2a88-4f6e-b855-c550268ce08a",
+    }

@@ -1,6 +1,7 @@
-"""The dashboard: its audit actions, and working time from receipt to decision kept on the screening record
+"""The dashboard: its audit actions, indexes for its weekly ranges, the re-referral mark, the weekly summary, and working time from receipt to decision kept on the screening record
 (backfilled for decisions already made, on each borough's calendar)."""
 
+import django.db.models.deletion
 from django.db import migrations, models
 
 
@@ -31,7 +32,7 @@ def backfill(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("contacts", "0006_seed_adult_social_care"),
-        ("mash", "0011_alter_auditevent_action"),
+        ("mash", "0013_status_check_codes"),
     ]
 
     operations = [
@@ -96,5 +97,64 @@ class Migration(migrations.Migration):
                 editable=False,
                 max_length=50,
             ),
+        ),
+        migrations.AddIndex(
+            model_name="decision",
+            index=models.Index(fields=["decided_at"], name="decision_decided_at"),
+        ),
+        migrations.AddIndex(
+            model_name="screeningrecord",
+            index=models.Index(
+                fields=["borough", "received_at"], name="screening_borough_received"
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="screeningrecord",
+            index=models.Index(
+                condition=models.Q(("decided_at__isnull", False)),
+                fields=["borough", "decided_at"],
+                name="screening_borough_decided",
+            ),
+        ),
+        migrations.AddField(
+            model_name="screeningrecord",
+            name="re_referral",
+            field=models.BooleanField(blank=True, null=True),
+        ),
+        migrations.AddIndex(
+            model_name="screeningrecord",
+            index=models.Index(
+                condition=models.Q(("decided_at__isnull", False), ("re_referral__isnull", True)),
+                fields=["borough", "decided_at"],
+                name="screening_re_referral_unknown",
+            ),
+        ),
+        migrations.CreateModel(
+            name="DashboardWeek",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("week", models.DateField(help_text="The Monday the week begins.")),
+                ("figures", models.JSONField()),
+                ("computed_at", models.DateTimeField()),
+                (
+                    "borough",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="contacts.borough",
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["borough", "week"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("borough", "week"), name="dashboard_week_once")
+                ],
+            },
         ),
     ]

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reporting", "0008_census_fields"),
+        ("reporting", "0009_outbox_to_notifications"),
     ]
 
     operations = [

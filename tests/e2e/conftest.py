@@ -2,6 +2,7 @@
 with axe-core (bundled by axe-playwright-python) checking every page looked at."""
 
 import http.server
+import json
 import os
 import re
 import threading
@@ -45,12 +46,6 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "en-GB", "timezone_id": "Europe/London"}
-
-
-@pytest.fixture
-def fast_hashing(settings):
-    """Cheap password hashing for tests that sign staff in (use with `usefixtures`)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -122,12 +117,18 @@ def exit_site(_away_server, settings):
 def assert_accessible(page, context: str = "") -> None:
     """axe-core reports no violations on the page as it is now; the page reflows at 320 CSS
     pixels (WCAG 1.4.10) and every `<time datetime>` is a valid HTML date or time."""
-    from axe_playwright_python.sync_playwright import Axe
+    from axe_playwright_python.base import AXE_SCRIPT, AxeResults
+    from axe_playwright_python.sync_playwright import DEFAULT_OPTIONS
 
     # A click that navigates returns once the new page starts loading: axe must see all of it,
     # not a half-parsed document (no <main>, no <h1> yet).
     page.wait_for_load_state()
-    results = Axe().run(page)
+    # axe-core (what Axe().run sends) once per document: a second state of the same page (an
+    # error shown in place, a section opened) reuses it, where Axe().run sent and compiled the
+    # 570 kB script again.
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(AXE_SCRIPT)
+    results = AxeResults(page.evaluate(f"axe.run({json.dumps(DEFAULT_OPTIONS)})"))
     assert results.violations_count == 0, f"{context or page.url}:\n{results.generate_report()}"
     assert_reflows(page, context)
     assert_valid_times(page, context)
@@ -178,7 +179,17 @@ def assert_valid_times(page, context: str = "") -> None:
     assert not bad, f"{context or page.url}: invalid <time datetime>: {bad}"
 
 
-def screenshot(page, name: str) -> Path:
+def screenshots_wanted() -> bool:
+    return os.environ.get("SCREENSHOTS", "").strip().lower() in {"1", "true", "yes"}
+
+
+def screenshot(page, name: str) -> Path | None:
+    """A full-page PNG in test-results/screenshots/ to look at, when SCREENSHOTS=1 (`make
+    test PYTEST_ARGS="tests/e2e/test_x.py" SCREENSHOTS=1`). Nothing is asserted on it: off, the
+    suite saves ~0.15 s of CPU a picture (100 of them). A failing browser test keeps its own
+    screenshot either way (pytest-playwright's --screenshot=only-on-failure, pyproject.toml)."""
+    if not screenshots_wanted():
+        return None
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)

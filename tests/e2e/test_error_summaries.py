@@ -27,21 +27,13 @@ from tests.reporting.factories import PROFESSIONAL, concern_answers
 
 NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=LONDON)  # Monday noon
 
-pytestmark = pytest.mark.usefixtures("fast_hashing")
+pytestmark = pytest.mark.usefixtures("private_storage")
 
 
 @pytest.fixture(autouse=True)
 def clock():
     with time_machine.travel(NOW, tick=True):
         yield
-
-
-@pytest.fixture(autouse=True)
-def _private(settings, tmp_path):
-    settings.PRIVATE_STORAGE = {
-        "BACKEND": "reporting.uploads.PrivateFileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path / "private")},
-    }
 
 
 def send_with_problems(page, button: str, fill: dict | None = None) -> None:

@@ -30,8 +30,15 @@ from reporting.family_services import submit_consultation
 from reporting.models import Child
 from reporting.registry import JOURNEYS
 from reporting.services import submit_concern
-from tests.e2e.conftest import REFLOW_WIDTH, assert_accessible, hand_over, screenshot
+from tests.e2e.conftest import (
+    REFLOW_WIDTH,
+    assert_accessible,
+    hand_over,
+    screenshot,
+    screenshots_wanted,
+)
 from tests.mash.factories import PASSWORD, StaffMemberFactory, log_in_verified
+from tests.mash.test_check_report import sent_code
 from tests.reporting import test_family_views as fv
 from tests.reporting import test_views as cv
 from tests.reporting.factories import PROFESSIONAL, child, concern_answers
@@ -55,26 +62,20 @@ NOT_PAGES = {
     "mash:alert_acknowledge": "POST only: acknowledges an alert and redirects",
     "mash:annex_a_xlsx": "a file download (the Annex A workbook): tests/e2e/test_exports.py",
     "mash:annex_a_csv": "a file download (an Annex A list as CSV): tests/e2e/test_exports.py",
+    "notify_receipts": "GOV.UK Notify's delivery receipts callback (POST, bearer token)",
+    "check:sign_out": "POST only: ends a report's status check and redirects",
     "mash:dashboard_csv": "a CSV download (tests/mash/test_dashboard_views.py)",
 }
 # Django's own admin (its own markup and styles) is not one of the service's pages.
 NOT_PAGE_NAMESPACES = {"admin"}
 
-pytestmark = pytest.mark.usefixtures("fast_hashing")
+pytestmark = pytest.mark.usefixtures("private_storage")
 
 
 @pytest.fixture(autouse=True)
 def clock():
     with time_machine.travel(NOW, tick=True):
         yield
-
-
-@pytest.fixture(autouse=True)
-def _private(settings, tmp_path):
-    settings.PRIVATE_STORAGE = {
-        "BACKEND": "reporting.uploads.PrivateFileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path / "private")},
-    }
 
 
 def page_names() -> set[str]:
@@ -140,6 +141,8 @@ class Visitor:
 
 
 def narrow_screenshot(page, name: str) -> None:
+    if not screenshots_wanted():
+        return
     size = page.viewport_size
     page.set_viewport_size({"width": REFLOW_WIDTH, "height": 640})
     screenshot(page, f"{name}-320px")
@@ -226,6 +229,7 @@ def test_every_public_page(page, site, bromley):
                     "email": "aisha@example.com",
                     "address": "3 Elm Road",
                     "postcode": "BR2 9AA",
+                    "updates_by": "email",
                 },
             ),
         ],
@@ -241,10 +245,28 @@ def test_every_public_page(page, site, bromley):
         ],
         JOURNEYS["consultation"].service_for(bromley),
     )
+    walk_check_a_report(visitor, bromley)
     public = {name for name in page_names() if not name.startswith("mash:")}
     assert public - visitor.seen == set(), "public pages not visited"
     visitor.assert_titles_distinct()
     visitor.assert_no_title_carries(ANSWERS)
+
+
+def walk_check_a_report(visitor: Visitor, bromley) -> None:
+    """ "Check a report": the start page, the code page, the status, and signed out."""
+    service = "Check a report"
+    referral = submit_concern(borough=bromley, answers=concern_answers())
+    client = Client()
+    base = "/bromley/check-a-report/"
+    visitor.visit(base, service=service)
+    client.post(base, {"reference": referral.reference, "contact": "sam.taylor@example.com"})
+    visitor.hand_over(client)
+    visitor.visit(base + "code/", service=service)
+    code = sent_code(referral)
+    assert client.post(base + "code/", {"code": code})["Location"] == base + "status/"
+    visitor.hand_over(client)  # the session's key changed with the code
+    visitor.visit(base + "status/", service=service)
+    visitor.visit(base + "signed-out/", service=service)
 
 
 # -- staff -------------------------------------------------------------------------------------

@@ -11,15 +11,9 @@ from contacts.calendar import calendar_for
 from reporting.models import ConsentForm, Referral
 from tests.e2e.conftest import assert_accessible, screenshot
 
+pytestmark = pytest.mark.usefixtures("private_storage")
+
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-
-
-@pytest.fixture(autouse=True)
-def _private(settings, tmp_path):
-    settings.PRIVATE_STORAGE = {
-        "BACKEND": "reporting.uploads.PrivateFileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path / "private")},
-    }
 
 
 def _continue(page, name="Continue"):

@@ -4,7 +4,6 @@ every page and state touched; screenshots in test-results/screenshots/."""
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 
 from reporting.models import Referral
@@ -13,7 +12,6 @@ from tests.e2e.test_report_journey import choose, continue_, heading, start
 from tests.e2e.test_screening import sign_in_verified
 from tests.mash.factories import StaffMemberFactory
 
-pytestmark = pytest.mark.usefixtures("fast_hashing")
 CHILDLINE = "0800 1111"
 
 

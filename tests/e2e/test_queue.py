@@ -19,9 +19,6 @@ from tests.mash.screening_factories import open_referrals
 NOW = dt.datetime(2026, 11, 25, 11, 0, tzinfo=LONDON)
 
 
-pytestmark = pytest.mark.usefixtures("fast_hashing")
-
-
 @pytest.fixture(autouse=True)
 def clock():
     # The server and the test share the clock; it ticks so sessions and TOTP work normally.

@@ -10,6 +10,7 @@ from django.test import RequestFactory
 from playwright.sync_api import expect
 
 from contacts.calendar import LONDON
+from notifications.models import OutboxMessage
 from reporting import ratelimit
 from reporting.models import Referral
 from tests.e2e.conftest import assert_accessible, screenshot
@@ -262,6 +263,15 @@ def test_named_report_two_children_on_a_phone(page, site):
     question(page, "your details phone", errors=("Enter a phone number, like",))
     page.get_by_label("Phone number").fill("07911 123456")
     continue_(page)
+    # an email and a mobile: asked once, on this page, which one our messages go to
+    question(
+        page,
+        "your details updates",
+        errors=("Select how we should send you updates",),
+        shot="report-mobile-updates-by",
+    )
+    choose(page, "By text message")
+    continue_(page)
     question(page, "contact safe", errors=("Select yes if it is safe for us to contact you",))
     choose(page, "Yes")
     page.get_by_label("When and how is it safe to contact you? (optional)").fill("After 6pm")
@@ -272,6 +282,9 @@ def test_named_report_two_children_on_a_phone(page, site):
     screenshot(page, "report-mobile-confirmation")
     referral = Referral.objects.get(reference=reference)
     assert referral.referrer_phone == "+447911123456"
+    assert referral.updates_by == "sms"
+    assert OutboxMessage.objects.get(about_id=referral.pk).channel == "sms"
+    expect(page.locator("main")).to_contain_text("We have sent a text message with your reference")
     assert [c.first_name for c in referral.children.order_by("order")] == ["Sam", "Alex"]
     assert referral.description.startswith("<script>")
 

@@ -21,9 +21,6 @@ from tests.mash.factories import StaffMemberFactory
 NOW = dt.datetime(2026, 11, 25, 11, 0, tzinfo=LONDON)
 
 
-pytestmark = pytest.mark.usefixtures("fast_hashing")
-
-
 @pytest.fixture(autouse=True)
 def clock():
     with time_machine.travel(NOW, tick=True):

@@ -4,15 +4,12 @@ setup key shown on the page; the lockout page. axe-core on every page and error 
 import base64
 import re
 
-import pytest
 from django_otp.oath import TOTP
 from playwright.sync_api import expect
 
 from mash.enrolment import create_link
 from tests.e2e.conftest import assert_accessible, screenshot
 from tests.mash.factories import PASSWORD, StaffMemberFactory, device_for
-
-pytestmark = pytest.mark.usefixtures("fast_hashing")
 
 
 def _code(key: bytes) -> str:

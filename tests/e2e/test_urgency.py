@@ -6,7 +6,6 @@ referrals in bulk. axe-core on every new page and state."""
 import datetime as dt
 import re
 
-import pytest
 import time_machine
 from playwright.sync_api import expect
 
@@ -17,8 +16,6 @@ from reporting.models import Child
 from tests.e2e.conftest import assert_accessible, screenshot, sign_in
 from tests.mash.factories import StaffMemberFactory
 from tests.mash.screening_factories import open_referrals
-
-pytestmark = pytest.mark.usefixtures("fast_hashing")
 
 
 def at(day, hour, minute=0):

@@ -21,11 +21,6 @@ pytestmark = pytest.mark.django_db
 AUDIT = "/mash/audit/"
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def referrals(bromley, bexley):
     return {

@@ -34,11 +34,6 @@ SECRET_CHILD = "Zebedee-Sweepsecret"
 SECRET_TEXT = "sweep-secret-description"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def mash_patterns():
     """(name, converter names) of every pattern under the "mash" namespace, recursively."""
 

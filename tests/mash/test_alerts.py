@@ -14,7 +14,8 @@ from contacts.calendar import LONDON
 from mash import alerts, screening, services
 from mash.models import Alert, AuditAction, AuditEvent, ScreeningPolicy, ScreeningRecord
 from mash.tasks import raise_screening_alerts
-from reporting.models import OutboxMessage, Referral
+from notifications.models import OutboxMessage
+from reporting.models import Referral
 from tests.mash.factories import StaffMemberFactory, log_in_verified
 from tests.mash.screening_factories import open_referrals
 
@@ -24,11 +25,6 @@ OOH = "out-of-hours@bromley.example.gov.uk"
 
 def at(y, m, d, hh=0, mm=0):
     return dt.datetime(y, m, d, hh, mm, tzinfo=LONDON)
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -65,9 +61,9 @@ class TestTriggers:
             action=AuditAction.ALERT_RAISED, referral=record.referral
         )
         assert sorted(e.detail["kind"] for e in events) == ["overdue", "warning"]
-        emails = OutboxMessage.objects.filter(kind=alerts.EMAIL_KIND, referral=record.referral)
+        emails = OutboxMessage.objects.filter(kind=alerts.EMAIL_KIND, about_id=record.referral_id)
         assert sorted(m.to for m in emails) == [MANAGERS, MANAGERS]
-        body = emails.get(subject__contains="passed").body
+        body = emails.get(personalisation__what="has passed its deadline").rendered().body
         assert record.referral.reference in body and "Tuesday 24 November 2026, 10:00" in body
         assert "Amira" not in body  # never the child's name
 

@@ -16,11 +16,6 @@ from tests.reporting.factories import ReferralFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def event(bromley):
     member = StaffMemberFactory(boroughs=[bromley])

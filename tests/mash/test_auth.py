@@ -35,11 +35,6 @@ PROTECTED = [AUDIT, f"{AUDIT}?user=someone", "/admin/", "/admin/mash/auditevent/
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def manager(bromley):
     return StaffMemberFactory(manager=True, boroughs=[bromley])

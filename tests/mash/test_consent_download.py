@@ -20,11 +20,6 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
 @pytest.fixture(autouse=True)
-def _fast_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def private_dir(settings, tmp_path):
     settings.PRIVATE_STORAGE = {
         "BACKEND": "reporting.uploads.PrivateFileSystemStorage",

@@ -24,11 +24,6 @@ from tests.mash.factories import StaffMemberFactory, log_in_password_only, log_i
 NOW = dt.datetime(2026, 11, 24, 11, 0, tzinfo=LONDON)
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def clock():
     with time_machine.travel(NOW, tick=False):

@@ -12,7 +12,7 @@ from mash import dashboard
 from mash.dashboard import Period, Rate, now_figures, percentile, records_behind, trends
 from mash.models import Decision, ScreeningRecord
 from mash.screening import record_decision
-from reporting.models import OutboxMessage
+from notifications.models import OutboxMessage
 from tests.mash.factories import StaffMemberFactory
 from tests.mash.screening_factories import ScreeningRecordFactory
 from tests.reporting.factories import ChildFactory, ReferralFactory
@@ -66,7 +66,9 @@ def decide(time_machine, record, user, when: dt.datetime, outcome=Outcome.NO_FUR
 
 
 def sent(record, when):
-    OutboxMessage.objects.filter(referral=record.referral, kind="outcome").update(sent_at=when)
+    OutboxMessage.objects.filter(about_id=record.referral_id, kind="outcome").update(
+        sent_at=when, status=OutboxMessage.Status.SENT
+    )
 
 
 # --- pure helpers ----------------------------------------------------------------------------
@@ -289,8 +291,28 @@ def test_re_referrals_across_a_year_boundary(bromley, bexley, screener, time_mac
     assert w.converted == 5 and w.re_referrals == 1 and str(w.re_referral_rate) == "20.0%"
     behind = records_behind(borough=bromley, figure="re_referrals", period=period)
     assert [r.pk for r in behind] == [again.pk]
-    # one day later, Kai's January 2026 referral would be within 12 months of January 2025's
     assert kai_later.pk not in {r.pk for r in behind}
+
+    # the beat task marks every decision; the dashboard then reads the marks
+    marked = dashboard.mark_re_referrals(now=at(2026, 2, 1), since=at(2020, 1, 1))
+    decided = ScreeningRecord.objects.filter(decided_at__isnull=False)
+    assert marked == decided.count() == 11
+    assert set(decided.filter(re_referral=True)) == {again}
+    assert not decided.filter(re_referral__isnull=True).exists()
+    assert dashboard.mark_re_referrals(now=at(2026, 2, 1), since=at(2020, 1, 1)) == 0
+    assert trends(borough=bromley, period=period).weeks[0].re_referrals == 1
+    ScreeningRecord.objects.filter(pk=again.pk).update(re_referral=False)
+    ScreeningRecord.objects.filter(pk=kai_later.pk).update(re_referral=True)
+    assert [
+        r.pk for r in records_behind(borough=bromley, figure="re_referrals", period=period)
+    ] == [kai_later.pk]  # (the marks are what is counted once made)
+    # a run looks again at the last fortnight only, and at anything not yet marked
+    ScreeningRecord.objects.filter(pk=again.pk).update(re_referral=None)
+    assert dashboard.mark_re_referrals(now=at(2026, 2, 1)) == 1
+    assert ScreeningRecord.objects.get(pk=again.pk).re_referral is True
+    assert ScreeningRecord.objects.get(pk=kai_later.pk).re_referral is True  # outside 14 days
+    assert dashboard.mark_re_referrals(now=at(2026, 1, 20)) == 1  # Kai decided 7 Jan: looked at
+    assert ScreeningRecord.objects.get(pk=kai_later.pk).re_referral is False
 
 
 def test_re_referral_rule_agrees_with_the_record_check(bromley, screener, time_machine):
@@ -309,3 +331,76 @@ def test_re_referral_rule_agrees_with_the_record_check(bromley, screener, time_m
     assert compare(b, a)[0] == STRONG
     period = Period(dt.date(2026, 1, 5), dt.date(2026, 1, 5))
     assert trends(borough=bromley, period=period).weeks[0].re_referrals == 1
+
+
+def test_the_migration_indexes_are_the_queries_expressions():
+    """reporting 0012 creates the indexes the re-referral lookups read: the same SQL."""
+    import importlib
+
+    migration = importlib.import_module("reporting.migrations.0012_child_match_keys")
+    for name, columns in migration.INDEXES.items():
+        made = columns.replace("{a}", migration.ACCENTED).replace("{p}", migration.PLAIN)
+        assert made == dashboard.CHILD_KEY_INDEXES[name]
+
+
+@pytest.mark.postgres
+def test_name_keys_in_sql_are_the_matchers_normalised_names():
+    from django.db import connection
+
+    from mash.matching import normalise_name
+
+    # (Latin-1's accented letters; rarer ones, like the Vietnamese "ọ", are dropped in SQL
+    # rather than plain-lettered: mash.dashboard says so)
+    names = ["Zoë", "O'Brien-Smith ", "JOSÉ", "Ann Marie", "Renée", "Çelik", "Øyvind", "Nuñez"]
+    with connection.cursor() as cursor:
+        for name in names:
+            cursor.execute(f"SELECT {dashboard.name_key_sql('%s')}", [name])
+            assert cursor.fetchone()[0] == normalise_name(name), name
+
+
+def test_the_beat_task_marks_re_referrals_hourly(settings, bromley, screener, time_machine):
+    from mash import tasks
+
+    entry = settings.CELERY_BEAT_SCHEDULE["mash-mark-re-referrals"]
+    assert entry["task"] == "mash.mark_re_referrals" and entry["schedule"] == 3600
+    record = make(bromley, at(2026, 3, 9, 10))
+    decide(time_machine, record, screener.user, at(2026, 3, 9, 12), Outcome.ASSESSMENT)
+    assert tasks.mark_re_referrals() == 1
+    record.refresh_from_db()
+    assert record.re_referral is False
+
+
+def test_settled_weeks_come_from_the_nightly_summary(bromley, screener, time_machine):
+    """The nightly task stores each settled week's figures; the dashboard reads them (and
+    works out live the weeks not yet settled); stored and live figures are the same."""
+    from mash import tasks
+    from mash.models import DashboardWeek
+
+    first = make(bromley, at(2026, 3, 2, 10), source="6")
+    decide(time_machine, first, screener.user, at(2026, 3, 2, 15), Outcome.ASSESSMENT)
+    sent(first, at(2026, 3, 2, 16))
+    second = make(bromley, at(2026, 3, 10, 9), source="2A")
+    decide(time_machine, second, screener.user, at(2026, 3, 11, 9, 30), Outcome.ADVICE)
+    make(bromley, at(2026, 3, 17, 9))
+    now = at(2026, 3, 18, 12)  # weeks of 2 and 9 March have ended; 16 March is this week
+    period = Period(dt.date(2026, 3, 2), dt.date(2026, 3, 16))
+    live = trends(borough=bromley, period=period, now=now)
+    time_machine.move_to(now, tick=False)
+    written = tasks.summarise_dashboard_weeks()
+    assert written == dashboard.MAX_WEEKS * 2  # every settled week of both boroughs
+    stored = DashboardWeek.objects.get(borough=bromley, week=dt.date(2026, 3, 2))
+    assert DashboardWeek.objects.filter(week=dt.date(2026, 3, 9)).exists()
+    assert not DashboardWeek.objects.filter(week__gte=dt.date(2026, 3, 16)).exists()
+    assert trends(borough=bromley, period=period, now=now) == live
+    (week,) = [w for w in live.weeks if w.start == dt.date(2026, 3, 2)]
+    assert stored.figures == week.as_data()
+    assert week.sources == {"6": 1} and week.converted == 1 and week.messages_in_time == 1
+    # the stored figures are what is shown for a settled week; unsettled weeks stay live
+    figures = {**stored.figures, "decided": 99}
+    DashboardWeek.objects.filter(pk=stored.pk).update(figures=figures)
+    shown = trends(borough=bromley, period=period, now=now)
+    assert [w.decided for w in shown.weeks] == [99, 1, 0]
+    assert shown.sources == {"6": 1, "2A": 1, "": 1}
+    # the next night makes the last weeks again (older ones are kept as they are)
+    assert dashboard.summarise_weeks(now=now, boroughs=[bromley]) == dashboard.RESUMMARISE_WEEKS
+    assert trends(borough=bromley, period=period, now=now) == live

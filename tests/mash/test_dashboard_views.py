@@ -20,11 +20,6 @@ pytestmark = pytest.mark.django_db
 NOW = local_datetime(dt.date(2026, 3, 18), dt.time(11))  # a Wednesday
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def history(bromley, bexley):
     """Bromley: one referral decided last week (assessment), one open; Bexley: one open."""

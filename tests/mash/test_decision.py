@@ -22,11 +22,6 @@ pytestmark = pytest.mark.django_db
 BEFORE_CHRISTMAS = dt.datetime(2026, 12, 21, 10, 0, tzinfo=LONDON)
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def decide(referral, user, outcome="nfa", rationale="Checks show no concern"):
     return screening.record_decision(
         user=user, referral=referral, outcome=outcome, rationale=rationale

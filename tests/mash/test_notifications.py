@@ -12,8 +12,8 @@ from django.urls import reverse
 from contacts.calendar import LONDON
 from mash import notifications, screening, tasks
 from mash.models import AuditAction, AuditEvent, Decision
-from reporting import outbox
-from reporting.models import OutboxMessage
+from notifications import sending as outbox
+from notifications.models import OutboxMessage
 from tests.mash.test_screening import screener, signed_in, submit, url
 from tests.reporting.factories import eager_celery  # noqa: F401 (fixture)
 
@@ -21,11 +21,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 
 DECIDED = dt.datetime(2026, 11, 24, 11, 0, tzinfo=LONDON)
 RECEIVED = dt.datetime(2026, 11, 23, 15, 0, tzinfo=LONDON)
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -56,7 +51,7 @@ def test_decision_queues_the_outcome_email(
         decision = decide(referral, screener(bromley))
     (row,) = outcome_rows()
     assert row.dedupe_key == f"outcome:{referral.pk}"
-    assert row.to == "sam.taylor@example.com" and row.referral == referral
+    assert row.to == "sam.taylor@example.com" and row.about_id == referral.pk
     assert decision.notify_referrer and decision.notification_due_at == DECIDED + dt.timedelta(
         hours=24
     )
@@ -71,11 +66,12 @@ def test_the_email_says_the_outcome_in_plain_non_sensitive_words(bromley, at_dec
     referral = submit(bromley, received_at=RECEIVED)
     decide(referral, screener(bromley), outcome="strategy", rationale="Disclosure at school")
     row = outcome_rows().get()
-    text = f"{row.subject}\n{row.body}"
-    assert referral.reference in row.subject and referral.reference in row.body
-    assert "24 November 2026" in row.body
-    assert notifications.PLAIN_WORDS["strategy"] in row.body
-    assert "999" in row.body
+    text = f"{row.rendered().subject}\n{row.rendered().body}"
+    assert referral.reference in row.rendered().subject
+    assert referral.reference in row.rendered().body
+    assert "24 November 2026" in row.rendered().body
+    assert notifications.PLAIN_WORDS["strategy"] in row.rendered().body
+    assert "999" in row.rendered().body
     for secret in (
         "Amira",
         "Hughes",
@@ -93,7 +89,7 @@ def test_the_email_says_the_outcome_in_plain_non_sensitive_words(bromley, at_dec
 def test_every_outcome_has_plain_words(bromley, outcome):
     referral = submit(bromley)
     decide(referral, screener(bromley), outcome=outcome)
-    body = outcome_rows().get().body
+    body = outcome_rows().get().rendered().body
     assert notifications.plain_words(outcome, bromley) in body
     assert "{" not in body and "Family Wellbeing" not in body  # Bromley's words: early help
     assert "Disabled" not in body and "protection" not in body
@@ -103,7 +99,6 @@ def test_every_outcome_has_plain_words(bromley, outcome):
     "variant,reason",
     [
         ("anonymous", "the referrer is anonymous"),
-        ("no_email", "the referrer gave no email address"),
         ("unsafe", "it is not safe to contact the referrer"),
     ],
 )
@@ -116,6 +111,19 @@ def test_no_email_when_the_referrer_cannot_be_contacted(client, bromley, variant
     assert f"Not sent: {reason}" in body
     # nothing to monitor either
     assert notifications.flag_late_notifications(now=DECIDED + dt.timedelta(days=3)) == 0
+
+
+def test_a_referrer_who_gave_only_a_mobile_is_texted_the_outcome(client, bromley, at_decision):
+    referral = submit(bromley, "no_email", received_at=RECEIVED)
+    decision = decide(referral, screener(bromley), rationale="Disclosure at school")
+    assert decision.notify_referrer
+    row = outcome_rows().get()
+    assert (row.channel, row.to) == ("sms", referral.referrer_phone)
+    text = row.rendered().body
+    assert referral.reference in text and "020 8461 7373" in text
+    assert len(text) <= 320  # two text messages at most
+    for secret in ("Amira", "Hughes", "Disclosure", "Sam", "assessment"):
+        assert secret.lower() not in text.lower(), secret
 
 
 def test_the_outcome_is_sent_exactly_once(bromley, at_decision, django_capture_on_commit_callbacks):
@@ -155,7 +163,7 @@ def test_the_time_sent_is_on_the_screening_page(
         decide(referral, user)
     body = signed_in(client, user).get(url("screening", referral)).text
     cell = body.split('id="outcome-email"')[1].split("</dd>")[0]
-    assert "Sent" in cell and "Tue 24 Nov 2026, 11:00" in cell
+    assert "Sent by email" in cell and "Tue 24 Nov 2026, 11:00" in cell
 
 
 # --- the 24-hour monitor --------------------------------------------------------------------

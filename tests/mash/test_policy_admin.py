@@ -9,11 +9,6 @@ from tests.mash.factories import StaffMemberFactory, log_in_verified
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def url(policy, action="change"):
     return f"/admin/mash/screeningpolicy/{policy.pk}/{action}/"
 

@@ -31,11 +31,6 @@ def at(y, m, d, hh=0, mm=0):
     return dt.datetime(y, m, d, hh, mm, tzinfo=LONDON)
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def clock():
     with time_machine.travel(NOW, tick=False) as traveller:

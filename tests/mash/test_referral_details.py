@@ -186,3 +186,13 @@ def test_a_self_referral_shows_how_to_contact_them_and_warns_against_phoning(cli
         # the warning sits in the phone's row, before the number
         phone_row = re.search(r"Phone</dt>(.*?)</dd>", text).group(1)
         assert "Do not phone" in phone_row and "07911 123456" in phone_row
+
+
+def test_the_channel_chosen_for_updates_is_shown(client_in, bromley):
+    answers = named_public()
+    answers.reporter.updates_by = "sms"
+    referral = submit_concern(borough=bromley, answers=answers)
+    assert referral.updates_by == "sms"
+    for name in PAGES:
+        text = re.sub(r"<[^>]+>", " ", page_text(client_in, name, referral.reference))
+        assert re.search(r"Updates sent by\s+Text message", text), name

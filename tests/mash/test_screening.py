@@ -28,11 +28,6 @@ pytestmark = pytest.mark.django_db
 RECEIVED = dt.datetime(2026, 11, 23, 10, 0, tzinfo=LONDON)  # a Monday
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def submit(borough, variant="named", received_at=RECEIVED, **overrides):
     """A concern submitted as the public journey would (its screening record comes with it)."""
     return submit_concern(

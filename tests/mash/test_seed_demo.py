@@ -23,11 +23,6 @@ from reporting.references import REFERENCE_RE
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def seed(*args) -> str:
     out = StringIO()
     call_command("seed_demo", *args, stdout=out)
@@ -143,7 +138,8 @@ def test_history_years_of_decided_referrals(seeded_boroughs):
     from mash.management.commands.seed_demo import OPEN_FOR, seed_history
     from mash.models import ConsultationAdvice, Decision
     from mash.notifications import dedupe_key
-    from reporting.models import ContactSource, OutboxMessage
+    from notifications.models import OutboxMessage
+    from reporting.models import ContactSource
 
     now = timezone.now()
     made = seed_history(referrals=3000, years=3, staff=2, seed=5)
@@ -195,3 +191,7 @@ def test_history_years_of_decided_referrals(seeded_boroughs):
     assert sum(1 for n in keys.values() if n > 1) > 100
     assert OutboxMessage.objects.filter(sent_at__isnull=False).exists()
     assert Decision.objects.filter(notification_late_at__isnull=False).exists()
+    # the dashboard's re-referral marks are made, and some are re-referrals
+    decided = ScreeningRecord.objects.filter(decided_at__isnull=False).exclude(kind="consultation")
+    assert not decided.filter(re_referral__isnull=True).exists()
+    assert decided.filter(re_referral=True).count() > 10

@@ -14,18 +14,14 @@ from contacts.calendar import LONDON
 from mash.deadlines import screening_due_at
 from mash.intake_forms import LogReferralForm
 from mash.models import AuditEvent, ScreeningRecord
+from notifications.models import OutboxMessage
 from reporting import forms as public_forms
-from reporting.models import OutboxMessage, Referral
+from reporting.models import Referral
 from tests.mash.factories import StaffMemberFactory, log_in_password_only, log_in_verified
 
 URL = "/mash/log/"
 # Tuesday 24 November 2026, 15:00 London.
 NOW = dt.datetime(2026, 11, 24, 15, 0, tzinfo=LONDON)
-
-
-@pytest.fixture(autouse=True)
-def _fast_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
@@ -57,6 +53,7 @@ def post_data(**overrides) -> dict:
         "referrer-phone": "07911 123456",
         "referrer-email": "sam.taylor@example.com",
         "referrer-relationship": "Neighbour",
+        "referrer-updates_by": "email",
         "referrer-safe_to_contact": "yes",
         "referrer-contact_notes": "After 6pm",
         "child0-first_name": "Amira",
@@ -119,7 +116,7 @@ def test_a_logged_referral_records_its_channel_and_lands_on_screening(client_in,
     )
     # The same signal path as online: a screening record and the acknowledgement email.
     assert ScreeningRecord.objects.filter(referral=referral).exists()
-    assert OutboxMessage.objects.filter(referral=referral, kind="acknowledgement").count() == 1
+    assert OutboxMessage.objects.filter(about_id=referral.pk, kind="acknowledgement").count() == 1
     follow = client_in.get(response["Location"])
     assert follow.status_code == 200
 

@@ -9,14 +9,10 @@ from mash.models import AuditEvent, Decision, RecordCheck
 from reporting.models import Carer
 from tests.mash.factories import StaffMemberFactory, log_in_verified
 from tests.mash.screening_factories import ScreeningRecordFactory
-from tests.reporting.factories import ChildFactory, OutboxMessageFactory, ReferralFactory
+from tests.notifications.factories import OutboxMessageFactory
+from tests.reporting.factories import ChildFactory, ReferralFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -27,7 +23,7 @@ def held(bromley):
     )
     ChildFactory(referral=referral, first_name="Ivo", last_name="Sarchild")
     Carer.objects.create(referral=referral, name="Petra Sarcarer", order=0)
-    OutboxMessageFactory(referral=referral, to="ottoline@example.org")
+    OutboxMessageFactory(about_id=referral.pk, to="ottoline@example.org")
     record = ScreeningRecordFactory(referral=referral)
     screener = StaffMemberFactory(boroughs=[bromley]).user
     RecordCheck.objects.create(record=record, notes="Known to health visitor", checked_by=screener)

@@ -21,11 +21,6 @@ def at(y, m, d, hh=0, mm=0):
     return dt.datetime(y, m, d, hh, mm, tzinfo=LONDON)
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.mark.django_db
 class TestTakeNext:
     def test_claims_the_most_urgent_unclaimed_of_my_boroughs(self, bromley, bexley):

@@ -10,11 +10,12 @@ from django.db import connection
 
 from contacts.calendar import LONDON
 from contacts.models import ContactLine
+from notifications.models import OutboxMessage
 from ops import monitoring
 from ops.models import Heartbeat, Incident, TaskFailure, UnstaffedAlert
-from reporting.models import OutboxMessage
 from tests.mash.screening_factories import open_referrals
-from tests.reporting.factories import ChildFactory, OutboxMessageFactory
+from tests.notifications.factories import OutboxMessageFactory
+from tests.reporting.factories import ChildFactory
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 12, 2, 10, 0, tzinfo=LONDON)  # a Wednesday in office hours
@@ -114,7 +115,7 @@ def test_outbox_lag_alerts_once_per_incident(settings):
         monitoring.check_alerts()
     assert Incident.objects.get(kind="outbox_lag").closed_at is not None
     (alert,) = alerts()
-    assert alert.to == "ops@council.example" and "waited 16 minutes" in alert.body
+    assert alert.to == "ops@council.example" and "waited 16 minutes" in alert.rendered().body
     stuck.refresh_from_db()
     # A new incident later is alerted again.
     with time_machine.travel(NOW + dt.timedelta(hours=1), tick=False):
@@ -136,7 +137,7 @@ def test_beat_silence_alerts_once(settings):
         monitoring.beat_heartbeat()
         monitoring.check_alerts()
     assert Incident.objects.get(kind="beat_silent").closed_at is not None
-    assert len(alerts()) == 1 and "beat" in alerts()[0].body
+    assert len(alerts()) == 1 and "beat" in alerts()[0].rendered().body
 
 
 def test_a_borough_without_a_staffed_line_for_longer_than_its_gap_alerts(bromley, bexley):
@@ -153,7 +154,7 @@ def test_a_borough_without_a_staffed_line_for_longer_than_its_gap_alerts(bromley
         assert monitoring.check_alerts() == ["no_staffed_line:bromley"]
         assert monitoring.check_alerts() == []
     (alert,) = alerts()
-    assert "No Bromley phone line is staffed now" in alert.body
+    assert "No Bromley phone line is staffed now" in alert.rendered().body
 
 
 def test_metrics_need_the_token(client, settings):

@@ -29,7 +29,13 @@ def named_steps():
         ("about-you/", {"anonymous": "no"}),
         (
             "your-details/",
-            {"name": NAME, "phone": "07911 123456", "email": EMAIL, "relationship": "Neighbour"},
+            {
+                "name": NAME,
+                "phone": "07911 123456",
+                "email": EMAIL,
+                "relationship": "Neighbour",
+                "updates_by": "email",
+            },
         ),
         ("contact-safe/", {"safe_to_contact": "yes", "contact_notes": "After 6pm"}),
     ]

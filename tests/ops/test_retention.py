@@ -10,22 +10,26 @@ from django.db import connection
 from django.test import TestCase
 
 from contacts.calendar import LONDON
+from mash import check_report
 from mash.models import (
     AuditEvent,
     ConsultationAdvice,
     Decision,
     RecordCheck,
     ScreeningRecord,
+    StatusCheckCode,
     UrgencyRating,
 )
+from notifications.models import OutboxMessage
 from ops.models import RetentionPeriod
 from ops.retention import REMOVED
 from ops.retention import apply_retention as apply_now
 from ops.schedule import DEFAULTS
-from reporting.models import Carer, Child, ConsentForm, OutboxMessage, Referral
+from reporting.models import Carer, Child, ConsentForm, Referral
 from reporting.uploads import private_storage
 from tests.mash.factories import UserFactory
-from tests.reporting.factories import ChildFactory, OutboxMessageFactory, ReferralFactory
+from tests.notifications.factories import OutboxMessageFactory
+from tests.reporting.factories import ChildFactory, ReferralFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +79,7 @@ def decided(bromley, outcome=None, *, kind=Referral.Kind.CONCERN, at=T0, **field
         sha256="0" * 64,
         uploaded_at=at,
     )
-    OutboxMessageFactory(referral=referral, sent_at=at, created_at=at)
+    OutboxMessageFactory(about_id=referral.pk, sent_at=at, created_at=at)
     record = ScreeningRecord.objects.create(
         referral=referral, borough=bromley, due_at=at + dt.timedelta(days=1), decided_at=at
     )
@@ -102,7 +106,7 @@ def is_anonymised(referral) -> bool:
         and not Child.objects.filter(referral=referral).exists()
         and not Carer.objects.filter(referral=referral).exists()
         and not ConsentForm.objects.filter(referral=referral).exists()
-        and not OutboxMessage.objects.filter(referral=referral).exists()
+        and not OutboxMessage.objects.filter(about_id=referral.pk).exists()
         and not private_storage().exists(f"consent-{referral.pk}.pdf")
         and record.urgency_ratings.get().reason == ""
         and record.record_checks.get().notes == ""
@@ -263,3 +267,20 @@ def test_the_privacy_notice_states_the_schedule_and_its_basis(client, bromley):
     for row in DEFAULTS:
         assert row["counted_from"].split(" (")[0] in html.replace("&#x27;", "'")
     assert "Limitation Act 1980" in html and "legal hold" in html
+
+
+def test_status_check_codes_go_a_day_after_they_expire(bromley):
+    with time_machine.travel(T0, tick=False):
+        referral = ReferralFactory(borough=bromley, referrer_email="sam@example.com")
+        asked = check_report.ask_for_code(
+            borough=bromley,
+            reference=referral.reference,
+            channel="email",
+            contact="sam@example.com",
+        )
+    expiry = T0 + check_report.VALID_FOR
+    with time_machine.travel(expiry + dt.timedelta(hours=23, minutes=59), tick=False):
+        assert apply_retention()["status_codes_deleted"] == 0
+    with time_machine.travel(expiry + dt.timedelta(days=1, seconds=1), tick=False):
+        assert apply_retention()["status_codes_deleted"] == 1
+    assert not StatusCheckCode.objects.filter(token=asked.token).exists()

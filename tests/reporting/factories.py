@@ -19,7 +19,7 @@ from reporting.answers import (
     ConcernProfessional,
     ReporterAnswers,
 )
-from reporting.models import Child, OutboxMessage, Referral
+from reporting.models import Child, Referral
 from reporting.references import new_reference
 
 
@@ -68,17 +68,6 @@ class ChildFactory(factory.django.DjangoModelFactory):
     address = factory.Faker("street_address", locale="en_GB")
     postcode = "BR1 3UH"
     order = factory.Sequence(lambda n: n)
-
-
-class OutboxMessageFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = OutboxMessage
-
-    kind = "acknowledgement"
-    to = factory.Faker("email")
-    subject = "We have received your report"
-    body = "Your reference is BRM-0000-0000"
-    dedupe_key = factory.Sequence(lambda n: f"test:{n}")
 
 
 CHILD = {
@@ -205,7 +194,7 @@ def eager_celery():
 @pytest.fixture
 def reset_breakers():
     """Each test starts, and leaves, with the broker and cache presumed up."""
-    from reporting.outbox import broker
+    from notifications.outbox import broker
     from reporting.ratelimit import cache_breaker
 
     broker.reset()

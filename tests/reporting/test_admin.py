@@ -6,9 +6,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.test import RequestFactory
 
-from reporting.admin import OutboxMessageAdmin, ReferralAdmin
-from reporting.models import OutboxMessage, Referral
-from tests.reporting.factories import ChildFactory, OutboxMessageFactory, ReferralFactory
+from notifications.admin import OutboxMessageAdmin
+from notifications.models import OutboxMessage
+from reporting.admin import ReferralAdmin
+from reporting.models import Referral
+from tests.notifications.factories import OutboxMessageFactory
+from tests.reporting.factories import ChildFactory, ReferralFactory
 
 pytestmark = pytest.mark.django_db
 

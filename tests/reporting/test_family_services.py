@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from contacts.calendar import LONDON
+from notifications.models import OutboxMessage
 from reporting import uploads
 from reporting.answers import (
     CarerAnswers,
@@ -24,7 +25,7 @@ from reporting.family_services import (
     submit_family_wellbeing,
     submit_self_referral,
 )
-from reporting.models import Carer, Child, ConsentForm, OutboxMessage, Referral
+from reporting.models import Carer, Child, ConsentForm, Referral
 from reporting.signals import referral_submitted
 from tests.reporting.factories import PROFESSIONAL, child, eager_celery  # noqa: F401 (a fixture)
 
@@ -224,7 +225,7 @@ def test_consultation_without_naming_the_family(bromley):
     assert referral.callback_date == dt.date(2026, 11, 24)
     assert referral.callback_start == dt.time(10) and referral.callback_end == dt.time(11)
     assert referral.screening.due_at > NOON  # MASH opens a record like any other
-    assert "consultation" in OutboxMessage.objects.get().subject
+    assert "consultation" in OutboxMessage.objects.get().rendered().subject
 
 
 def test_consultation_needs_a_callback_window(bromley):

@@ -11,8 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, RequestFactory
 
 from contacts.calendar import LONDON
+from notifications.models import OutboxMessage
 from reporting import ratelimit
-from reporting.models import ConsentForm, OutboxMessage, Referral
+from reporting.models import ConsentForm, Referral
 from tests.reporting.factories import PROFESSIONAL, eager_celery  # noqa: F401 (a fixture)
 
 FW = "/bromley/family-wellbeing/"
@@ -21,7 +22,7 @@ CONSULT = "/bromley/consultation/"
 MONDAY_NOON = dt.datetime(2026, 11, 23, 12, 0, tzinfo=LONDON)
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
-pytestmark = pytest.mark.usefixtures("eager_celery")
+pytestmark = pytest.mark.usefixtures("eager_celery", "private_storage")
 
 CHILD = [
     ("child/1/name/", {"first_name": "Amira", "last_name": "Hughes"}),
@@ -65,20 +66,6 @@ NEED = [
 def _monday():
     with time_machine.travel(MONDAY_NOON, tick=False):
         yield
-
-
-@pytest.fixture(autouse=True)
-def _private(settings, tmp_path):
-    settings.PRIVATE_STORAGE = {
-        "BACKEND": "reporting.uploads.PrivateFileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path / "private")},
-    }
-    return tmp_path / "private"
-
-
-@pytest.fixture
-def web(client, bromley):
-    return client
 
 
 def errors(response) -> list[str]:
@@ -223,7 +210,7 @@ def test_the_upload_page_is_a_multipart_form(web):
     ],
     ids=["missing", "empty", "html", "double-ext", "inner-exe", "mismatch", "exe"],
 )
-def test_refused_uploads_keep_the_other_answers(web, _private, file, message):
+def test_refused_uploads_keep_the_other_answers(web, private_storage, file, message):
     start_fw(web)
     response = web.post(FW + "consent-form/", consent_page(file))
     assert response.status_code == 200
@@ -232,7 +219,7 @@ def test_refused_uploads_keep_the_other_answers(web, _private, file, message):
     html = response.content.decode()
     assert 'value="Sara Hughes"' in html  # what was typed on this page is kept
     assert ConsentForm.objects.count() == 0
-    assert not _private.exists() or not any(_private.iterdir())
+    assert not private_storage.exists() or not any(private_storage.iterdir())
     # Earlier answers are still there.
     assert 'value="Jo Baker"' in web.get(FW + "professional/").content.decode()
 
@@ -270,14 +257,14 @@ def test_consent_date_in_the_future_is_refused(web):
     )
 
 
-def test_valid_upload_is_stored_privately_under_a_random_name(web, _private):
+def test_valid_upload_is_stored_privately_under_a_random_name(web, private_storage):
     start_fw(web)
     walk(web, FW, [("consent-form/", consent_page(upload("Signed form.PDF")))])
     stored = ConsentForm.objects.get()
     assert stored.referral is None and stored.original_name == "Signed form.PDF"
     assert stored.content_type == "application/pdf" and stored.size == len(PDF)
     assert re.fullmatch(r"[0-9a-f]{32}\.pdf", stored.stored_name)
-    assert (_private / stored.stored_name).read_bytes() == PDF
+    assert (private_storage / stored.stored_name).read_bytes() == PDF
     # The session keeps names, size and checksum, never the content.
     session = web.session["journey:family_wellbeing:bromley"]
     file = session["steps"]["consent-form"]["file"]
@@ -289,14 +276,14 @@ def test_valid_upload_is_stored_privately_under_a_random_name(web, _private):
     assert ConsentForm.objects.count() == 1
 
 
-def test_replacing_the_upload_deletes_the_old_one(web, _private):
+def test_replacing_the_upload_deletes_the_old_one(web, private_storage):
     start_fw(web)
     walk(web, FW, [("consent-form/", consent_page(upload()))])
     first = ConsentForm.objects.get().stored_name
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
     walk(web, FW, [("consent-form/", consent_page(upload("scan.png", png, "image/png")))])
     assert list(ConsentForm.objects.values_list("original_name", flat=True)) == ["scan.png"]
-    assert not (_private / first).exists()
+    assert not (private_storage / first).exists()
 
 
 # -- the whole referral ----------------------------------------------------------------------
@@ -339,10 +326,10 @@ def test_family_wellbeing_referral_is_sent_with_its_consent_form(web):
     assert carer.interpreter_needed and carer.language == "Arabic"
     assert carer.phone == "+447911123456"
     assert referral.consent_forms.get().original_name == "consent.pdf"
-    message = OutboxMessage.objects.get(referral=referral)
-    assert message.to == PROFESSIONAL["email"] and referral.reference in message.subject
-    assert "early help referral" in message.subject
-    assert "Amira" not in message.body  # nothing about the family in an email
+    message = OutboxMessage.objects.get(about_id=referral.pk)
+    assert message.to == PROFESSIONAL["email"] and referral.reference in message.rendered().subject
+    assert "early help referral" in message.rendered().subject
+    assert "Amira" not in message.rendered().body  # nothing about the family in an email
     assert "We have sent a confirmation email" in page
     assert referral.screening is not None  # MASH's receiver ran in the same transaction
 
@@ -472,7 +459,10 @@ def test_self_referral_chooses_how_to_be_contacted(web):
     assert referral.contact_methods == ["phone", "letter"]
     assert referral.contact_notes == "After 3pm" and referral.referrer_postcode == "BR2 9AA"
     assert referral.consent_forms.count() == 0
-    assert OutboxMessage.objects.count() == 0  # they did not ask for email
+    # they did not ask for email: the acknowledgement is a text to the mobile (they chose phone)
+    (message,) = OutboxMessage.objects.all()
+    assert (message.channel, message.to) == ("sms", "+447911123456")
+    assert "We have sent a text message with your reference" in page
 
 
 def test_self_referral_by_a_young_person_speaks_to_them(web):
@@ -497,7 +487,7 @@ def test_self_referral_by_email_gets_an_acknowledgement(web):
     )
     message = OutboxMessage.objects.get()
     assert message.to == "aisha@example.com"
-    assert "request for early help support" in message.subject
+    assert "request for early help support" in message.rendered().subject
 
 
 # -- consultation ----------------------------------------------------------------------------
@@ -528,7 +518,7 @@ def test_consultation_request(web):
     assert referral.callback_date == dt.date(2026, 11, 24)
     assert (referral.callback_start, referral.callback_end) == (dt.time(10), dt.time(11, 30))
     assert referral.children.count() == 0
-    assert "consultation" in OutboxMessage.objects.get().subject
+    assert "consultation" in OutboxMessage.objects.get().rendered().subject
 
 
 @pytest.mark.parametrize(
@@ -628,3 +618,22 @@ def test_the_callback_page_offers_only_times_the_mash_can_keep(web):
     ends = re.findall(r'<option value="(\d\d:\d\d)"', page.split('name="callback_end"')[1])
     assert starts[0] == "08:30" and starts[-1] == "16:30"
     assert ends[0] == "09:00" and ends[-1] == "17:00"
+
+
+def test_self_referral_asks_how_to_send_updates_only_when_email_and_phone_are_both_allowed(web):
+    walk(web, SELF, [*SELF_STEPS, ("contact/", {"methods": ["phone", "email"]})])
+    both = {"name": "Aisha Khan", "phone": "07911 123456", "email": "aisha@example.com"}
+    response = web.post(SELF + "your-details/", both)
+    assert response.status_code == 200
+    assert "Select how we should send you updates" in response.content.decode()
+    walk(web, SELF, [("your-details/", both | {"updates_by": "sms"})])
+    walk(web, SELF, [("check-your-answers/", {"website": ""})])
+    referral = Referral.objects.get()
+    assert referral.updates_by == "sms"
+    assert OutboxMessage.objects.get().channel == "sms"
+
+
+def test_self_referral_by_email_only_is_not_asked(web):
+    walk(web, SELF, [*SELF_STEPS, ("contact/", {"methods": ["email"]})])
+    page = web.get(SELF + "your-details/").content.decode()
+    assert "how should we send you updates" not in page

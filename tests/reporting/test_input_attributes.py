@@ -245,12 +245,11 @@ def test_layout_keywords_are_attributes_not_template_context():
 
 
 @pytest.mark.django_db
-def test_staff_log_a_referral_form(client, bromley, settings):
+def test_staff_log_a_referral_form(client, bromley):
     """Staff type other people's details: the right types, widths and `inputmode`, and
     `autocomplete="off"` so the browser never offers the staff member's own."""
     from tests.mash.factories import StaffMemberFactory, log_in_verified
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     user = StaffMemberFactory(boroughs=[bromley]).user
     log_in_verified(client, user)
     response = client.get("/mash/log/")

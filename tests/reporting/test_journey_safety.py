@@ -15,14 +15,15 @@ from django.contrib.sessions.backends.base import SessionBase
 
 from contacts.calendar import LONDON
 from mash.models import ScreeningRecord
+from notifications.models import OutboxMessage
 from reporting.journey import Journey, Location, State
-from reporting.models import OutboxMessage, Referral
+from reporting.models import Referral
 from reporting.registry import JOURNEYS
 from tests.reporting import test_family_views as family
 from tests.reporting.factories import eager_celery  # noqa: F401 (a fixture)
 from tests.reporting.test_views import ANONYMOUS, BASE, NAMED, public, walk
 
-pytestmark = pytest.mark.usefixtures("eager_celery")
+pytestmark = pytest.mark.usefixtures("eager_celery", "private_storage")
 MONDAY_NOON = dt.datetime(2026, 11, 23, 12, 0, tzinfo=LONDON)
 FW = family.FW
 
@@ -31,19 +32,6 @@ FW = family.FW
 def _monday():
     with time_machine.travel(MONDAY_NOON, tick=False):
         yield
-
-
-@pytest.fixture(autouse=True)
-def _private(settings, tmp_path):
-    settings.PRIVATE_STORAGE = {
-        "BACKEND": "reporting.uploads.PrivateFileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path / "private")},
-    }
-
-
-@pytest.fixture
-def web(client, bromley):
-    return client
 
 
 def journey_keys(client) -> dict:
@@ -225,7 +213,7 @@ def test_sending_again_with_the_same_answers_gives_the_same_referral(web, key):
     referral = Referral.objects.get()
     assert referral.reference in web.get(base + "sent/").content.decode()
     assert ScreeningRecord.objects.filter(referral=referral).count() == 1
-    assert OutboxMessage.objects.filter(referral=referral).count() == 1
+    assert OutboxMessage.objects.filter(about_id=referral.pk).count() == 1
 
 
 def test_a_saved_report_is_never_shown_as_failed(web, monkeypatch):
@@ -252,7 +240,7 @@ def test_a_saved_report_is_never_shown_as_failed(web, monkeypatch):
     assert response["Location"] == BASE + "sent/"
     referral = Referral.objects.get()
     assert referral.reference in web.get(BASE + "sent/").content.decode()
-    assert OutboxMessage.objects.filter(referral=referral).count() == 1
+    assert OutboxMessage.objects.filter(about_id=referral.pk).count() == 1
 
 
 # -- real concurrent sends -------------------------------------------------------------------
@@ -314,7 +302,7 @@ def test_five_simultaneous_sends_make_one_referral(
     assert results == [(302, base + "sent/")] * 5
     referral = Referral.objects.get()
     assert ScreeningRecord.objects.filter(referral=referral).count() == 1
-    assert OutboxMessage.objects.filter(referral=referral).count() == 1
+    assert OutboxMessage.objects.filter(about_id=referral.pk).count() == 1
     assert isinstance(client.session, SessionBase)
     assert client.session["journey-sent:" + JOURNEYS[key].journey.name + ":bromley"] == (
         referral.reference

@@ -7,11 +7,14 @@ subject and the body."""
 
 import pytest
 from django.db import models
+from django.utils import timezone
 
 from mash import notifications
 from mash.models import Decision
-from reporting import family_services, services
-from reporting.models import OutboxMessage, Referral
+from notifications.kinds import Channel, Kind, render
+from notifications.models import OutboxMessage
+from reporting import messages
+from reporting.models import Referral
 from tests.reporting.factories import ReferralFactory, eager_celery  # noqa: F401 (a fixture)
 from tests.reporting.test_views import CHILD_ONE, CHILDREN_DONE, CONCERN, NAMED, START, submit, walk
 
@@ -37,30 +40,33 @@ def assert_no_echo(subject, body):
         assert marker not in body, (marker, body)
 
 
+@pytest.mark.parametrize("channel", list(Channel.values))
 @pytest.mark.parametrize("kind", list(Referral.Kind.values))
-def test_acknowledgements_carry_nothing_typed(bromley, kind):
+def test_acknowledgements_carry_nothing_typed(bromley, kind, channel):
     referral = every_text_field_hostile(ReferralFactory.build(borough=bromley, kind=kind))
     referral.reference = "BRM-4K7Q-X9D2"
-    composer = (
-        services.acknowledgement_email
-        if kind == Referral.Kind.CONCERN
-        else family_services.acknowledgement
+    text = render(
+        messages.ACKNOWLEDGEMENT_KINDS[kind],
+        channel,
+        messages.acknowledgement_personalisation(referral),
     )
-    subject, body = composer(referral)
-    assert_no_echo(subject, body)
-    assert referral.reference in subject and referral.reference in body
-    assert "999" in body
-    assert body.startswith("Hello,")
+    assert_no_echo(text.subject, text.body)
+    assert referral.reference in text.body
+    if channel == Channel.EMAIL:
+        assert referral.reference in text.subject
+        assert "999" in text.body
+        assert text.body.startswith("Hello,")
 
 
+@pytest.mark.parametrize("channel", list(Channel.values))
 @pytest.mark.parametrize("outcome", list(Decision.Outcome.values))
-def test_outcome_emails_carry_nothing_typed(bromley, outcome):
+def test_outcome_messages_carry_nothing_typed(bromley, outcome, channel):
     referral = every_text_field_hostile(ReferralFactory.build(borough=bromley))
     referral.reference = "BRM-4K7Q-X9D2"
-    decision = Decision(outcome=outcome, rationale=HOSTILE)
-    subject, body = notifications.compose(referral, decision)
-    assert_no_echo(subject, body)
-    assert referral.reference in subject
+    decision = Decision(outcome=outcome, rationale=HOSTILE, decided_at=timezone.now())
+    text = render(Kind.OUTCOME, channel, notifications.personalisation(referral, decision))
+    assert_no_echo(text.subject, text.body)
+    assert referral.reference in text.body
 
 
 def test_a_hostile_name_and_description_typed_into_the_journey_never_leave(bromley, client):
@@ -81,4 +87,4 @@ def test_a_hostile_name_and_description_typed_into_the_journey_never_leave(broml
     messages = OutboxMessage.objects.all()
     assert messages.count() == 1
     for message in messages:
-        assert_no_echo(message.subject, message.body)
+        assert_no_echo(message.rendered().subject, message.rendered().body)

@@ -18,9 +18,10 @@ from django.test.utils import CaptureQueriesContext
 from kombu.exceptions import OperationalError
 
 from contacts.calendar import LONDON
+from notifications.models import OutboxMessage
+from notifications.sending import sweep_unsent
 from reporting.answers import ReporterAnswers
-from reporting.models import Child, OutboxMessage, Referral
-from reporting.outbox import sweep_unsent
+from reporting.models import Child, Referral
 from reporting.services import submit_concern
 from reporting.signals import referral_submitted
 from tests.reporting.factories import (
@@ -89,7 +90,7 @@ def test_named_concern_saved_with_children_and_acknowledgement(bromley):
     assert children[0].postcode == "BR1 3UH"
     assert children[1].approximate_age == 4 and children[1].date_of_birth is None
 
-    message = OutboxMessage.objects.get(referral=referral)
+    message = OutboxMessage.objects.get(about_id=referral.pk)
     assert message.kind == "acknowledgement"
     assert message.to == "sam.taylor@example.com"
     assert message.dedupe_key == f"acknowledgement:{referral.reference}"
@@ -108,17 +109,18 @@ def test_received_at_can_be_given(bromley):
 
 def test_acknowledgement_says_what_happens_next_and_nothing_sensitive(bromley):
     referral = submit_concern(borough=bromley, answers=concern_answers())
-    message = OutboxMessage.objects.get(referral=referral)
-    text = message.subject + "\n" + message.body
-    assert referral.reference in message.subject
-    assert referral.reference in message.body
+    message = OutboxMessage.objects.get(about_id=referral.pk)
+    text = message.rendered().subject + "\n" + message.rendered().body
+    assert referral.reference in message.rendered().subject
+    assert referral.reference in message.rendered().body
     assert "senior social worker will look at what you told us within one working day" in (
-        " ".join(message.body.split())
+        " ".join(message.rendered().body.split())
     )
-    assert "call 999" in message.body
-    assert "020 8461 7373" in message.body  # Bromley's children's services
-    assert "0300 303 8671" in message.body  # and its out-of-hours line
-    assert message.body.startswith("Hello,") and "Sam Taylor" not in message.body  # no echo
+    assert "call 999" in message.rendered().body
+    assert "020 8461 7373" in message.rendered().body  # Bromley's children's services
+    assert "0300 303 8671" in message.rendered().body  # and its out-of-hours line
+    body = message.rendered().body
+    assert body.startswith("Hello,") and "Sam Taylor" not in body  # no echo
     for sensitive in ["Amira", "Hughes", "Hillside", "Station Road", "BR1", "food", "shouting"]:
         assert sensitive not in text, sensitive
     assert "<" not in text and "&#" not in text  # plain text, not HTML-escaped
@@ -133,10 +135,24 @@ def test_email_only_queued_after_commit(bromley, django_capture_on_commit_callba
     callbacks[0]()  # what commit does: the (eager) task sends it
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["sam.taylor@example.com"]
-    assert OutboxMessage.objects.get(referral=referral).sent_at is not None
+    assert OutboxMessage.objects.get(about_id=referral.pk).sent_at is not None
 
 
-@pytest.mark.parametrize("variant", ["anonymous", "no_email", "unsafe"])
+def test_a_referrer_with_a_mobile_and_no_email_gets_a_text_message(bromley):
+    referral = submit_concern(borough=bromley, answers=concern_answers("no_email"))
+    assert referral.referrer_phone.startswith("+447")
+    message = OutboxMessage.objects.get(about_id=referral.pk)
+    assert (message.kind, message.channel, message.to) == (
+        "acknowledgement",
+        "sms",
+        referral.referrer_phone,
+    )
+    text = message.rendered().body
+    assert referral.reference in text and "020 8461 7373" in text
+    assert "Amira" not in text and "Sam" not in text
+
+
+@pytest.mark.parametrize("variant", ["anonymous", "unsafe"])
 def test_no_acknowledgement_when_not_contactable(
     bromley, variant, django_capture_on_commit_callbacks
 ):
@@ -189,7 +205,7 @@ def test_professional_referral_is_named_with_consent_answers(bromley):
     assert referral.referrer_phone == "+442084617000"
     assert (referral.family_aware, referral.family_agrees) == ("no", "unknown")
     assert "risk" in referral.no_consent_reason
-    assert OutboxMessage.objects.get(referral=referral).to == "priya.shah@nhs.example"
+    assert OutboxMessage.objects.get(about_id=referral.pk).to == "priya.shah@nhs.example"
 
 
 def test_professional_contact_falls_back_to_professional_details(bromley):
@@ -299,15 +315,15 @@ def test_broker_unreachable_the_referral_is_kept_and_swept_later(
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     refused = OperationalError("Error 111 connecting to 127.0.0.1:6399. Connection refused.")
     with (
-        mock.patch("reporting.tasks.send_outbox_message.delay", side_effect=refused) as delay,
-        mock.patch("reporting.tasks.send_outbox_message.apply_async", side_effect=refused),
+        mock.patch("notifications.tasks.send_message.delay", side_effect=refused) as delay,
+        mock.patch("notifications.tasks.send_message.apply_async", side_effect=refused),
         django_capture_on_commit_callbacks(execute=True),
     ):
         referral = submit_concern(borough=bromley, answers=concern_answers())
 
     delay.assert_called_once()
     assert Referral.objects.filter(reference=referral.reference).exists()
-    message = OutboxMessage.objects.get(referral=referral)
+    message = OutboxMessage.objects.get(about_id=referral.pk)
     assert message.sent_at is None and message.attempts == 0
     assert mail.outbox == []
     assert "the sweeper will send it" in caplog.text
@@ -360,7 +376,8 @@ BROKER_DOWN_SCRIPT = textwrap.dedent(
     assert type(caches["default"]).__name__ == "RedisCache", caches["default"]
     from config.celery import app
     from contacts.models import Borough
-    from reporting.models import OutboxMessage, Referral
+    from notifications.models import OutboxMessage
+    from reporting.models import Referral
     from reporting.services import submit_concern
     from tests.reporting.factories import concern_answers
 
@@ -369,7 +386,7 @@ BROKER_DOWN_SCRIPT = textwrap.dedent(
     # Warm up (imports, templates, calendars) with publishing off, so the timed calls below
     # measure what the broker costs, not a cold start on a busy machine.
     from unittest import mock
-    with mock.patch("reporting.outbox.publish", return_value=False):
+    with mock.patch("notifications.outbox.publish", return_value=False):
         submit_concern(borough=borough, answers=concern_answers())
     for attempt in ("first", "second"):
         started = time.monotonic()
@@ -439,7 +456,7 @@ def test_queries_per_submission(bromley, only_reporting, capsys):
     eager task adds its claim, read and mark-sent."""
     submit_concern(borough=bromley, answers=concern_answers())  # warm up
     with (
-        mock.patch("reporting.outbox.publish"),  # count the request's queries, not the send's
+        mock.patch("notifications.outbox.publish"),  # count the request's queries, not the send's
         CaptureQueriesContext(connection) as named,
     ):
         submit_concern(borough=bromley, answers=concern_answers("two_children"))
@@ -458,7 +475,7 @@ def test_queries_per_submission(bromley, only_reporting, capsys):
 def test_queries_per_submission_with_every_receiver(bromley, capsys):
     """The figure with whatever other apps attach through the signal (mash's screening)."""
     submit_concern(borough=bromley, answers=concern_answers())
-    with mock.patch("reporting.outbox.publish"), CaptureQueriesContext(connection) as named:
+    with mock.patch("notifications.outbox.publish"), CaptureQueriesContext(connection) as named:
         submit_concern(borough=bromley, answers=concern_answers())
     with capsys.disabled():
         receivers = len(referral_submitted.receivers)

@@ -149,7 +149,7 @@ def test_a_source_already_set_by_staff_is_kept(bromley):
     )
     built.contact_source = S.HOUSING
     with transaction.atomic():
-        record_submission(built, children, acknowledgement=None)
+        record_submission(built, children, acknowledge=False)
     assert _saved_source(built) == S.HOUSING
 
 

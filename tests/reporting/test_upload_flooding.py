@@ -17,14 +17,13 @@ from tests.reporting.test_family_views import (  # noqa: F401 (fixtures)
     MONDAY_NOON,
     PDF,
     _monday,
-    _private,
     consent_page,
     errors,
     start_fw,
     upload,
 )
 
-pytestmark = pytest.mark.usefixtures("reset_breakers")
+pytestmark = pytest.mark.usefixtures("reset_breakers", "private_storage")
 MB = 1024 * 1024
 
 

@@ -8,7 +8,8 @@ import time_machine
 from django.test import Client
 
 from contacts.calendar import LONDON
-from reporting.models import OutboxMessage, Referral
+from notifications.models import OutboxMessage
+from reporting.models import Referral
 
 BASE = "/bromley/report/"
 MONDAY_NOON = dt.datetime(2026, 11, 23, 12, 0, tzinfo=LONDON)
@@ -44,6 +45,7 @@ NAMED = [
             "phone": "07911 123456",
             "email": "pat@example.com",
             "relationship": "Neighbour",
+            "updates_by": "email",
         },
     ),
     ("contact-safe/", {"safe_to_contact": "yes", "contact_notes": "After 6pm"}),
@@ -58,11 +60,6 @@ def public(who="public"):
 def _monday():
     with time_machine.travel(MONDAY_NOON, tick=False):
         yield
-
-
-@pytest.fixture
-def web(client, bromley):
-    return client
 
 
 def walk(client, steps):

@@ -11,12 +11,14 @@ from django.db import connection, transaction
 
 from config.celery import app
 from contacts.calendar import LONDON
-from reporting import outbox
-from reporting.models import OutboxMessage
-from reporting.outbox import LEASE, MAX_ATTEMPTS, claim, enqueue_email, send_message, sweep_unsent
-from reporting.tasks import send_outbox_message, sweep_outbox
+from notifications import backends, outbox, sending
+from notifications.models import OutboxMessage
+from notifications.outbox import enqueue
+from notifications.sending import LEASE, MAX_ATTEMPTS, claim, send_message, sweep_unsent
+from notifications.tasks import send_message as send_outbox_message
+from notifications.tasks import sweep_outbox
+from tests.notifications.factories import ACKNOWLEDGEMENT, OutboxMessageFactory
 from tests.reporting.factories import (
-    OutboxMessageFactory,
     eager_celery,  # noqa: F401 (a fixture)
     reset_breakers,  # noqa: F401 (a fixture)
 )
@@ -30,18 +32,19 @@ START = dt.datetime(2026, 3, 2, 10, 0, tzinfo=LONDON)
 
 @pytest.fixture(autouse=True)
 def _locmem_email(settings):
+    settings.NOTIFICATIONS_BACKEND = "django"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
 def _enqueue(**kwargs):
     defaults = dict(
         kind="acknowledgement",
+        channel="email",
         to="sam@example.com",
-        subject="We have received your report: BRM-AAAA-BBBB",
-        body="Your reference is BRM-AAAA-BBBB",
+        personalisation=ACKNOWLEDGEMENT | {"reference": "BRM-AAAA-BBBB"},
         dedupe_key="acknowledgement:BRM-AAAA-BBBB",
     )
-    return enqueue_email(**(defaults | kwargs))
+    return enqueue(**(defaults | kwargs))
 
 
 def test_enqueue_writes_the_row_and_sends_only_after_commit(django_capture_on_commit_callbacks):
@@ -52,9 +55,12 @@ def test_enqueue_writes_the_row_and_sends_only_after_commit(django_capture_on_co
     callbacks[0]()
     assert len(mail.outbox) == 1
     sent = mail.outbox[0]
-    assert (sent.to, sent.subject) == (["sam@example.com"], message.subject)
+    assert sent.to == ["sam@example.com"]
+    assert sent.subject == "We have received your report: BRM-AAAA-BBBB"
+    assert "Your reference is BRM-AAAA-BBBB" in sent.body
     message.refresh_from_db()
     assert message.sent_at is not None and message.attempts == 1
+    assert message.status == OutboxMessage.Status.SENT
 
 
 def test_nothing_queued_when_the_transaction_rolls_back(django_capture_on_commit_callbacks):
@@ -72,10 +78,25 @@ def test_nothing_queued_when_the_transaction_rolls_back(django_capture_on_commit
 
 def test_enqueue_twice_with_the_same_key_keeps_one_row():
     first = _enqueue()
-    second = _enqueue(body="a different body")
+    second = _enqueue(personalisation=ACKNOWLEDGEMENT | {"reference": "BRM-CCCC-DDDD"})
     assert first.pk == second.pk
     assert OutboxMessage.objects.count() == 1
-    assert OutboxMessage.objects.get().body == "Your reference is BRM-AAAA-BBBB"
+    assert OutboxMessage.objects.get().personalisation["reference"] == "BRM-AAAA-BBBB"
+
+
+def test_enqueue_refuses_an_unknown_kind_or_channel_or_missing_personalisation():
+    with pytest.raises(ValueError):
+        _enqueue(kind="postcard")
+    with pytest.raises(ValueError):
+        _enqueue(channel="fax")
+    with pytest.raises(ValueError, match="borough_phone"):
+        _enqueue(personalisation={"reference": "BRM-AAAA-BBBB"})
+    assert not OutboxMessage.objects.exists()
+
+
+def test_enqueue_keeps_only_the_kinds_fields():
+    message = _enqueue(personalisation=ACKNOWLEDGEMENT | {"child_name": "Amira"})
+    assert "child_name" not in OutboxMessage.objects.get(pk=message.pk).personalisation
 
 
 def test_send_is_idempotent():
@@ -128,7 +149,7 @@ def test_sweeper_survives_a_worker_killed_by_the_task_itself():
     message = OutboxMessageFactory()
     with (
         time_machine.travel(START, tick=False),
-        mock.patch.object(outbox, "send_mail", side_effect=SystemExit("worker lost")),
+        mock.patch.object(backends, "send_mail", side_effect=SystemExit("worker lost")),
         pytest.raises(SystemExit),
     ):
         send_message(message.pk)
@@ -145,7 +166,7 @@ def test_a_failed_send_is_recorded_and_retried_later():
     with (
         time_machine.travel(START, tick=False),
         mock.patch.object(
-            outbox, "send_mail", side_effect=smtplib.SMTPServerDisconnected("gone away")
+            backends, "send_mail", side_effect=smtplib.SMTPServerDisconnected("gone away")
         ),
     ):
         assert send_message(message.pk) is False
@@ -168,7 +189,7 @@ def test_after_a_broker_failure_publishing_is_skipped_for_a_while(monkeypatch):
     clock = [1000.0]
     monkeypatch.setattr(outbox.broker, "clock", lambda: clock[0])
     with mock.patch(
-        "reporting.tasks.send_outbox_message.delay", side_effect=OperationalError("timed out")
+        "notifications.tasks.send_message.delay", side_effect=OperationalError("timed out")
     ) as delay:
         assert outbox.publish(1) is False
         assert outbox.publish(2) is False  # skipped: no second wait on a hung Redis
@@ -177,15 +198,15 @@ def test_after_a_broker_failure_publishing_is_skipped_for_a_while(monkeypatch):
         assert outbox.publish(3) is False
         assert delay.call_count == 2
     clock[0] += outbox.broker.cooldown + 1
-    with mock.patch("reporting.tasks.send_outbox_message.delay") as delay:
+    with mock.patch("notifications.tasks.send_message.delay") as delay:
         assert outbox.publish(4) is True
         assert outbox.publish(5) is True
         assert delay.call_count == 2
 
 
 def test_retry_delay_doubles_up_to_an_hour():
-    assert [outbox.retry_delay(n).total_seconds() / 60 for n in (1, 2, 3, 4)] == [1, 2, 4, 8]
-    assert outbox.retry_delay(30) == dt.timedelta(hours=1)
+    assert [sending.retry_delay(n).total_seconds() / 60 for n in (1, 2, 3, 4)] == [1, 2, 4, 8]
+    assert sending.retry_delay(30) == dt.timedelta(hours=1)
 
 
 def test_sweeper_gives_up_after_max_attempts():
@@ -208,8 +229,8 @@ def test_tasks_are_thin_wrappers_and_the_sweeper_is_on_the_beat(settings):
     message = OutboxMessageFactory()
     assert sweep_outbox.delay().get() == 1
     assert send_outbox_message.delay(message.pk).get() is False
-    entry = settings.CELERY_BEAT_SCHEDULE["reporting-sweep-outbox"]
-    assert entry["task"] == sweep_outbox.name == "reporting.sweep_outbox"
+    entry = settings.CELERY_BEAT_SCHEDULE["notifications-sweep-outbox"]
+    assert entry["task"] == sweep_outbox.name == "notifications.sweep_outbox"
     assert entry["schedule"] == 60.0
     assert send_outbox_message.name in app.tasks
 
@@ -220,7 +241,7 @@ def test_two_workers_sending_the_same_message_at_once_send_one_email():
     message = OutboxMessageFactory()
     barrier = threading.Barrier(4)
     results = []
-    real_send = outbox.send_mail
+    real_send = backends.send_mail
 
     def slow_send(*args, **kwargs):
         time.sleep(0.2)  # hold the claim while the others try
@@ -233,7 +254,7 @@ def test_two_workers_sending_the_same_message_at_once_send_one_email():
         finally:
             connection.close()
 
-    with mock.patch.object(outbox, "send_mail", side_effect=slow_send):
+    with mock.patch.object(backends, "send_mail", side_effect=slow_send):
         threads = [threading.Thread(target=worker) for _ in range(4)]
         for thread in threads:
             thread.start()

@@ -7,11 +7,14 @@ shortened first name: the record checks' own rules, `mash.matching.name_agrees`)
 address and school (containing the words typed), and the referrer's name or email
 (containing). Terms given together must all match.
 
-Speed (PostgreSQL, measured by `benchmarks/search.py` at 1,000,000 children): every term is an
-indexed lookup. Names are narrowed in the database by b-tree prefix and exact lookups and an
-edit-distance filter (`_name_q`), and only those candidates are scored in Python. Addresses,
-schools and the referrer's name and email use trigram indexes for their "contains" lookups;
-the reference its unique index; dates of birth and postcodes their b-tree indexes.
+Speed (PostgreSQL, measured by `benchmarks/search.py` at 1,000,000 children, plans in
+docs/benchmarks/search-plans.md): every term is an indexed lookup. A typed name is first turned
+into the stored names the rule accepts for it, through the name vocabulary's deletion keys
+(`reporting.names`, a few milliseconds), then children are looked up by their normalised names
+(`Child.first_key`, `last_key`) in those sets: the database returns exactly the children whose
+names agree, newest first, so the limit is the rule's own. Addresses, schools and the
+referrer's name and email use trigram indexes for their "contains" lookups; the reference its
+unique index; dates of birth and postcodes their b-tree indexes.
 """
 
 from __future__ import annotations
@@ -20,13 +23,12 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 
 from django.db import connection
-from django.db.models import Func, IntegerField, Q, Value
-from django.db.models.functions import Lower
-from django.db.models.lookups import GreaterThanOrEqual
+from django.db.models import Q
 
 from mash.access import user_boroughs
-from mash.matching import allowed_typos, name_agrees, normalise_name, postcode_spellings
+from mash.matching import name_agrees, normalise_name, postcode_spellings, similar, similar_first
 from mash.models import ScreeningRecord
+from reporting import names
 from reporting.models import Child, Referral
 
 LIMIT = 50
@@ -88,58 +90,41 @@ def split_name(name: str) -> tuple[str, str]:
     return " ".join(words[:-1]), words[-1]
 
 
-class _WithinEdits(Func):
-    """fuzzystrmatch's levenshtein_less_equal(LOWER(field), 'word', k) <= k, in C: a prefilter
-    on the rows the indexes found, loose enough never to drop a row `name_agrees` accepts (a
-    swap of two letters is one edit there and two here; one more for punctuation and accents
-    that the matcher's normalisation drops)."""
-
-    function = "levenshtein_less_equal"
-    output_field = IntegerField()
+def similar_names(typed: str) -> set[str]:
+    """Stored names (normalised) the rule takes for `typed` (normalised): within its typos."""
+    return {name for name in names.candidates(typed) if similar(typed, name)}
 
 
-def _near(field: str, word: str) -> Q:
-    typed = normalise_name(word)
-    bound = 2 * allowed_typos(len(typed)) + 1
-    distance = _WithinEdits(Lower(field), Value(typed), Value(bound))
-    return Q(**{f"{field}__istartswith": typed}) | Q(GreaterThanOrEqual(Value(bound), distance))
-
-
-def _starts(field: str, word: str, letters: int) -> Q:
-    return Q(**{f"{field}__istartswith": normalise_name(word)[:letters]})
+def similar_first_names(typed: str) -> set[str]:
+    """Stored first names the rule takes for `typed`: similar, or a shortened form of it, or
+    it a shortened form of them (`matching.similar_first`)."""
+    found = names.candidates(typed)
+    if len(typed) >= 3:
+        found |= names.starting_with(typed)
+        found |= {typed[:end] for end in range(3, len(typed))}
+    return {name for name in found if similar_first(typed, name)}
 
 
 def _name_q(first: str, last: str) -> Q:
-    """Children whose names could be this name (either order), each branch a pair of
-    b-tree lookups (the UPPER(name) indexes of reporting migration 0003): one name exact and
-    the other with the same initial, or both starting with the same two letters; then, on
-    PostgreSQL, narrowed in the database to names within a few edits (`_near`).
-    `name_agrees` decides. (Trigram similarity was measured and dropped for names: at
-    1,000,000 children a short name's trigrams match 100,000-250,000 rows at threshold 0.2,
-    2.4 s a search; one wrong letter in a short name needs that threshold.)"""
-    words = [w for w in (first, last) if w]
-    postgres = _postgres()
-
-    def near(field, word):
-        return _near(field, word) if postgres else Q()
-
-    def alike(field, word):
-        return (
-            Q(**{f"{field}__iexact": word}) | _starts(field, word, 3 if len(word) >= 5 else 2)
-        ) & near(field, word)
-
-    def pair(first_field, last_field, a, b):
-        found = (
-            Q(**{f"{first_field}__iexact": a}) & _starts(last_field, b, 1)
-            | Q(**{f"{last_field}__iexact": b}) & _starts(first_field, a, 1)
-            | _starts(first_field, a, 2) & _starts(last_field, b, 2)
-        )
-        return found & near(first_field, a) & near(last_field, b)
-
-    if len(words) == 1:
-        return alike("first_name", words[0]) | alike("last_name", words[0])
-    return pair("first_name", "last_name", first, last) | pair(
-        "last_name", "first_name", first, last
+    """Exactly the children whose names agree with the name typed (`matching.name_agrees`),
+    as lookups of the normalised names (`Child.first_key`, `last_key`, b-tree indexed) in
+    sets of stored names found through the name vocabulary (`reporting.names`): the typed
+    first and last name, or swapped; a child with one name known, either typed name; one
+    name typed, either of the child's names."""
+    typed = [n for n in (normalise_name(first), normalise_name(last)) if n]
+    if not typed:
+        return Q(pk__in=[])
+    if len(typed) == 1:
+        alike = sorted(similar_names(typed[0]))
+        return Q(first_key__in=alike) | Q(last_key__in=alike)
+    a, b = typed
+    like_a, like_b = similar_names(a), similar_names(b)
+    either = sorted(like_a | like_b)
+    return (
+        Q(first_key__in=sorted(similar_first_names(a)), last_key__in=sorted(like_b))
+        | Q(first_key__in=sorted(like_b), last_key__in=sorted(like_a))
+        | Q(first_key__in=either, last_key="")
+        | Q(first_key="", last_key__in=either)
     )
 
 

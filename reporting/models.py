@@ -13,6 +13,8 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
 
+from reporting.names import remember, set_keys
+
 # Free-text limits (characters). The journey may set lower limits, never higher ones.
 NAME_MAX_LENGTH = 200
 SHORT_TEXT_MAX_LENGTH = 500
@@ -333,6 +335,15 @@ class PortableIndex(models.Index):
         return super(PortableIndex, index).create_sql(model, schema_editor, using, **kwargs)
 
 
+class ChildQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        names = set_keys(objs)
+        created = super().bulk_create(objs, *args, **kwargs)
+        remember(names)
+        return created
+
+
 class Child(models.Model):
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="children")
     first_name = models.CharField(max_length=NAME_MAX_LENGTH, blank=True)
@@ -350,6 +361,12 @@ class Child(models.Model):
     sex = models.CharField(max_length=20, choices=Sex.choices, blank=True)
     ethnicity = models.CharField(max_length=4, choices=Ethnicity.choices, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
+    # The names normalised ("" when not known), set on every save and bulk create
+    # (reporting.names): the staff search looks names up by these, through NameKey.
+    first_key = models.CharField(max_length=NAME_MAX_LENGTH, blank=True, default="", editable=False)
+    last_key = models.CharField(max_length=NAME_MAX_LENGTH, blank=True, default="", editable=False)
+
+    objects = ChildQuerySet.as_manager()
 
     class Meta:
         ordering = ["referral", "order"]
@@ -372,10 +389,21 @@ class Child(models.Model):
                 OpClass(Upper("last_name"), name="text_pattern_ops"),
                 name="child_last_name_upper",
             ),
+            # The staff search (mash.search): a name pair, either way round, or one name.
+            models.Index(fields=["first_key", "last_key"], name="child_name_keys"),
+            models.Index(fields=["last_key"], name="child_last_key"),
         ]
 
     def __str__(self) -> str:
         return self.display_name
+
+    def save(self, *args, **kwargs):
+        names = set_keys([self])
+        fields = kwargs.get("update_fields")
+        if fields is not None and {"first_name", "last_name", "name_unknown"} & set(fields):
+            kwargs["update_fields"] = {*fields, "first_key", "last_key"}
+        super().save(*args, **kwargs)
+        remember(names)
 
     @property
     def display_name(self) -> str:
@@ -383,6 +411,25 @@ class Child(models.Model):
             return "Name unknown"
         name = f"{self.first_name} {self.last_name}".strip()
         return name or "Name unknown"
+
+
+class NameKey(models.Model):
+    """The vocabulary of children's names (normalised), each with its deletion neighbourhood:
+    one row per (key, name). Kept by `reporting.names.remember` as children are saved; read by
+    the staff search to turn a typed name into the stored names within its allowed typos."""
+
+    key = models.CharField(max_length=NAME_MAX_LENGTH)
+    name = models.CharField(max_length=NAME_MAX_LENGTH)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "name"], name="one_name_key")]
+        indexes = [
+            # names starting with a prefix (a shortened first name typed): key = name rows
+            PortableIndex(OpClass("key", name="varchar_pattern_ops"), name="namekey_key_prefix"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} -> {self.name}"
 
 
 class OutboxMessage(models.Model):

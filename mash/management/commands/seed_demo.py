@@ -31,6 +31,7 @@ from mash.deadlines import rating_due_at, screening_due_at
 from mash.models import ScreeningRecord, StaffMember, UrgencyRating
 from mash.policy import DEFAULT
 from reporting.models import CONCERN_CATEGORIES, Child, Referral
+from reporting.names import remember, set_keys
 from reporting.references import ALPHABET, GROUP_LENGTH, GROUPS
 
 DEFAULT_PASSWORD = "demo-password-change-me"  # noqa: S105  (demo data only)
@@ -243,10 +244,12 @@ def save_referrals(referrals) -> None:
 
 
 def save(model, objects) -> None:
-    if _postgres():
-        copy_in(model, objects, with_pk=False)
-    else:
-        model.objects.bulk_create(objects, batch_size=2_000)
+    if not _postgres():
+        model.objects.bulk_create(objects, batch_size=2_000)  # (children: keys set there)
+        return
+    names = set_keys(objects) if model is Child else set()
+    copy_in(model, objects, with_pk=False)
+    remember(names)
 
 
 class Command(BaseCommand):

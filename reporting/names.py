@@ -1,0 +1,105 @@
+"""Children's names as the record checks and the staff search compare them.
+
+`normalise_name` and `allowed_typos` are the matching rule's own (`mash.matching` uses them):
+names compared as lower-case letters only, with a number of typos allowed by length.
+
+For the search to find "names within a few typos" through an index, each child row keeps its
+names normalised (`Child.first_key`, `Child.last_key`, b-tree indexed), and the vocabulary of
+every normalised name ever stored is kept with its deletion neighbourhood (`NameKey`: each
+name with every string made by deleting up to `allowed_typos(len(name))` of its letters).
+
+Why that finds every name the rule accepts: if two names are within d typos (optimal string
+alignment: an insertion, deletion, substitution or swap of neighbouring letters each count
+one), deleting at most d letters from each gives the same string (a substitution deletes the
+letter on both sides, a swap one of the two letters on both sides, an insertion on one side).
+d is at most `allowed_typos` of the shorter name, so of either name. So the names the rule
+could accept for a typed name are among the vocabulary names sharing a key with the typed
+name's own deletion neighbourhood (`candidates`); the rule itself then picks among those few.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from itertools import combinations
+
+from django.db.models import F
+
+_NOT_LETTERS = re.compile(r"[^a-z]")
+
+
+def normalise_name(name: str) -> str:
+    """Lower-case letters only, accents dropped: "O'Brien-Smith " -> "obriensmith"."""
+    decomposed = unicodedata.normalize("NFKD", name or "")
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _NOT_LETTERS.sub("", plain.casefold())
+
+
+def allowed_typos(length: int) -> int:
+    if length <= 3:
+        return 0
+    if length <= 7:
+        return 1
+    return 2
+
+
+def deletions(name: str) -> set[str]:
+    """`name` and every string made by deleting up to allowed_typos(len(name)) of its letters
+    (never the empty string)."""
+    found = {name}
+    for count in range(1, allowed_typos(len(name)) + 1):
+        for gone in combinations(range(len(name)), count):
+            found.add("".join(c for i, c in enumerate(name) if i not in gone))
+    found.discard("")
+    return found
+
+
+def child_keys(child) -> tuple[str, str]:
+    """The child's (first, last) names normalised; ("", "") when the name is not known."""
+    if child.name_unknown:
+        return "", ""
+    return normalise_name(child.first_name), normalise_name(child.last_name)
+
+
+def set_keys(children: Iterable) -> set[str]:
+    """Fill each child's first_key and last_key; the names found (for `remember`)."""
+    names = set()
+    for child in children:
+        child.first_key, child.last_key = child_keys(child)
+        names.update(n for n in (child.first_key, child.last_key) if n)
+    return names
+
+
+def remember(names: Iterable[str]) -> None:
+    """Add names to the vocabulary (each with its keys); names already there are skipped."""
+    from reporting.models import NameKey
+
+    names = {n for n in names if n}
+    if not names:
+        return
+    known = set(NameKey.objects.filter(key__in=names, key=F("name")).values_list("name", flat=True))
+    rows = [NameKey(key=key, name=name) for name in names - known for key in deletions(name)]
+    NameKey.objects.bulk_create(rows, ignore_conflicts=True, batch_size=5_000)
+
+
+def candidates(typed: str) -> set[str]:
+    """Vocabulary names that could be within the allowed typos of `typed` (normalised): a
+    superset of what the rule accepts, from an index lookup."""
+    from reporting.models import NameKey
+
+    if not typed:
+        return set()
+    return set(
+        NameKey.objects.filter(key__in=sorted(deletions(typed)))
+        .values_list("name", flat=True)
+        .distinct()
+    )
+
+
+def starting_with(prefix: str) -> set[str]:
+    """Vocabulary names that start with `prefix` and are longer than it."""
+    from reporting.models import NameKey
+
+    rows = NameKey.objects.filter(key__startswith=prefix, key=F("name")).exclude(key=prefix)
+    return set(rows.values_list("name", flat=True))

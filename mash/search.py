@@ -32,8 +32,6 @@ from reporting import names
 from reporting.models import Child, Referral
 
 LIMIT = 50
-# At most this many name candidates are scored in Python (a safety valve).
-MAX_CANDIDATES = 2000
 
 
 @dataclass(frozen=True)
@@ -169,14 +167,17 @@ def search(*, user, terms: SearchTerms, limit: int = LIMIT) -> list[Hit]:
     child_q = _child_q(terms)
     children_by_referral: dict[int, list] = {}
     if child_q is not None:
-        rows = _candidates(child_q, referral_q, boroughs)
+        # The database finds exactly the matching children (the name rule included), newest
+        # first: read a few more rows than referrals wanted (a referral may have several
+        # matching children), more only when those were not enough.
         wanted = _QueryChild(*split_name(terms.name)) if terms.name else None
-        for child in rows:
-            if wanted is not None and not name_agrees(wanted, child):
-                continue
-            children_by_referral.setdefault(child.referral_id, []).append(child)
-            if len(children_by_referral) >= limit:
+        size = 2 * limit
+        while True:
+            rows = _candidates(child_q, referral_q, boroughs, size)
+            children_by_referral, complete = _first_referrals(rows, wanted, limit)
+            if complete or len(rows) < size:
                 break
+            size *= 4
         if not children_by_referral:
             return []
         referrals = Referral.objects.filter(pk__in=list(children_by_referral))
@@ -198,9 +199,23 @@ def search(*, user, terms: SearchTerms, limit: int = LIMIT) -> list[Hit]:
     ]
 
 
-def _candidates(child_q, referral_q, boroughs) -> list:
+def _first_referrals(rows, wanted, limit: int) -> tuple[dict, bool]:
+    """{referral id: [its matching children]} for the first `limit` referrals of `rows`
+    (grouped by referral, newest first), and whether a row past them was seen (so no child
+    of theirs is missing)."""
+    found: dict[int, list] = {}
+    for child in rows:
+        if wanted is not None and not name_agrees(wanted, child):
+            continue  # (never: the lookup is the rule's own; kept as its last word)
+        if child.referral_id not in found and len(found) >= limit:
+            return found, True
+        found.setdefault(child.referral_id, []).append(child)
+    return found, False
+
+
+def _candidates(child_q, referral_q, boroughs, size: int) -> list:
     """The children matching the child terms in the user's boroughs, newest referral first
-    (at most MAX_CANDIDATES)."""
+    (at most `size`)."""
     rows = (
         Child.objects.filter(child_q, referral__borough_id__in=boroughs)
         .filter(Q(referral__in=Referral.objects.filter(referral_q)) if referral_q else Q())
@@ -218,6 +233,6 @@ def _candidates(child_q, referral_q, boroughs) -> list:
             "school",
             "order",
         )
-        .order_by("-referral__received_at", "-referral_id", "order")[:MAX_CANDIDATES]
+        .order_by("-referral__received_at", "-referral_id", "order")[:size]
     )
     return list(rows)

@@ -121,3 +121,25 @@ def test_the_limit_keeps_the_newest_agreeing_referrals(bromley, many_children):
     assert len(expected) > 3
     hits = search(user=user, terms=SearchTerms(name="Hughes"), limit=3)
     assert [hit.referral.reference for hit in hits] == expected[:3]
+
+
+def test_a_referral_with_many_matching_children_keeps_them_all(bromley):
+    user = StaffMemberFactory(boroughs=[bromley]).user
+    start = dt.datetime(2026, 2, 2, 9, tzinfo=LONDON)
+    older, old, newest = Referral.objects.bulk_create(
+        Referral(
+            reference=new_reference(bromley),
+            borough=bromley,
+            received_at=start + dt.timedelta(days=day),
+            description="Test concern",
+            concern_categories=["neglect"],
+        )
+        for day in range(3)
+    )
+    Child.objects.bulk_create(
+        [Child(referral=newest, order=i, first_name="Amira", last_name="Hughes") for i in range(5)]
+        + [Child(referral=r, order=0, first_name="Amria", last_name="Hughes") for r in (old, older)]
+    )
+    hits = search(user=user, terms=SearchTerms(name="Amira Hughes"), limit=2)
+    assert [hit.referral for hit in hits] == [newest, old]
+    assert [len(hit.children) for hit in hits] == [5, 1]

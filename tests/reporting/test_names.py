@@ -62,9 +62,7 @@ def test_a_saved_child_keeps_its_names_normalised_and_in_the_vocabulary():
     child.refresh_from_db()
     assert (child.first_key, child.last_key) == ("zoe", "obriensmith")
     assert {"zoe", "obriensmith"} <= vocabulary()
-    assert NameKey.objects.filter(name="obriensmith").count() == len(
-        names.deletions("obriensmith")
-    )
+    assert NameKey.objects.filter(name="obriensmith").count() == len(names.deletions("obriensmith"))
     child.last_name = "Patel"
     child.save(update_fields=["last_name"])
     child.refresh_from_db()

@@ -13,7 +13,8 @@
    every query and the Python name scoring) for each kind of term on real children, misspelt
    (one transposition or one wrong letter), swapped (last name first), and combined terms:
    p50/p95/p99 per kind, PASS/FAIL against p95 < 100 ms.
-3. Prints the query plan (EXPLAIN ANALYZE) of the main query of each kind.
+3. Prints (or with --plans FILE writes, as markdown with the figures) the query plan
+   (EXPLAIN (ANALYZE, BUFFERS)) of every query of one search of each kind.
 """
 
 from __future__ import annotations
@@ -264,6 +265,7 @@ def cases(rng, samples):
         "date of birth": [SearchTerms(date_of_birth=c.date_of_birth) for c in picked],
         "postcode": [SearchTerms(postcode=c.postcode.replace(" ", "").lower()) for c in picked],
         "address (part)": [SearchTerms(address=" ".join(c.address.split()[:2])) for c in picked],
+        "school": [SearchTerms(school=c.school) for c in picked],
         "school + surname": [SearchTerms(school=c.school, name=c.last_name) for c in picked],
         "referrer name": [SearchTerms(referrer=name) for name, _ in referrers],
         "referrer email": [SearchTerms(referrer=email) for _, email in referrers],
@@ -278,6 +280,7 @@ def measure(args):
     from contacts.models import Borough
     from mash.models import StaffMember
     from mash.search import search
+    from reporting.models import Child
 
     user, _ = get_user_model().objects.get_or_create(username="bench-manager")
     member, _ = StaffMember.objects.get_or_create(user=user, defaults={"role": "manager"})
@@ -285,7 +288,7 @@ def measure(args):
     rng = random.Random(7)
     all_cases = cases(rng, args.samples)
     failed = False
-    plans = {}
+    plans, summary = {}, []
     print(f"\nsearch() as a manager of both boroughs, {args.samples} searches per kind:")
     for label, terms_list in all_cases.items():
         for terms in terms_list[:5]:
@@ -303,15 +306,43 @@ def measure(args):
               f"{'PASS' if ok else 'FAIL'}")  # fmt: skip
         with CaptureQueriesContext(connection) as ctx:
             search(user=user, terms=terms_list[0])
-        main = max(ctx.captured_queries, key=lambda q: len(q["sql"]))["sql"]
-        plans[label] = main
-    print("\nQuery plans (EXPLAIN ANALYZE of the main query of each kind):")
-    for label, sql in plans.items():
-        with connection.cursor() as cursor:
-            cursor.execute("EXPLAIN (ANALYZE, COSTS OFF, TIMING ON) " + sql)
-            plan = [row[0] for row in cursor.fetchall()]
-        print(f"\n-- {label}")
-        print("\n".join("    " + line for line in plan))
+        plans[label] = [q["sql"] for q in ctx.captured_queries]
+        summary.append((label, stats, found, len(terms_list), ok))
+    report = [
+        "Query plans of one search of each kind: EXPLAIN (ANALYZE, BUFFERS) of every query "
+        "the search made, in order.",
+    ]
+    for label, queries in plans.items():
+        report.append(f"\n### {label}\n")
+        for sql in queries:
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+                plan = [row[0] for row in cursor.fetchall()]
+            report += ["```", sql, "", *plan, "```"]
+    if args.plans:
+        Path(args.plans).write_text(
+            "\n".join(
+                [
+                    f"# Search at {Child.objects.count():,} children: query plans\n",
+                    f"Run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, load average "
+                    f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
+                    f"(`benchmarks/search.py --reuse --plans ...`).\n",
+                    "| kind | p50 ms | p95 ms | p99 ms | found | p95 < 100 ms |",
+                    "|---|---|---|---|---|---|",
+                    *(
+                        f"| {label} | {st['p50'] * 1000:.1f} | {st['p95'] * 1000:.1f} | "
+                        f"{st['p99'] * 1000:.1f} | {found}/{n} | {'yes' if ok else 'NO'} |"
+                        for label, st, found, n, ok in summary
+                    ),
+                    "",
+                    *report,
+                ]
+            )
+            + "\n"
+        )
+        print(f"\nplans written to {args.plans}")
+    else:
+        print("\n".join(report))
     print(f"\nsearch p95 < {TARGET_MS} ms for every kind: {'FAIL' if failed else 'PASS'}")
     return failed
 
@@ -322,6 +353,7 @@ def main():
     parser.add_argument("--samples", type=int, default=200)
     parser.add_argument("--reuse", action="store_true", help="keep the data if it is there")
     parser.add_argument("--database-url", default=DEFAULT_DB)
+    parser.add_argument("--plans", help="write the figures and query plans to this file")
     parser.add_argument("--seed-only", action="store_true", help="seed, do not measure")
     args = parser.parse_args()
     prepare(args)

@@ -96,34 +96,66 @@ def similar_names(typed: str) -> set[str]:
 def similar_first_names(typed: str) -> set[str]:
     """Stored first names the rule takes for `typed`: similar, or a shortened form of it, or
     it a shortened form of them (`matching.similar_first`)."""
-    found = names.candidates(typed)
+    shortened = {typed[:end] for end in range(3, len(typed))}
+    found = names.candidates(typed, also=shortened)
     if len(typed) >= 3:
         found |= names.starting_with(typed)
-        found |= {typed[:end] for end in range(3, len(typed))}
     return {name for name in found if similar_first(typed, name)}
 
 
-def _name_q(first: str, last: str) -> Q:
+def _name_sets(first: str, last: str) -> list[tuple[dict, ...]]:
     """Exactly the children whose names agree with the name typed (`matching.name_agrees`),
-    as lookups of the normalised names (`Child.first_key`, `last_key`, b-tree indexed) in
-    sets of stored names found through the name vocabulary (`reporting.names`): the typed
-    first and last name, or swapped; a child with one name known, either typed name; one
-    name typed, either of the child's names."""
+    as lookups of their normalised names (`Child.first_key`, `last_key`) in sets of stored
+    names found through the name vocabulary (`reporting.names`). Each item: a (first_key,
+    last_key) lookup of value sets ({"first_key__in": [...], ...}); a child matches if it
+    matches one. Two names typed: the first and the last, or swapped, or a child with one
+    name known and it like either typed name; one name typed: either of the child's names."""
     typed = [n for n in (normalise_name(first), normalise_name(last)) if n]
     if not typed:
-        return Q(pk__in=[])
+        return []
     if len(typed) == 1:
         alike = sorted(similar_names(typed[0]))
-        return Q(first_key__in=alike) | Q(last_key__in=alike)
+        return [{"first_key__in": alike}, {"last_key__in": alike}] if alike else []
     a, b = typed
     like_a, like_b = similar_names(a), similar_names(b)
     either = sorted(like_a | like_b)
-    return (
-        Q(first_key__in=sorted(similar_first_names(a)), last_key__in=sorted(like_b))
-        | Q(first_key__in=sorted(like_b), last_key__in=sorted(like_a))
-        | Q(first_key__in=either, last_key="")
-        | Q(first_key="", last_key__in=either)
-    )
+    found = []
+    if like_b:
+        found.append({"first_key__in": sorted(similar_first_names(a)), "last_key__in": like_b})
+    if like_a and like_b:
+        found.append({"first_key__in": sorted(like_b), "last_key__in": sorted(like_a)})
+    if either:
+        found.append({"first_key__in": either, "last_key": ""})
+        found.append({"first_key": "", "last_key__in": either})
+    return [{k: sorted(v) if isinstance(v, set) else v for k, v in f.items()} for f in found]
+
+
+def _name_q(first: str, last: str) -> Q:
+    """The children whose names agree with the name typed, as one condition."""
+    q = Q(pk__in=[])
+    for lookup in _name_sets(first, last):
+        q |= Q(**lookup)
+    return q
+
+
+def _name_branches(first: str, last: str) -> list[Q]:
+    """The same children as `_name_q`, as one equality per name column (each branch reads
+    one index range, newest first: see `_candidates_by_name`)."""
+    branches = set()
+    for lookup in _name_sets(first, last):
+        firsts = lookup.get("first_key__in", [lookup.get("first_key")])
+        surnames = lookup.get("last_key__in", [lookup.get("last_key")])
+        branches |= {(given, surname) for given in firsts for surname in surnames}
+    return [
+        Q(
+            **{
+                field: value
+                for field, value in zip(("first_key", "last_key"), pair, strict=True)
+                if value is not None
+            }
+        )
+        for pair in sorted(branches, key=lambda pair: tuple(x or "" for x in pair))
+    ]
 
 
 def _child_q(terms: SearchTerms) -> Q | None:
@@ -171,9 +203,17 @@ def search(*, user, terms: SearchTerms, limit: int = LIMIT) -> list[Hit]:
         # first: read a few more rows than referrals wanted (a referral may have several
         # matching children), more only when those were not enough.
         wanted = _QueryChild(*split_name(terms.name)) if terms.name else None
+        # A name alone: each name branch read newest first from its own index range, merged.
+        by_name = not referral_q and _name_only(terms)
+        branches = _name_branches(*split_name(terms.name)) if by_name else []
+        if by_name and not branches:
+            return []
         size = 2 * limit
         while True:
-            rows = _candidates(child_q, referral_q, boroughs, size)
+            if branches:
+                rows = _candidates_by_name(branches, boroughs, size)
+            else:
+                rows = _candidates(child_q, referral_q, boroughs, size)
             children_by_referral, complete = _first_referrals(rows, wanted, limit)
             if complete or len(rows) < size:
                 break
@@ -199,12 +239,22 @@ def search(*, user, terms: SearchTerms, limit: int = LIMIT) -> list[Hit]:
     ]
 
 
+def _name_only(terms: SearchTerms) -> bool:
+    return bool(terms.name) and not any(
+        (terms.date_of_birth, terms.postcode, terms.address, terms.school)
+    )
+
+
 def _first_referrals(rows, wanted, limit: int) -> tuple[dict, bool]:
     """{referral id: [its matching children]} for the first `limit` referrals of `rows`
     (grouped by referral, newest first), and whether a row past them was seen (so no child
     of theirs is missing)."""
     found: dict[int, list] = {}
+    seen = set()
     for child in rows:
+        if child.pk in seen:
+            continue  # (a child two name branches found)
+        seen.add(child.pk)
         if wanted is not None and not name_agrees(wanted, child):
             continue  # (never: the lookup is the rule's own; kept as its last word)
         if child.referral_id not in found and len(found) >= limit:
@@ -213,26 +263,48 @@ def _first_referrals(rows, wanted, limit: int) -> tuple[dict, bool]:
     return found, False
 
 
+CANDIDATE_FIELDS = (
+    "id",
+    "referral_id",
+    "first_name",
+    "last_name",
+    "name_unknown",
+    "date_of_birth",
+    "approximate_age",
+    "unborn",
+    "postcode",
+    "address",
+    "school",
+    "order",
+    "received_at",
+)
+NEWEST_FIRST = ("-received_at", "-referral_id", "order")
+
+
 def _candidates(child_q, referral_q, boroughs, size: int) -> list:
     """The children matching the child terms in the user's boroughs, newest referral first
-    (at most `size`)."""
+    (at most `size`): one query, the planner's choice of the most selective index."""
     rows = (
         Child.objects.filter(child_q, referral__borough_id__in=boroughs)
         .filter(Q(referral__in=Referral.objects.filter(referral_q)) if referral_q else Q())
-        .only(
-            "id",
-            "referral_id",
-            "first_name",
-            "last_name",
-            "name_unknown",
-            "date_of_birth",
-            "approximate_age",
-            "unborn",
-            "postcode",
-            "address",
-            "school",
-            "order",
-        )
-        .order_by("-referral__received_at", "-referral_id", "order")[:size]
+        .only(*CANDIDATE_FIELDS)
+        .order_by(*NEWEST_FIRST)[:size]
     )
+    return list(rows)
+
+
+def _candidates_by_name(branches: list[Q], boroughs, size: int) -> list:
+    """The children of the name branches in the user's boroughs, newest first (at most
+    `size`, a child two branches found counted twice): UNION ALL of each branch's newest
+    `size`, each an index range read in order (child_names, child_first_key, ...) that stops
+    at `size`, however common the name (one query)."""
+    parts = [
+        Child.objects.filter(branch, referral__borough_id__in=boroughs)
+        .only(*CANDIDATE_FIELDS)
+        .order_by(*NEWEST_FIRST)[:size]
+        for branch in branches
+    ]
+    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    if len(parts) > 1:
+        rows = rows.order_by(*NEWEST_FIRST)[:size]
     return list(rows)

@@ -365,6 +365,9 @@ class Child(models.Model):
     # (reporting.names): the staff search looks names up by these, through NameKey.
     first_key = models.CharField(max_length=NAME_MAX_LENGTH, blank=True, default="", editable=False)
     last_key = models.CharField(max_length=NAME_MAX_LENGTH, blank=True, default="", editable=False)
+    # A copy of the referral's received time (never changed after receipt), set with the
+    # keys: the search reads a name's children newest first straight from an index.
+    received_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ChildQuerySet.as_manager()
 
@@ -389,9 +392,12 @@ class Child(models.Model):
                 OpClass(Upper("last_name"), name="text_pattern_ops"),
                 name="child_last_name_upper",
             ),
-            # The staff search (mash.search): a name pair, either way round, or one name.
-            models.Index(fields=["first_key", "last_key"], name="child_name_keys"),
-            models.Index(fields=["last_key"], name="child_last_key"),
+            # The staff search (mash.search): a name pair (either way round, or one name and
+            # the other blank), or one name, each read newest first.
+            models.Index(fields=["first_key", "last_key", "-received_at"], name="child_names"),
+            models.Index(fields=["last_key", "first_key", "-received_at"], name="child_names_2"),
+            models.Index(fields=["first_key", "-received_at"], name="child_first_key"),
+            models.Index(fields=["last_key", "-received_at"], name="child_last_key"),
         ]
 
     def __str__(self) -> str:
@@ -401,7 +407,7 @@ class Child(models.Model):
         names = set_keys([self])
         fields = kwargs.get("update_fields")
         if fields is not None and {"first_name", "last_name", "name_unknown"} & set(fields):
-            kwargs["update_fields"] = {*fields, "first_key", "last_key"}
+            kwargs["update_fields"] = {*fields, "first_key", "last_key", "received_at"}
         super().save(*args, **kwargs)
         remember(names)
 

@@ -63,10 +63,13 @@ def child_keys(child) -> tuple[str, str]:
 
 
 def set_keys(children: Iterable) -> set[str]:
-    """Fill each child's first_key and last_key; the names found (for `remember`)."""
+    """Fill each child's first_key and last_key (and its copy of the referral's received
+    time); the names found (for `remember`)."""
     names = set()
     for child in children:
         child.first_key, child.last_key = child_keys(child)
+        if child.received_at is None and child.referral_id is not None:
+            child.received_at = child.referral.received_at
         names.update(n for n in (child.first_key, child.last_key) if n)
     return names
 
@@ -83,15 +86,15 @@ def remember(names: Iterable[str]) -> None:
     NameKey.objects.bulk_create(rows, ignore_conflicts=True, batch_size=5_000)
 
 
-def candidates(typed: str) -> set[str]:
+def candidates(typed: str, also: Iterable[str] = ()) -> set[str]:
     """Vocabulary names that could be within the allowed typos of `typed` (normalised): a
-    superset of what the rule accepts, from an index lookup."""
+    superset of what the rule accepts, from an index lookup (with the names among `also`)."""
     from reporting.models import NameKey
 
     if not typed:
         return set()
     return set(
-        NameKey.objects.filter(key__in=sorted(deletions(typed)))
+        NameKey.objects.filter(key__in=sorted(deletions(typed) | set(also)))
         .values_list("name", flat=True)
         .distinct()
     )

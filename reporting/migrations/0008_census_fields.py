@@ -4,25 +4,86 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reporting', '0007_search_trigram_indexes'),
+        ("reporting", "0007_search_trigram_indexes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='child',
-            name='ethnicity',
-            field=models.CharField(blank=True, choices=[('WBRI', 'White: British'), ('WIRI', 'White: Irish'), ('WIRT', 'White: Traveller of Irish heritage'), ('WROM', 'White: Gypsy or Roma'), ('WOTH', 'White: any other White background'), ('MWBC', 'Mixed: White and Black Caribbean'), ('MWBA', 'Mixed: White and Black African'), ('MWAS', 'Mixed: White and Asian'), ('MOTH', 'Mixed: any other mixed background'), ('AIND', 'Asian or Asian British: Indian'), ('APKN', 'Asian or Asian British: Pakistani'), ('ABAN', 'Asian or Asian British: Bangladeshi'), ('AOTH', 'Asian or Asian British: any other Asian background'), ('BCRB', 'Black or Black British: Caribbean'), ('BAFR', 'Black or Black British: African'), ('BOTH', 'Black or Black British: any other Black background'), ('CHNE', 'Chinese'), ('OOTH', 'Any other ethnic group'), ('REFU', 'Prefer not to say'), ('NOBT', 'I do not know')], max_length=4),
+            model_name="child",
+            name="ethnicity",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("WBRI", "White: British"),
+                    ("WIRI", "White: Irish"),
+                    ("WIRT", "White: Traveller of Irish heritage"),
+                    ("WROM", "White: Gypsy or Roma"),
+                    ("WOTH", "White: any other White background"),
+                    ("MWBC", "Mixed: White and Black Caribbean"),
+                    ("MWBA", "Mixed: White and Black African"),
+                    ("MWAS", "Mixed: White and Asian"),
+                    ("MOTH", "Mixed: any other mixed background"),
+                    ("AIND", "Asian or Asian British: Indian"),
+                    ("APKN", "Asian or Asian British: Pakistani"),
+                    ("ABAN", "Asian or Asian British: Bangladeshi"),
+                    ("AOTH", "Asian or Asian British: any other Asian background"),
+                    ("BCRB", "Black or Black British: Caribbean"),
+                    ("BAFR", "Black or Black British: African"),
+                    ("BOTH", "Black or Black British: any other Black background"),
+                    ("CHNE", "Chinese"),
+                    ("OOTH", "Any other ethnic group"),
+                    ("REFU", "Prefer not to say"),
+                    ("NOBT", "I do not know"),
+                ],
+                max_length=4,
+            ),
         ),
         migrations.AddField(
-            model_name='child',
-            name='sex',
-            field=models.CharField(blank=True, choices=[('male', 'Male'), ('female', 'Female'), ('not_specified', 'Not specified (indeterminate)'), ('not_known', 'I do not know'), ('prefer_not_to_say', 'Prefer not to say')], max_length=20),
+            model_name="child",
+            name="sex",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("male", "Male"),
+                    ("female", "Female"),
+                    ("not_specified", "Not specified (indeterminate)"),
+                    ("not_known", "I do not know"),
+                    ("prefer_not_to_say", "Prefer not to say"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='contact_source',
-            field=models.CharField(blank=True, choices=[('1A', '1A Individual'), ('1B', '1B Individual: family member or relative or carer'), ('1C', '1C Individual: acquaintance (including neighbours and child minders)'), ('1D', '1D Individual: self'), ('2A', '2A Schools'), ('2B', '2B Education services'), ('3A', '3A Health services: GP'), ('3B', '3B Health services: health visitor'), ('3C', '3C Health services: school nurse'), ('3D', '3D Health services: other primary health services'), ('3E', '3E Health services: A&E (emergency department)'), ('3F', '3F Health services: other (for example hospice)'), ('4', '4 Housing'), ('5A', '5A Local authority services: social care'), ('5B', '5B Local authority services: other internal department'), ('5C', '5C Local authority services: external (for example another authority)'), ('5D', '5D Local authority services: early help'), ('6', '6 Police'), ('7', '7 Other legal agency'), ('8', '8 Other'), ('9', '9 Anonymous'), ('10', '10 Unknown')], max_length=2),
+            model_name="referral",
+            name="contact_source",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("1A", "1A Individual"),
+                    ("1B", "1B Individual: family member or relative or carer"),
+                    ("1C", "1C Individual: acquaintance (including neighbours and child minders)"),
+                    ("1D", "1D Individual: self"),
+                    ("2A", "2A Schools"),
+                    ("2B", "2B Education services"),
+                    ("3A", "3A Health services: GP"),
+                    ("3B", "3B Health services: health visitor"),
+                    ("3C", "3C Health services: school nurse"),
+                    ("3D", "3D Health services: other primary health services"),
+                    ("3E", "3E Health services: A&E (emergency department)"),
+                    ("3F", "3F Health services: other (for example hospice)"),
+                    ("4", "4 Housing"),
+                    ("5A", "5A Local authority services: social care"),
+                    ("5B", "5B Local authority services: other internal department"),
+                    ("5C", "5C Local authority services: external (for example another authority)"),
+                    ("5D", "5D Local authority services: early help"),
+                    ("6", "6 Police"),
+                    ("7", "7 Other legal agency"),
+                    ("8", "8 Other"),
+                    ("9", "9 Anonymous"),
+                    ("10", "10 Unknown"),
+                ],
+                max_length=2,
+            ),
         ),
     ]

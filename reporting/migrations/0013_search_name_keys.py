@@ -1,8 +1,10 @@
 """The staff search's name keys: each child's names normalised, and the vocabulary of names
-with their deletion neighbourhoods (reporting.names), filled for the children already stored."""
+with their deletion neighbourhoods (reporting.names), and each child's copy of its referral's
+received time, filled for the children already stored."""
 
 import django.contrib.postgres.indexes
 from django.db import migrations, models
+from django.db.models import OuterRef, Subquery
 
 import reporting.models
 from reporting.names import child_keys, deletions
@@ -11,6 +13,7 @@ from reporting.names import child_keys, deletions
 def fill(apps, schema_editor):
     """Every child's normalised names, and the vocabulary of them (reporting.names)."""
     Child = apps.get_model("reporting", "Child")
+    Referral = apps.get_model("reporting", "Referral")
     NameKey = apps.get_model("reporting", "NameKey")
     names, batch = set(), []
     rows = Child.objects.only("first_name", "last_name", "name_unknown").order_by("pk")
@@ -22,6 +25,11 @@ def fill(apps, schema_editor):
             Child.objects.bulk_update(batch, ["first_key", "last_key"])
             batch = []
     Child.objects.bulk_update(batch, ["first_key", "last_key"])
+    Child.objects.update(
+        received_at=Subquery(
+            Referral.objects.filter(pk=OuterRef("referral_id")).values("received_at")[:1]
+        )
+    )
     NameKey.objects.bulk_create(
         (NameKey(key=key, name=name) for name in sorted(names) for key in deletions(name)),
         ignore_conflicts=True,
@@ -58,13 +66,30 @@ class Migration(migrations.Migration):
             name="last_key",
             field=models.CharField(blank=True, default="", editable=False, max_length=200),
         ),
-        migrations.AddIndex(
+        migrations.AddField(
             model_name="child",
-            index=models.Index(fields=["first_key", "last_key"], name="child_name_keys"),
+            name="received_at",
+            field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
         migrations.AddIndex(
             model_name="child",
-            index=models.Index(fields=["last_key"], name="child_last_key"),
+            index=models.Index(
+                fields=["first_key", "last_key", "-received_at"], name="child_names"
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="child",
+            index=models.Index(
+                fields=["last_key", "first_key", "-received_at"], name="child_names_2"
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="child",
+            index=models.Index(fields=["first_key", "-received_at"], name="child_first_key"),
+        ),
+        migrations.AddIndex(
+            model_name="child",
+            index=models.Index(fields=["last_key", "-received_at"], name="child_last_key"),
         ),
         migrations.AddIndex(
             model_name="namekey",

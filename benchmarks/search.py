@@ -186,7 +186,7 @@ def seed(args):
         with transaction.atomic():
             save_with_ids(Referral, referrals)
             for child in children:
-                child.referral_id = child.referral.pk
+                child.referral = child.referral  # (sets referral_id, keeps the object)
             names |= set_keys(children)
             copy_in(Child, children, with_pk=False)
             for referral in referrals:

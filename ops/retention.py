@@ -42,6 +42,7 @@ from mash.models import (
 from ops.models import RetentionPeriod
 from ops.schedule import DEFAULTS  # noqa: F401 - the defaults, re-exported
 from reporting.models import Carer, Child, ConsentForm, OutboxMessage, Referral
+from reporting.names import forget as forget_names
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +91,10 @@ def anonymise(referral_ids: list[int], *, now: dt.datetime) -> int:
             ConsentForm.objects.filter(referral__in=ids).values_list("stored_name", flat=True)
         )
         ConsentForm.objects.filter(referral__in=ids).delete()
-        Child.objects.filter(referral__in=ids).delete()
+        children = Child.objects.filter(referral__in=ids)
+        child_names = {n for pair in children.values_list("first_key", "last_key") for n in pair}
+        children.delete()
+        forget_names(child_names)  # the name vocabulary keeps only names still stored
         Carer.objects.filter(referral__in=ids).delete()
         OutboxMessage.objects.filter(referral__in=ids).delete()
         records = ScreeningRecord.objects.filter(referral__in=ids)

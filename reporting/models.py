@@ -432,6 +432,7 @@ class NameKey(models.Model):
         indexes = [
             # names starting with a prefix (a shortened first name typed): key = name rows
             PortableIndex(OpClass("key", name="varchar_pattern_ops"), name="namekey_key_prefix"),
+            models.Index(fields=["name"], name="namekey_name"),  # forgetting a name
         ]
 
     def __str__(self) -> str:

@@ -86,6 +86,19 @@ def remember(names: Iterable[str]) -> None:
     NameKey.objects.bulk_create(rows, ignore_conflicts=True, batch_size=5_000)
 
 
+def forget(names: Iterable[str]) -> None:
+    """Drop from the vocabulary those of `names` no child has any more (after children are
+    deleted: a name is personal data, kept no longer than a child who bears it)."""
+    from reporting.models import Child, NameKey
+
+    names = {n for n in names if n}
+    if not names:
+        return
+    used = set(Child.objects.filter(first_key__in=names).values_list("first_key", flat=True))
+    used |= set(Child.objects.filter(last_key__in=names).values_list("last_key", flat=True))
+    NameKey.objects.filter(name__in=names - used).delete()
+
+
 def candidates(typed: str, also: Iterable[str] = ()) -> set[str]:
     """Vocabulary names that could be within the allowed typos of `typed` (normalised): a
     superset of what the rule accepts, from an index lookup (with the names among `also`)."""

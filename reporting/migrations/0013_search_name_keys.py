@@ -98,6 +98,10 @@ class Migration(migrations.Migration):
                 name="namekey_key_prefix",
             ),
         ),
+        migrations.AddIndex(
+            model_name="namekey",
+            index=models.Index(fields=["name"], name="namekey_name"),
+        ),
         migrations.AddConstraint(
             model_name="namekey",
             constraint=models.UniqueConstraint(fields=("key", "name"), name="one_name_key"),

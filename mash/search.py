@@ -64,10 +64,6 @@ class Hit:
     record: ScreeningRecord | None
 
 
-def _postgres() -> bool:
-    return connection.vendor == "postgresql"
-
-
 class _QueryChild:
     """The name typed, shaped like a Child for `matching.name_agrees`."""
 
@@ -204,7 +200,12 @@ def search(*, user, terms: SearchTerms, limit: int = LIMIT) -> list[Hit]:
         # matching children), more only when those were not enough.
         wanted = _QueryChild(*split_name(terms.name)) if terms.name else None
         # A name alone: each name branch read newest first from its own index range, merged.
-        by_name = not referral_q and _name_only(terms)
+        # (SQLite cannot order and limit each part of a UNION: its one query does there.)
+        by_name = (
+            not referral_q
+            and _name_only(terms)
+            and connection.features.supports_slicing_ordering_in_compound
+        )
         branches = _name_branches(*split_name(terms.name)) if by_name else []
         if by_name and not branches:
             return []

@@ -135,23 +135,23 @@ def _name_q(first: str, last: str) -> Q:
 
 
 def _name_branches(first: str, last: str) -> list[Q]:
-    """The same children as `_name_q`, as one equality per name column (each branch reads
-    one index range, newest first: see `_candidates_by_name`)."""
-    branches = set()
+    """The same children as `_name_q`, as branches that each read one index range newest
+    first (see `_candidates_by_name`): one name alone typed, one branch per stored name it
+    may be, first or last (each range ordered by received time, however common the name);
+    a pair of names, one branch per name of the smaller side with the other side's names
+    as a list (the rows of one name narrowed by the other: few to sort)."""
+    branches = []
     for lookup in _name_sets(first, last):
         firsts = lookup.get("first_key__in", [lookup.get("first_key")])
         surnames = lookup.get("last_key__in", [lookup.get("last_key")])
-        branches |= {(given, surname) for given in firsts for surname in surnames}
-    return [
-        Q(
-            **{
-                field: value
-                for field, value in zip(("first_key", "last_key"), pair, strict=True)
-                if value is not None
-            }
-        )
-        for pair in sorted(branches, key=lambda pair: tuple(x or "" for x in pair))
-    ]
+        if len(lookup) == 1:  # one name typed: "first_key__in" or "last_key__in" alone
+            ((field, values),) = lookup.items()
+            branches += [Q(**{field[: -len("__in")]: value}) for value in values]
+        elif len(firsts) <= len(surnames):
+            branches += [Q(first_key=given, last_key__in=surnames) for given in firsts]
+        else:
+            branches += [Q(last_key=surname, first_key__in=firsts) for surname in surnames]
+    return branches
 
 
 def _child_q(terms: SearchTerms) -> Q | None:
@@ -286,7 +286,7 @@ def _candidates(child_q, referral_q, boroughs, size: int) -> list:
     """The children matching the child terms in the user's boroughs, newest referral first
     (at most `size`): one query, the planner's choice of the most selective index."""
     rows = (
-        Child.objects.filter(child_q, referral__borough_id__in=boroughs)
+        Child.objects.filter(child_q, borough_id__in=boroughs)
         .filter(Q(referral__in=Referral.objects.filter(referral_q)) if referral_q else Q())
         .only(*CANDIDATE_FIELDS)
         .order_by(*NEWEST_FIRST)[:size]
@@ -300,7 +300,7 @@ def _candidates_by_name(branches: list[Q], boroughs, size: int) -> list:
     `size`, each an index range read in order (child_names, child_first_key, ...) that stops
     at `size`, however common the name (one query)."""
     parts = [
-        Child.objects.filter(branch, referral__borough_id__in=boroughs)
+        Child.objects.filter(branch, borough_id__in=boroughs)
         .only(*CANDIDATE_FIELDS)
         .order_by(*NEWEST_FIRST)[:size]
         for branch in branches

@@ -365,9 +365,19 @@ class Child(models.Model):
     # (reporting.names): the staff search looks names up by these, through NameKey.
     first_key = models.CharField(max_length=NAME_MAX_LENGTH, blank=True, default="", editable=False)
     last_key = models.CharField(max_length=NAME_MAX_LENGTH, blank=True, default="", editable=False)
-    # A copy of the referral's received time (never changed after receipt), set with the
-    # keys: the search reads a name's children newest first straight from an index.
+    # Copies of the referral's received time and borough (neither changes after receipt), set
+    # with the keys: the search reads a name's children newest first straight from an index,
+    # in the user's boroughs, without a join.
     received_at = models.DateTimeField(null=True, blank=True, editable=False)
+    borough = models.ForeignKey(
+        "contacts.Borough",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        db_index=False,
+    )
 
     objects = ChildQuerySet.as_manager()
 
@@ -407,7 +417,7 @@ class Child(models.Model):
         names = set_keys([self])
         fields = kwargs.get("update_fields")
         if fields is not None and {"first_name", "last_name", "name_unknown"} & set(fields):
-            kwargs["update_fields"] = {*fields, "first_key", "last_key", "received_at"}
+            kwargs["update_fields"] = {*fields, "first_key", "last_key", "received_at", "borough"}
         super().save(*args, **kwargs)
         remember(names)
 

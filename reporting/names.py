@@ -63,13 +63,14 @@ def child_keys(child) -> tuple[str, str]:
 
 
 def set_keys(children: Iterable) -> set[str]:
-    """Fill each child's first_key and last_key (and its copy of the referral's received
-    time); the names found (for `remember`)."""
+    """Fill each child's first_key and last_key (and its copies of the referral's received
+    time and borough); the names found (for `remember`)."""
     names = set()
     for child in children:
         child.first_key, child.last_key = child_keys(child)
-        if child.received_at is None and child.referral_id is not None:
+        if child.referral_id is not None and (child.received_at is None or not child.borough_id):
             child.received_at = child.referral.received_at
+            child.borough_id = child.referral.borough_id
         names.update(n for n in (child.first_key, child.last_key) if n)
     return names
 

@@ -1,8 +1,9 @@
 """The staff search's name keys: each child's names normalised, and the vocabulary of names
-with their deletion neighbourhoods (reporting.names), and each child's copy of its referral's
-received time, filled for the children already stored."""
+with their deletion neighbourhoods (reporting.names), and each child's copies of its referral's
+received time and borough, filled for the children already stored."""
 
 import django.contrib.postgres.indexes
+import django.db.models.deletion
 from django.db import migrations, models
 from django.db.models import OuterRef, Subquery
 
@@ -25,10 +26,10 @@ def fill(apps, schema_editor):
             Child.objects.bulk_update(batch, ["first_key", "last_key"])
             batch = []
     Child.objects.bulk_update(batch, ["first_key", "last_key"])
+    referral = Referral.objects.filter(pk=OuterRef("referral_id"))
     Child.objects.update(
-        received_at=Subquery(
-            Referral.objects.filter(pk=OuterRef("referral_id")).values("received_at")[:1]
-        )
+        received_at=Subquery(referral.values("received_at")[:1]),
+        borough_id=Subquery(referral.values("borough_id")[:1]),
     )
     NameKey.objects.bulk_create(
         (NameKey(key=key, name=name) for name in sorted(names) for key in deletions(name)),
@@ -39,6 +40,7 @@ def fill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
+        ("contacts", "0006_seed_adult_social_care"),
         ("reporting", "0008_census_fields"),
     ]
 
@@ -70,6 +72,19 @@ class Migration(migrations.Migration):
             model_name="child",
             name="received_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
+        ),
+        migrations.AddField(
+            model_name="child",
+            name="borough",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="contacts.borough",
+            ),
         ),
         migrations.AddIndex(
             model_name="child",

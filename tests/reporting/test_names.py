@@ -61,6 +61,8 @@ def test_a_saved_child_keeps_its_names_normalised_and_in_the_vocabulary():
     )
     child.refresh_from_db()
     assert (child.first_key, child.last_key) == ("zoe", "obriensmith")
+    referral = child.referral
+    assert (child.received_at, child.borough_id) == (referral.received_at, referral.borough_id)
     assert {"zoe", "obriensmith"} <= vocabulary()
     assert NameKey.objects.filter(name="obriensmith").count() == len(names.deletions("obriensmith"))
     child.last_name = "Patel"
@@ -101,12 +103,13 @@ def test_the_migration_fills_the_keys_of_children_already_stored():
     Child.objects.bulk_create(
         [Child(referral=referral, order=0, first_name="Amira", last_name="Hughes")]
     )
-    Child.objects.update(first_key="", last_key="")
+    Child.objects.update(first_key="", last_key="", received_at=None, borough=None)
     NameKey.objects.all().delete()
     migration = importlib.import_module("reporting.migrations.0013_search_name_keys")
     migration.fill(apps, None)
     child = referral.children.get()
     assert (child.first_key, child.last_key) == ("amira", "hughes")
+    assert (child.received_at, child.borough_id) == (referral.received_at, referral.borough_id)
     assert vocabulary() == {"amira", "hughes"}
 
 

@@ -134,23 +134,27 @@ def _name_q(first: str, last: str) -> Q:
     return q
 
 
-def _name_branches(first: str, last: str) -> list[Q]:
-    """The same children as `_name_q`, as branches that each read one index range newest
-    first (see `_candidates_by_name`): one name alone typed, one branch per stored name it
-    may be, first or last (each range ordered by received time, however common the name);
-    a pair of names, one branch per name of the smaller side with the other side's names
-    as a list (the rows of one name narrowed by the other: few to sort)."""
+def _name_branches(first: str, last: str) -> list[tuple[Q, bool]]:
+    """The same children as `_name_q`, as branches that each read one index range (see
+    `_candidates_by_name`), with whether to read it newest first and stop at the limit: one
+    name typed, one branch per stored name it may be, first or last (each range ordered by
+    received time, however common the name); a pair of names, one branch per name of the
+    smaller side with the other side's names as a list (the rows of one name narrowed by the
+    other: few to sort). Children with one name known, read whole (not ordered: a blank name
+    is as common as unnamed children are, and a planner told to stop early walks them all)."""
     branches = []
     for lookup in _name_sets(first, last):
         firsts = lookup.get("first_key__in", [lookup.get("first_key")])
         surnames = lookup.get("last_key__in", [lookup.get("last_key")])
         if len(lookup) == 1:  # one name typed: "first_key__in" or "last_key__in" alone
             ((field, values),) = lookup.items()
-            branches += [Q(**{field[: -len("__in")]: value}) for value in values]
+            branches += [(Q(**{field[: -len("__in")]: value}), True) for value in values]
+        elif "" in (lookup.get("first_key"), lookup.get("last_key")):
+            branches.append((Q(**lookup), False))
         elif len(firsts) <= len(surnames):
-            branches += [Q(first_key=given, last_key__in=surnames) for given in firsts]
+            branches += [(Q(first_key=given, last_key__in=surnames), True) for given in firsts]
         else:
-            branches += [Q(last_key=surname, first_key__in=firsts) for surname in surnames]
+            branches += [(Q(last_key=surname, first_key__in=firsts), True) for surname in surnames]
     return branches
 
 
@@ -294,18 +298,15 @@ def _candidates(child_q, referral_q, boroughs, size: int) -> list:
     return list(rows)
 
 
-def _candidates_by_name(branches: list[Q], boroughs, size: int) -> list:
+def _candidates_by_name(branches: list[tuple[Q, bool]], boroughs, size: int) -> list:
     """The children of the name branches in the user's boroughs, newest first (at most
-    `size`, a child two branches found counted twice): UNION ALL of each branch's newest
-    `size`, each an index range read in order (child_names, child_first_key, ...) that stops
-    at `size`, however common the name (one query)."""
-    parts = [
-        Child.objects.filter(branch, borough_id__in=boroughs)
-        .only(*CANDIDATE_FIELDS)
-        .order_by(*NEWEST_FIRST)[:size]
-        for branch in branches
-    ]
-    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    if len(parts) > 1:
-        rows = rows.order_by(*NEWEST_FIRST)[:size]
-    return list(rows)
+    `size`, a child two branches found counted twice): UNION ALL of the branches, an ordered
+    branch its newest `size` (an index range read in order that stops there: child_names,
+    child_first_key, ...), merged (one query)."""
+    parts = []
+    for branch, ordered in branches:
+        part = Child.objects.filter(branch, borough_id__in=boroughs).only(*CANDIDATE_FIELDS)
+        parts.append(part.order_by(*NEWEST_FIRST)[:size] if ordered else part.order_by())
+    if len(parts) == 1:
+        return list(parts[0].order_by(*NEWEST_FIRST)[:size])
+    return list(parts[0].union(*parts[1:], all=True).order_by(*NEWEST_FIRST)[:size])

@@ -32,6 +32,9 @@ from reporting import names
 from reporting.models import Child, Referral
 
 LIMIT = 50
+# A name pair's sets of stored names give one branch per pair when there are at most this many
+# pairs (each an exact index range, newest first), else one per name of the smaller side.
+PAIR_BRANCHES = 24
 
 
 @dataclass(frozen=True)
@@ -84,21 +87,6 @@ def split_name(name: str) -> tuple[str, str]:
     return " ".join(words[:-1]), words[-1]
 
 
-def similar_names(typed: str) -> set[str]:
-    """Stored names (normalised) the rule takes for `typed` (normalised): within its typos."""
-    return {name for name in names.candidates(typed) if similar(typed, name)}
-
-
-def similar_first_names(typed: str) -> set[str]:
-    """Stored first names the rule takes for `typed`: similar, or a shortened form of it, or
-    it a shortened form of them (`matching.similar_first`)."""
-    shortened = {typed[:end] for end in range(3, len(typed))}
-    found = names.candidates(typed, also=shortened)
-    if len(typed) >= 3:
-        found |= names.starting_with(typed)
-    return {name for name in found if similar_first(typed, name)}
-
-
 def _name_sets(first: str, last: str) -> list[tuple[dict, ...]]:
     """Exactly the children whose names agree with the name typed (`matching.name_agrees`),
     as lookups of their normalised names (`Child.first_key`, `last_key`) in sets of stored
@@ -109,15 +97,21 @@ def _name_sets(first: str, last: str) -> list[tuple[dict, ...]]:
     typed = [n for n in (normalise_name(first), normalise_name(last)) if n]
     if not typed:
         return []
+    stored = names.near(typed, first=typed[0] if len(typed) == 2 else "")  # one query
+
+    def like(word):
+        return {name for name in stored if similar(word, name)}
+
     if len(typed) == 1:
-        alike = sorted(similar_names(typed[0]))
+        alike = sorted(like(typed[0]))
         return [{"first_key__in": alike}, {"last_key__in": alike}] if alike else []
     a, b = typed
-    like_a, like_b = similar_names(a), similar_names(b)
+    like_a, like_b = like(a), like(b)
     either = sorted(like_a | like_b)
     found = []
     if like_b:
-        found.append({"first_key__in": sorted(similar_first_names(a)), "last_key__in": like_b})
+        first_a = {name for name in stored if similar_first(a, name)}
+        found.append({"first_key__in": sorted(first_a), "last_key__in": like_b})
     if like_a and like_b:
         found.append({"first_key__in": sorted(like_b), "last_key__in": sorted(like_a)})
     if either:
@@ -126,24 +120,25 @@ def _name_sets(first: str, last: str) -> list[tuple[dict, ...]]:
     return [{k: sorted(v) if isinstance(v, set) else v for k, v in f.items()} for f in found]
 
 
-def _name_q(first: str, last: str) -> Q:
+def _name_q(name_sets: list[dict]) -> Q:
     """The children whose names agree with the name typed, as one condition."""
     q = Q(pk__in=[])
-    for lookup in _name_sets(first, last):
+    for lookup in name_sets:
         q |= Q(**lookup)
     return q
 
 
-def _name_branches(first: str, last: str) -> list[tuple[Q, bool]]:
+def _name_branches(name_sets: list[dict]) -> list[tuple[Q, bool]]:
     """The same children as `_name_q`, as branches that each read one index range (see
     `_candidates_by_name`), with whether to read it newest first and stop at the limit: one
     name typed, one branch per stored name it may be, first or last (each range ordered by
     received time, however common the name); a pair of names, one branch per name of the
     smaller side with the other side's names as a list (the rows of one name narrowed by the
-    other: few to sort). Children with one name known, read whole (not ordered: a blank name
-    is as common as unnamed children are, and a planner told to stop early walks them all)."""
+    other: few to sort), or when there are few pairs, one exact range per pair. Children
+    with one name known, read whole (not ordered: a blank name is as common as unnamed
+    children are, and a planner told to stop early walks them all)."""
     branches = []
-    for lookup in _name_sets(first, last):
+    for lookup in name_sets:
         firsts = lookup.get("first_key__in", [lookup.get("first_key")])
         surnames = lookup.get("last_key__in", [lookup.get("last_key")])
         if len(lookup) == 1:  # one name typed: "first_key__in" or "last_key__in" alone
@@ -151,6 +146,12 @@ def _name_branches(first: str, last: str) -> list[tuple[Q, bool]]:
             branches += [(Q(**{field[: -len("__in")]: value}), True) for value in values]
         elif "" in (lookup.get("first_key"), lookup.get("last_key")):
             branches.append((Q(**lookup), False))
+        elif len(firsts) * len(surnames) <= PAIR_BRANCHES:
+            branches += [
+                (Q(first_key=given, last_key=surname), True)
+                for given in firsts
+                for surname in surnames
+            ]
         elif len(firsts) <= len(surnames):
             branches += [(Q(first_key=given, last_key__in=surnames), True) for given in firsts]
         else:
@@ -158,7 +159,7 @@ def _name_branches(first: str, last: str) -> list[tuple[Q, bool]]:
     return branches
 
 
-def _child_q(terms: SearchTerms) -> Q | None:
+def _child_q(terms: SearchTerms, name_sets: list[dict]) -> Q | None:
     q = Q()
     if terms.date_of_birth:
         dob = terms.date_of_birth
@@ -173,7 +174,7 @@ def _child_q(terms: SearchTerms) -> Q | None:
     if terms.school:
         q &= Q(school__icontains=terms.school)
     if terms.name:
-        q &= _name_q(*split_name(terms.name))
+        q &= _name_q(name_sets)
     return q if q.children else None
 
 
@@ -196,7 +197,8 @@ def search(*, user, terms: SearchTerms, limit: int = LIMIT) -> list[Hit]:
     if not boroughs:
         return []
     referral_q = _referral_q(terms)
-    child_q = _child_q(terms)
+    name_sets = _name_sets(*split_name(terms.name)) if terms.name else []
+    child_q = _child_q(terms, name_sets)
     children_by_referral: dict[int, list] = {}
     if child_q is not None:
         # The database finds exactly the matching children (the name rule included), newest
@@ -210,7 +212,7 @@ def search(*, user, terms: SearchTerms, limit: int = LIMIT) -> list[Hit]:
             and _name_only(terms)
             and connection.features.supports_slicing_ordering_in_compound
         )
-        branches = _name_branches(*split_name(terms.name)) if by_name else []
+        branches = _name_branches(name_sets) if by_name else []
         if by_name and not branches:
             return []
         size = 2 * limit

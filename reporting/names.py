@@ -24,7 +24,7 @@ import unicodedata
 from collections.abc import Iterable
 from itertools import combinations
 
-from django.db.models import F
+from django.db.models import F, Q
 
 _NOT_LETTERS = re.compile(r"[^a-z]")
 
@@ -98,6 +98,22 @@ def forget(names: Iterable[str]) -> None:
     used = set(Child.objects.filter(first_key__in=names).values_list("first_key", flat=True))
     used |= set(Child.objects.filter(last_key__in=names).values_list("last_key", flat=True))
     NameKey.objects.filter(name__in=names - used).delete()
+
+
+def near(typed: list[str], *, first: str = "") -> set[str]:
+    """In one query: vocabulary names that could be within the allowed typos of any of the
+    `typed` names (normalised), and, for a typed `first` name, the names that are a shortened
+    form of it or of which it is a shortened form (3 letters or more). A superset of what the
+    rule accepts: the caller applies the rule to these few."""
+    from reporting.models import NameKey
+
+    keys = set().union(*(deletions(name) for name in typed if name))
+    if not keys:
+        return set()
+    condition = Q(key__in=sorted(keys | {first[:end] for end in range(3, len(first))}))
+    if len(first) >= 3:
+        condition |= Q(key__startswith=first, key=F("name"))
+    return set(NameKey.objects.filter(condition).values_list("name", flat=True).distinct())
 
 
 def candidates(typed: str, also: Iterable[str] = ()) -> set[str]:

@@ -133,11 +133,12 @@ def _name_branches(name_sets: list[dict]) -> list[tuple[dict, bool]]:
     `_candidates_by_name`): ({column: a value, or a list of values}, whether to read it
     newest first and stop at the limit). One name typed: one branch per stored name it may
     be, first or last (each range ordered by received time, however common the name). A
-    pair of names: one exact range per pair when there are few, else one branch per name of
-    the smaller side with the other side's names as a list (the rows of one name narrowed by
-    the other: few to sort). Children with one name known: read whole (not ordered: a blank
-    name is as common as unnamed children are, and a planner told to stop early walks them
-    all)."""
+    pair of names: one exact range per pair when there are few (each newest first; planning
+    a union of hundreds costs more than it saves), else one branch per name of the smaller
+    side with the other side's names as a list, read whole (the children bearing both: few
+    to sort). Branches read whole are not ordered: a planner told to stop early at a limit
+    it guesses is near walks the whole of a common name (or of the blank name of unnamed
+    children) when the matches are fewer than it guessed."""
     branches = []
     for lookup in name_sets:
         values = {field.removesuffix("__in"): value for field, value in lookup.items()}
@@ -154,9 +155,9 @@ def _name_branches(name_sets: list[dict]) -> list[tuple[dict, bool]]:
                 for surname in surnames
             ]
         elif len(firsts) <= len(surnames):
-            branches += [({"first_key": given, "last_key": surnames}, True) for given in firsts]
+            branches += [({"first_key": one, "last_key": surnames}, False) for one in firsts]
         else:
-            branches += [({"last_key": surname, "first_key": firsts}, True) for surname in surnames]
+            branches += [({"last_key": one, "first_key": firsts}, False) for one in surnames]
     return branches
 
 

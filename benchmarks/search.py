@@ -2,15 +2,18 @@
 
     .venv/bin/python benchmarks/search.py [--children 1000000] [--samples 200] [--reuse]
                                           [--database-url postgres://.../bench_search]
+                                          [--seed-only] [--plans docs/benchmarks/search-plans.md]
 
 1. (Re)creates the database (default postgres://postgres@127.0.0.1:5432/bench_search),
    migrates it, and seeds referrals (with their screening records) and 1,000,000 children
    with COPY: names drawn (Zipf-like) from about 3,000 first names and 30,000 surnames made
    of syllables, so a name is about as rare as in a real borough's records, plus dates of
-   birth, postcodes, addresses, schools and referrers. Builds the trigram indexes (the
-   migration's) and ANALYZEs. Times each step.
+   birth, postcodes, addresses, schools and referrers; each child's name keys and copies of
+   its referral's received time and borough are set before COPY (reporting.names.set_keys),
+   and the name vocabulary is filled after it. Builds the indexes (trigram ones included)
+   after the load and ANALYZEs. Times each step.
 2. In-process, as a manager of both boroughs, times `mash.search.search` (the whole search:
-   every query and the Python name scoring) for each kind of term on real children, misspelt
+   every query and the Python around them) for each kind of term on real children, misspelt
    (one transposition or one wrong letter), swapped (last name first), and combined terms:
    p50/p95/p99 per kind, PASS/FAIL against p95 < 100 ms.
 3. Prints (or with --plans FILE writes, as markdown with the figures) the query plan

@@ -76,15 +76,14 @@ def set_keys(children: Iterable) -> set[str]:
 
 
 def remember(names: Iterable[str]) -> None:
-    """Add names to the vocabulary (each with its keys); names already there are skipped."""
+    """Add names to the vocabulary, each with its keys, in one statement (rows already there
+    are skipped by the unique index: ON CONFLICT DO NOTHING writes nothing for them)."""
     from reporting.models import NameKey
 
-    names = {n for n in names if n}
-    if not names:
-        return
-    known = set(NameKey.objects.filter(key__in=names, key=F("name")).values_list("name", flat=True))
-    rows = [NameKey(key=key, name=name) for name in names - known for key in deletions(name)]
-    NameKey.objects.bulk_create(rows, ignore_conflicts=True, batch_size=5_000)
+    names = sorted(set(names) - {""})
+    rows = [NameKey(key=key, name=name) for name in names for key in deletions(name)]
+    if rows:
+        NameKey.objects.bulk_create(rows, ignore_conflicts=True, batch_size=5_000)
 
 
 def forget(names: Iterable[str]) -> None:

@@ -2,18 +2,22 @@
 
     .venv/bin/python benchmarks/search.py [--children 1000000] [--samples 200] [--reuse]
                                           [--database-url postgres://.../bench_search]
+                                          [--seed-only] [--plans docs/benchmarks/search-plans.md]
 
 1. (Re)creates the database (default postgres://postgres@127.0.0.1:5432/bench_search),
    migrates it, and seeds referrals (with their screening records) and 1,000,000 children
    with COPY: names drawn (Zipf-like) from about 3,000 first names and 30,000 surnames made
    of syllables, so a name is about as rare as in a real borough's records, plus dates of
-   birth, postcodes, addresses, schools and referrers. Builds the trigram indexes (the
-   migration's) and ANALYZEs. Times each step.
+   birth, postcodes, addresses, schools and referrers; each child's name keys and copies of
+   its referral's received time and borough are set before COPY (reporting.names.set_keys),
+   and the name vocabulary is filled after it. Builds the indexes (trigram ones included)
+   after the load and ANALYZEs. Times each step.
 2. In-process, as a manager of both boroughs, times `mash.search.search` (the whole search:
-   every query and the Python name scoring) for each kind of term on real children, misspelt
+   every query and the Python around them) for each kind of term on real children, misspelt
    (one transposition or one wrong letter), swapped (last name first), and combined terms:
    p50/p95/p99 per kind, PASS/FAIL against p95 < 100 ms.
-3. Prints the query plan (EXPLAIN ANALYZE) of the main query of each kind.
+3. Prints (or with --plans FILE writes, as markdown with the figures) the query plan
+   (EXPLAIN (ANALYZE, BUFFERS)) of every query of one search of each kind.
 """
 
 from __future__ import annotations
@@ -115,6 +119,7 @@ def seed(args):
     from mash.management.commands.seed_demo import copy_in, save_with_ids
     from mash.models import ScreeningRecord
     from reporting.models import Child, Referral
+    from reporting.names import remember, set_keys
 
     began = time.perf_counter()
     call_command("migrate", verbosity=0)
@@ -140,7 +145,7 @@ def seed(args):
         for index, _ in indexes:
             cursor.execute(f'DROP INDEX "{index}"')
     began = time.perf_counter()
-    made, serial = 0, 0
+    made, serial, names = 0, 0, set()
     while made < args.children:
         referrals, children, records = [], [], []
         for _ in range(10_000):
@@ -184,7 +189,8 @@ def seed(args):
         with transaction.atomic():
             save_with_ids(Referral, referrals)
             for child in children:
-                child.referral_id = child.referral.pk
+                child.referral = child.referral  # (sets referral_id, keeps the object)
+            names |= set_keys(children)
             copy_in(Child, children, with_pk=False)
             for referral in referrals:
                 # (a day later: the search shows the deadline state, the statutory arithmetic
@@ -206,6 +212,9 @@ def seed(args):
         made += len(children)
         print(f"  {made:,} children", flush=True)
     print(f"COPY of {made:,} children, {serial:,} referrals: {time.perf_counter() - began:.1f}s")
+    began = time.perf_counter()
+    remember(names)
+    print(f"name vocabulary ({len(names):,} names): {time.perf_counter() - began:.1f}s")
     began = time.perf_counter()
     with connection.cursor() as cursor:
         for _index, definition in indexes:
@@ -259,6 +268,7 @@ def cases(rng, samples):
         "date of birth": [SearchTerms(date_of_birth=c.date_of_birth) for c in picked],
         "postcode": [SearchTerms(postcode=c.postcode.replace(" ", "").lower()) for c in picked],
         "address (part)": [SearchTerms(address=" ".join(c.address.split()[:2])) for c in picked],
+        "school": [SearchTerms(school=c.school) for c in picked],
         "school + surname": [SearchTerms(school=c.school, name=c.last_name) for c in picked],
         "referrer name": [SearchTerms(referrer=name) for name, _ in referrers],
         "referrer email": [SearchTerms(referrer=email) for _, email in referrers],
@@ -273,6 +283,7 @@ def measure(args):
     from contacts.models import Borough
     from mash.models import StaffMember
     from mash.search import search
+    from reporting.models import Child
 
     user, _ = get_user_model().objects.get_or_create(username="bench-manager")
     member, _ = StaffMember.objects.get_or_create(user=user, defaults={"role": "manager"})
@@ -280,7 +291,7 @@ def measure(args):
     rng = random.Random(7)
     all_cases = cases(rng, args.samples)
     failed = False
-    plans = {}
+    plans, summary = {}, []
     print(f"\nsearch() as a manager of both boroughs, {args.samples} searches per kind:")
     for label, terms_list in all_cases.items():
         for terms in terms_list[:5]:
@@ -298,15 +309,43 @@ def measure(args):
               f"{'PASS' if ok else 'FAIL'}")  # fmt: skip
         with CaptureQueriesContext(connection) as ctx:
             search(user=user, terms=terms_list[0])
-        main = max(ctx.captured_queries, key=lambda q: len(q["sql"]))["sql"]
-        plans[label] = main
-    print("\nQuery plans (EXPLAIN ANALYZE of the main query of each kind):")
-    for label, sql in plans.items():
-        with connection.cursor() as cursor:
-            cursor.execute("EXPLAIN (ANALYZE, COSTS OFF, TIMING ON) " + sql)
-            plan = [row[0] for row in cursor.fetchall()]
-        print(f"\n-- {label}")
-        print("\n".join("    " + line for line in plan))
+        plans[label] = [q["sql"] for q in ctx.captured_queries]
+        summary.append((label, stats, found, len(terms_list), ok))
+    report = [
+        "Query plans of one search of each kind: EXPLAIN (ANALYZE, BUFFERS) of every query "
+        "the search made, in order.",
+    ]
+    for label, queries in plans.items():
+        report.append(f"\n### {label}\n")
+        for sql in queries:
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+                plan = [row[0] for row in cursor.fetchall()]
+            report += ["```", sql, "", *plan, "```"]
+    if args.plans:
+        Path(args.plans).write_text(
+            "\n".join(
+                [
+                    f"# Search at {Child.objects.count():,} children: query plans\n",
+                    f"Run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, load average "
+                    f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
+                    f"(`benchmarks/search.py --reuse --plans ...`).\n",
+                    "| kind | p50 ms | p95 ms | p99 ms | found | p95 < 100 ms |",
+                    "|---|---|---|---|---|---|",
+                    *(
+                        f"| {label} | {st['p50'] * 1000:.1f} | {st['p95'] * 1000:.1f} | "
+                        f"{st['p99'] * 1000:.1f} | {found}/{n} | {'yes' if ok else 'NO'} |"
+                        for label, st, found, n, ok in summary
+                    ),
+                    "",
+                    *report,
+                ]
+            )
+            + "\n"
+        )
+        print(f"\nplans written to {args.plans}")
+    else:
+        print("\n".join(report))
     print(f"\nsearch p95 < {TARGET_MS} ms for every kind: {'FAIL' if failed else 'PASS'}")
     return failed
 
@@ -317,10 +356,14 @@ def main():
     parser.add_argument("--samples", type=int, default=200)
     parser.add_argument("--reuse", action="store_true", help="keep the data if it is there")
     parser.add_argument("--database-url", default=DEFAULT_DB)
+    parser.add_argument("--plans", help="write the figures and query plans to this file")
+    parser.add_argument("--seed-only", action="store_true", help="seed, do not measure")
     args = parser.parse_args()
     prepare(args)
     django_setup(args)
     seed(args)
+    if args.seed_only:
+        return
     sys.exit(1 if measure(args) else 0)
 
 

@@ -46,6 +46,7 @@ from notifications.models import OutboxMessage
 from ops.models import RetentionPeriod
 from ops.schedule import DEFAULTS  # noqa: F401 - the defaults, re-exported
 from reporting.models import Carer, Child, ConsentForm, Referral
+from reporting.names import forget as forget_names
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +95,10 @@ def anonymise(referral_ids: list[int], *, now: dt.datetime) -> int:
             ConsentForm.objects.filter(referral__in=ids).values_list("stored_name", flat=True)
         )
         ConsentForm.objects.filter(referral__in=ids).delete()
-        Child.objects.filter(referral__in=ids).delete()
+        children = Child.objects.filter(referral__in=ids)
+        child_names = {n for pair in children.values_list("first_key", "last_key") for n in pair}
+        children.delete()
+        forget_names(child_names)  # the name vocabulary keeps only names still stored
         Carer.objects.filter(referral__in=ids).delete()
         OutboxMessage.objects.filter(about_id__in=ids).delete()
         records = ScreeningRecord.objects.filter(referral__in=ids)

@@ -13,6 +13,8 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
 
+from reporting.names import remember, set_keys
+
 # Free-text limits (characters). The journey may set lower limits, never higher ones.
 NAME_MAX_LENGTH = 200
 SHORT_TEXT_MAX_LENGTH = 500
@@ -341,6 +343,15 @@ class PortableIndex(models.Index):
         return super(PortableIndex, index).create_sql(model, schema_editor, using, **kwargs)
 
 
+class ChildQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        names = set_keys(objs)
+        created = super().bulk_create(objs, *args, **kwargs)
+        remember(names)
+        return created
+
+
 class Child(models.Model):
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="children")
     first_name = models.CharField(max_length=NAME_MAX_LENGTH, blank=True)
@@ -362,6 +373,25 @@ class Child(models.Model):
     # (`mash.identity`): the id of the child's strong match in the borough, else a new one.
     person_key = models.CharField(max_length=16, blank=True, db_index=True, editable=False)
     order = models.PositiveSmallIntegerField(default=0)
+    # The names normalised ("" when not known), set on every save and bulk create
+    # (reporting.names): the staff search looks names up by these, through NameKey.
+    first_key = models.CharField(max_length=NAME_MAX_LENGTH, blank=True, default="", editable=False)
+    last_key = models.CharField(max_length=NAME_MAX_LENGTH, blank=True, default="", editable=False)
+    # Copies of the referral's received time and borough (neither changes after receipt), set
+    # with the keys: the search reads a name's children newest first straight from an index,
+    # in the user's boroughs, without a join.
+    received_at = models.DateTimeField(null=True, blank=True, editable=False)
+    borough = models.ForeignKey(
+        "contacts.Borough",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        db_index=False,
+    )
+
+    objects = ChildQuerySet.as_manager()
 
     class Meta:
         ordering = ["referral", "order"]
@@ -384,10 +414,24 @@ class Child(models.Model):
                 OpClass(Upper("last_name"), name="text_pattern_ops"),
                 name="child_last_name_upper",
             ),
+            # The staff search (mash.search): a name pair (either way round, or one name and
+            # the other blank), or one name, each read newest first.
+            models.Index(fields=["first_key", "last_key", "-received_at"], name="child_names"),
+            models.Index(fields=["last_key", "first_key", "-received_at"], name="child_names_2"),
+            models.Index(fields=["first_key", "-received_at"], name="child_first_key"),
+            models.Index(fields=["last_key", "-received_at"], name="child_last_key"),
         ]
 
     def __str__(self) -> str:
         return self.display_name
+
+    def save(self, *args, **kwargs):
+        names = set_keys([self])
+        fields = kwargs.get("update_fields")
+        if fields is not None and {"first_name", "last_name", "name_unknown"} & set(fields):
+            kwargs["update_fields"] = {*fields, "first_key", "last_key", "received_at", "borough"}
+        super().save(*args, **kwargs)
+        remember(names)
 
     @property
     def display_name(self) -> str:
@@ -395,6 +439,26 @@ class Child(models.Model):
             return "Name unknown"
         name = f"{self.first_name} {self.last_name}".strip()
         return name or "Name unknown"
+
+
+class NameKey(models.Model):
+    """The vocabulary of children's names (normalised), each with its deletion neighbourhood:
+    one row per (key, name). Kept by `reporting.names.remember` as children are saved; read by
+    the staff search to turn a typed name into the stored names within its allowed typos."""
+
+    key = models.CharField(max_length=NAME_MAX_LENGTH)
+    name = models.CharField(max_length=NAME_MAX_LENGTH)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "name"], name="one_name_key")]
+        indexes = [
+            # names starting with a prefix (a shortened first name typed): key = name rows
+            PortableIndex(OpClass("key", name="varchar_pattern_ops"), name="namekey_key_prefix"),
+            models.Index(fields=["name"], name="namekey_name"),  # forgetting a name
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} -> {self.name}"
 
 
 class Carer(models.Model):

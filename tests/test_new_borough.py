@@ -352,3 +352,33 @@ def test_the_new_boroughs_screening_policy_set_in_the_admin_sets_its_deadlines(
     record.refresh_from_db()
     assert (record.rating, record.effective_due_at) == ("red", ldn(2026, 11, 23, 11, 30))
     assert record.due_at == ldn(2026, 11, 23, 14, 0)
+
+
+# MASH-only settings (timescales, alert windows, escalation inboxes) live in the borough's
+# mash.ScreeningPolicy, never on contacts.Borough, whose every field is public contact data or
+# a public service switch.
+MASH_ONLY = ("screening", "assessment", "timescale", "inbox", "escalat", "warning", "red_", "due")
+
+
+def test_mash_only_settings_are_not_on_the_borough_nor_on_its_public_pages(
+    client, greenwich, bromley
+):
+    borough, _ = greenwich
+    borough_fields = {f.name for f in Borough._meta.get_fields() if f.concrete}
+    policy_fields = {f.name for f in ScreeningPolicy._meta.concrete_fields} - {"id", "borough"}
+    assert not borough_fields & policy_fields
+    assert not [f for f in borough_fields if any(word in f for word in MASH_ONLY)]
+
+    for place in (borough, bromley):
+        ScreeningPolicy.objects.filter(borough=place).update(
+            managers_inbox=f"managers-{place.slug}@mash.example",
+            out_of_hours_inbox=f"edt-{place.slug}@mash.example",
+        )
+        for url in (
+            f"/{place.slug}/",
+            f"/api/contacts/{place.slug}/",
+            f"/{place.slug}/signs-a-child-may-be-at-risk/",
+        ):
+            page = get_text(client, url)
+            assert "@mash.example" not in page, url
+            assert place.slug in page, url

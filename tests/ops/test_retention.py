@@ -284,3 +284,22 @@ def test_status_check_codes_go_a_day_after_they_expire(bromley):
     with time_machine.travel(expiry + dt.timedelta(days=1, seconds=1), tick=False):
         assert apply_retention()["status_codes_deleted"] == 1
     assert not StatusCheckCode.objects.filter(token=asked.token).exists()
+
+
+def test_the_name_vocabulary_forgets_names_no_child_bears_any_more(bromley):
+    from reporting.models import NameKey
+
+    gone = decided(bromley, Outcome.NO_FURTHER_ACTION)
+    ChildFactory(referral=gone, first_name="Xanthippe", last_name="Childname", order=1)
+    kept = ReferralFactory(borough=bromley)  # still open: its child stays
+    ChildFactory(referral=kept, first_name="Olive", last_name="Childname")
+    assert {"zinnia", "xanthippe", "childname", "olive"} <= set(
+        NameKey.objects.values_list("name", flat=True)
+    )
+    days = next(r["days"] for r in DEFAULTS if r["record_type"] == "nfa_contact")
+    with after(days):
+        apply_retention()
+    assert is_anonymised(gone)
+    left = set(NameKey.objects.values_list("name", flat=True))
+    assert not {"zinnia", "xanthippe"} & left
+    assert {"childname", "olive"} <= left  # another child still bears them

@@ -57,6 +57,7 @@ from reporting.models import (
     Referral,
     Sex,
 )
+from reporting.names import remember, set_keys
 from reporting.references import ALPHABET, GROUP_LENGTH, GROUPS
 
 DEFAULT_PASSWORD = "demo-password-change-me"  # noqa: S105  (demo data only)
@@ -327,10 +328,12 @@ def save_referrals(referrals) -> None:
 
 
 def save(model, objects) -> None:
-    if _postgres():
-        copy_in(model, objects, with_pk=False)
-    else:
-        model.objects.bulk_create(objects, batch_size=2_000)
+    if not _postgres():
+        model.objects.bulk_create(objects, batch_size=2_000)  # (children: keys set there)
+        return
+    names = set_keys(objects) if model is Child else set()
+    copy_in(model, objects, with_pk=False)
+    remember(names)
 
 
 def analyse(*, vacuum: bool = False) -> None:

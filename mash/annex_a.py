@@ -179,12 +179,12 @@ def contacts(*, borough, period: Period) -> Iterator[list]:
         .order_by("referral__received_at", "referral_id", "order")
         .values(
             *CHILD_FIELDS,
-            received_at=F("referral__received_at"),
+            contact_at=F("referral__received_at"),
             source=F("referral__contact_source"),
         )
     )
     for row in rows.iterator(chunk_size=CHUNK):
-        on = to_london(row["received_at"]).date()
+        on = to_london(row["contact_at"]).date()
         yield [*_child_columns(row, on), on, row["source"]]
 
 

@@ -15,8 +15,6 @@ from tests.reporting.factories import concern_answers
 
 NOW = dt.datetime(2026, 11, 25, 11, 0, tzinfo=LONDON)
 
-pytestmark = pytest.mark.usefixtures("fast_hashing")
-
 
 @pytest.fixture(autouse=True)
 def clock():

@@ -8,9 +8,11 @@ from playwright.sync_api import expect
 
 from mash.management.commands.seed_demo import seed_history
 from tests.e2e.conftest import (
+    SCREENSHOTS,
     assert_accessible,
     assert_error_links_focus_their_fields,
     screenshot,
+    screenshots_wanted,
     sign_in,
 )
 from tests.mash.factories import StaffMemberFactory
@@ -39,7 +41,8 @@ def test_a_manager_reads_the_dashboard(page, site, bromley):
     screenshot(page, "mash-dashboard-320px")
     for name in ("now", "trends", "chart-hours", "conversion-table"):  # views to look at
         page.locator(f"[id='{name}']").scroll_into_view_if_needed()
-        page.screenshot(path=str(screenshot(page, "x").parent / f"mash-dashboard-320px-{name}.png"))
+        if screenshots_wanted():
+            page.screenshot(path=str(SCREENSHOTS / f"mash-dashboard-320px-{name}.png"))
     page.set_viewport_size({"width": 1280, "height": 900})
 
     # a figure leads to the referrals behind it, as many as it says

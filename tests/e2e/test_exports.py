@@ -19,8 +19,6 @@ from tests.reporting.factories import ReferralFactory
 
 NOW = dt.datetime(2026, 6, 3, 11, 0, tzinfo=LONDON)
 
-pytestmark = pytest.mark.usefixtures("fast_hashing")
-
 
 @pytest.fixture(autouse=True)
 def clock():

@@ -541,24 +541,29 @@ class Trends:
 
 def now_figures(*, borough, now: dt.datetime | None = None) -> Now:
     """The live figures of one borough (two queries on the open records' indexes, one on
-    today's decisions, one on unsent outcome emails, one for the staff)."""
+    today's decisions, two on unsent or failed outcome messages, one for the staff)."""
     now = now or timezone.now()
     records = ScreeningRecord.objects.filter(borough=borough)
     keys = ["unallocated", "in_screening", "due_soon", "overdue", "red"]
     counts = records.filter(QUEUED).aggregate(
         **{key: Count("id", filter=now_q(key, borough=borough, now=now)) for key in keys}
     )
-    # (one outcome email per referral: its dedupe key; unsent ones are few, on a partial index)
-    # (the outbox knows nothing of referrals: its rows name them by about_id)
-    overdue_decisions = ScreeningRecord.objects.filter(
+    # (the outbox knows nothing of referrals: its rows name them by about_id). Counted from
+    # the few outcome messages not sent (or failed since), each on its own partial index, each
+    # looked up to its decision by the screening record's unique referral id: never a pass
+    # over every decision due so far.
+    overdue_decision = ScreeningRecord.objects.filter(
+        referral_id=OuterRef("about_id"),
         borough=borough,
         decision__notify_referrer=True,
         decision__notification_due_at__lte=now,
-    ).values("referral_id")
+    )
+    outcome_messages = OutboxMessage.objects.filter(kind=OUTCOME_KIND).filter(
+        Exists(overdue_decision)
+    )
     counts["messages_late"] = (
-        OutboxMessage.objects.filter(kind=OUTCOME_KIND, about_id__in=overdue_decisions)
-        .filter(Q(sent_at__isnull=True) | Q(status=OutboxMessage.Status.FAILED))
-        .count()
+        outcome_messages.filter(sent_at__isnull=True).count()
+        + outcome_messages.filter(status=OutboxMessage.Status.FAILED, sent_at__isnull=False).count()
     )
     overdue = now_q("overdue", borough=borough, now=now)
     held = {

@@ -52,6 +52,8 @@ class OutboxMessage(models.Model):
             models.Index(
                 fields=["created_at"], name="outbox_unsent", condition=Q(sent_at__isnull=True)
             ),
+            # Messages failed for good (few): the late-notifications list and the dashboard.
+            models.Index(fields=["failed_at"], name="outbox_failed", condition=Q(status="failed")),
         ]
 
     def __str__(self) -> str:

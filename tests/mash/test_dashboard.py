@@ -89,6 +89,27 @@ def test_rate_and_period():
 
 
 # --- now -------------------------------------------------------------------------------------
+def test_a_bounced_outcome_message_is_late_and_listed(bromley, screener, time_machine):
+    """Sent but bounced since (a delivery receipt said so): not a message sent, so late once
+    its 24 hours are up, counted and listed as the unsent ones are."""
+    bounced = make(bromley, at(2026, 3, 9, 9))
+    decide(time_machine, bounced, screener.user, at(2026, 3, 9, 10))
+    OutboxMessage.objects.filter(about_id=bounced.referral_id, kind="outcome").update(
+        sent_at=at(2026, 3, 9, 10, 5),
+        status=OutboxMessage.Status.FAILED,
+        failed_at=at(2026, 3, 9, 10, 6),
+    )
+    on_time = make(bromley, at(2026, 3, 9, 9, 30))
+    decide(time_machine, on_time, screener.user, at(2026, 3, 9, 10))
+    sent(on_time, at(2026, 3, 9, 10, 5))
+    before_due = at(2026, 3, 10, 9, 59)  # 24 hours not yet up
+    assert now_figures(borough=bromley, now=before_due).counts["messages_late"] == 0
+    now = at(2026, 3, 10, 11)
+    assert now_figures(borough=bromley, now=now).counts["messages_late"] == 1
+    behind = records_behind(borough=bromley, figure="messages_late", now=now)
+    assert [r.referral_id for r in behind] == [bounced.referral_id]
+
+
 def test_now_figures(bromley, bexley, screener, other, time_machine):
     now = at(2026, 3, 10, 11, 0)  # Tuesday 11:00
     # decided earlier: yesterday by the screener (not today), today by each

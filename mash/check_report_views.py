@@ -162,7 +162,7 @@ def code(request, borough_slug: str):
         request,
         borough,
         "mash/check_report/code.html",
-        "Enter the code we sent you",
+        "Check your phone" if state.get("channel") == "sms" else "Check your email",
         form=form,
         form_has_errors=bool(refused),
         channel=state.get("channel"),

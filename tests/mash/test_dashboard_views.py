@@ -101,7 +101,7 @@ def test_a_persons_list_says_whose_it_is(client, bromley, bexley, history, manag
     sam = history["screener"]
     url = f"/mash/dashboard/referrals/?borough=bromley&figure=decided_today&user={sam.pk}"
     response = client.get(url)
-    assert "<h1 class=\"govuk-heading-l\">Decided today by Sam " in response.text
+    assert '<h1 class="govuk-heading-l">Decided today by Sam ' in response.text
     assert "<title>Decided today by Sam " in response.text
     # Someone with nothing to do with the borough: no name is shown.
     stranger = StaffMemberFactory(boroughs=[bexley], user__first_name="Alex").user

@@ -64,7 +64,7 @@ def _too_many(request, borough, verdict: ratelimit.Verdict, back_url: str):
         request,
         borough,
         "mash/check_report/too_many.html",
-        "Too many tries",
+        "Sorry, there have been too many tries",
         429,
         retry_minutes=max(1, seconds // 60),
         per_reference=verdict.limit is check_report.ASK_REFERENCE,

@@ -261,6 +261,7 @@ def test_entering_codes_is_limited_per_client(settings, report):
     client.post(CODE, {"code": "000002"})
     refused = client.post(CODE, {"code": sent_code(report)})
     assert refused.status_code == 429
+    assert title(refused).startswith("Sorry, there have been too many tries – ")  # as its h1
     assert client.get(STATUS).status_code == 200  # the expired page: no status
     assert "This page has expired" in text(client.get(STATUS))
 

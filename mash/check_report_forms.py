@@ -41,7 +41,7 @@ class StartForm(QuestionForm):
         super().__init__(*args, **kwargs)
         self.fields["reference"].help_text = (
             f"For example, {self.example}. It was on the page you saw when you sent your report, "
-            "and in the email we sent you."
+            "and in the email or text message we sent you."
         )
 
     def layout(self):

@@ -438,6 +438,24 @@ def records_behind(
     return records.order_by(f"-{moment}", "-id")
 
 
+def person_name(*, borough, user_id: int) -> str:
+    """The name the dashboard shows for a person in `borough`'s "each person" table: someone
+    on its staff, or who holds or decided one of its referrals. Anyone else: ""."""
+    from django.contrib.auth import get_user_model
+
+    user = (
+        get_user_model()
+        .objects.filter(pk=user_id)
+        .filter(
+            Q(staff__boroughs=borough)
+            | Q(pk__in=ScreeningRecord.objects.filter(borough=borough).values("claimed_by_id"))
+            | Q(pk__in=Decision.objects.filter(record__borough=borough).values("decided_by_id"))
+        )
+        .first()
+    )
+    return (user.get_full_name() or user.get_username()) if user else ""
+
+
 # --- the dashboard ---------------------------------------------------------------------------
 @dataclass
 class Person:

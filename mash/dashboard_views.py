@@ -424,13 +424,16 @@ def referrals_view(request):
     )
     base = _query(borough, period, figure=figure, value=value, user=user_id)
     live = figure in dict(dashboard.NOW_FIGURES) or figure in dashboard.PERSON_FIGURES
+    label = _figure_label(figure, value)
+    if user_id is not None and (name := dashboard.person_name(borough=borough, user_id=user_id)):
+        label = f"{label} by {name}"
     return render(
         request,
         "mash/dashboard_referrals.html",
         {
             "nav_current": "dashboard",
             "borough": borough,
-            "label": _figure_label(figure, value),
+            "label": label,
             "live": live,
             "first_label": _week_label(period.first),
             "last_label": _week_label(period.last),

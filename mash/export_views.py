@@ -209,6 +209,9 @@ class ExportsForm(forms.Form):
             data["until"] = dt.date(int(parts[2]), int(parts[1]), int(parts[0]))
         except ValueError:
             self.add_error(None, "Enter a real date, like 31 5 2026")
+            return data
+        if data["until"] > timezone.localdate():  # a period not yet over has no lists to give
+            self.add_error(None, "The six months must end today or in the past")
         return data
 
 

@@ -1043,7 +1043,11 @@ class YourDetailsForm(EmailOrPhoneForm):
         help_text="Give a phone number, an email address, or both.",
     )
     email = email_field(
-        "Email address", help_text="We will send you a confirmation with your reference."
+        "Email address",
+        help_text=(
+            "We will send you a confirmation with your reference, unless you choose text "
+            "messages below."
+        ),
     )
     relationship = text(
         "How do you know the child?",

@@ -58,6 +58,8 @@ def test_choose_council_hides_inactive_boroughs(client, bexley):
 def test_bromley_in_hours_shows_the_office_numbers_now(client, seeded_boroughs):
     response = get(client, "/bromley/", ldn(2026, 11, 27, 16, 59, 30))
     assert response.status_code == 200
+    title = re.search(r"<title>(.*?)</title>", response.content.decode()).group(1)
+    assert title.count("London Borough of Bromley") == 1, title  # the council once
     assert staffed_card_numbers(response) == [
         ("+442084617373", "020 8461 7373"),
         ("+442084617379", "020 8461 7379"),

@@ -371,6 +371,12 @@ def test_the_exports_page(client, bromley, bexley, manager):
     assert "There is a problem" in wrong.text and "Enter a real date" in wrong.text
     assert 'value="31"' in wrong.text  # what was typed is kept
     assert "<title>Error: " in wrong.text
+    with time_machine.travel(at(2026, 9, 3), tick=False):
+        future = client.get("/mash/exports/?borough=bromley&day=4&month=9&year=2026")
+        today = client.get("/mash/exports/?borough=bromley&day=3&month=9&year=2026")
+    assert "must end today or in the past" in future.text and "annex-a.xlsx" not in future.text
+    assert "<title>Error: " in future.text and 'value="4"' in future.text
+    assert "4 March 2026 to 3 September 2026" in today.text
     other = client.get("/mash/exports/?borough=bexley&day=31&month=5&year=2026")
     assert "Choose a borough" in other.text and "annex-a.xlsx" not in other.text
     # The managers' navigation links to it.

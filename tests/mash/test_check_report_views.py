@@ -80,6 +80,7 @@ def test_the_whole_check(client, report):
     assert response.status_code == 302 and response["Location"] == CODE
     page = client.get(CODE)
     assert "Check your email" in text(page)
+    assert title(page).startswith("Check your email – ")  # the title matches the heading
     assert "If the reference number and the email address you gave match a report" in text(page)
     response = client.post(CODE, {"code": " ".join(sent_code(report))})  # spaces forgiven
     assert response["Location"] == STATUS
@@ -97,7 +98,8 @@ def test_a_text_message_to_the_mobile_on_the_report(
     with django_capture_on_commit_callbacks(execute=True):
         response = ask(client, report.reference, "07911 123456")
     assert response["Location"] == CODE
-    assert "Check your phone" in text(client.get(CODE))
+    page = client.get(CODE)
+    assert "Check your phone" in text(page) and title(page).startswith("Check your phone – ")
     (sms,) = locmem_outbox  # sent (eager Celery), by text message, to the number on the report
     assert (sms.channel, sms.to, sms.kind) == ("sms", "+447911123456", "check_code")
     code = re.search(r"\b(\d{6})\b", sms.body).group(1)
@@ -259,6 +261,7 @@ def test_entering_codes_is_limited_per_client(settings, report):
     client.post(CODE, {"code": "000002"})
     refused = client.post(CODE, {"code": sent_code(report)})
     assert refused.status_code == 429
+    assert title(refused).startswith("Sorry, there have been too many tries – ")  # as its h1
     assert client.get(STATUS).status_code == 200  # the expired page: no status
     assert "This page has expired" in text(client.get(STATUS))
 

@@ -97,6 +97,19 @@ def test_the_list_behind_a_figure(client, history, manager):
     assert client.get("/mash/dashboard/referrals/?figure=held&user=x").status_code == 404
 
 
+def test_a_persons_list_says_whose_it_is(client, bromley, bexley, history, manager):
+    sam = history["screener"]
+    url = f"/mash/dashboard/referrals/?borough=bromley&figure=decided_today&user={sam.pk}"
+    response = client.get(url)
+    assert '<h1 class="govuk-heading-l">Decided today by Sam ' in response.text
+    assert "<title>Decided today by Sam " in response.text
+    # Someone with nothing to do with the borough: no name is shown.
+    stranger = StaffMemberFactory(boroughs=[bexley], user__first_name="Alex").user
+    url = f"/mash/dashboard/referrals/?borough=bromley&figure=held&user={stranger.pk}"
+    response = client.get(url)
+    assert "Alex" not in response.text and '<h1 class="govuk-heading-l">Held</h1>' in response.text
+
+
 def test_a_period_backwards_is_an_error_that_keeps_the_choice(client, history, manager):
     response = client.get("/mash/dashboard/?borough=bromley&from=2026-03-16&to=2026-03-02")
     assert response.status_code == 200

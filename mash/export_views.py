@@ -62,9 +62,12 @@ def _until(value: str | None) -> dt.date:
     if not value:
         return timezone.localdate()
     try:
-        return dt.date.fromisoformat(value)
+        until = dt.date.fromisoformat(value)
     except ValueError as exc:
         raise BadTerms("Enter the date as YYYY-MM-DD, like 2026-05-31") from exc
+    if until > timezone.localdate():  # as the exports page: a period not yet over has no lists
+        raise BadTerms("The six months must end today or in the past")
+    return until
 
 
 def _terms(request):

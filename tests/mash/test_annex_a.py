@@ -321,6 +321,17 @@ def test_a_date_that_is_no_date_is_a_400_page(client, bromley, manager, until):
     assert not AuditEvent.objects.filter(action="annex_a_exported").exists()
 
 
+def test_a_period_not_yet_over_is_a_400_page(client, bromley, manager, time_machine):
+    log_in_verified(client, manager)
+    time_machine.move_to(at(2026, 9, 3), tick=False)
+    for url in ("/mash/exports/annex-a.xlsx", "/mash/exports/annex-a/list-3.csv"):
+        response = client.get(f"{url}?borough=bromley&until=2026-09-04")
+        assert response.status_code == 400
+        assert "The six months must end today or in the past" in response.text
+        assert client.get(f"{url}?borough=bromley&until=2026-09-03").status_code == 200
+    assert AuditEvent.objects.filter(action="annex_a_exported").count() == 2
+
+
 def test_another_borough_or_none_is_404_and_screeners_403(client, bromley, bexley, history):
     outsider = StaffMemberFactory(boroughs=[bexley], manager=True).user
     log_in_verified(client, outsider)

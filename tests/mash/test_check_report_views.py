@@ -382,3 +382,29 @@ def test_the_confirmation_links_to_it_when_a_code_could_reach_the_person(bromley
     assert concern_sent(named)["checkable"]
     assert not concern_sent(submit(bromley, "anonymous", received_at=MONDAY))["checkable"]
     assert not concern_sent(submit(bromley, "unsafe", received_at=MONDAY))["checkable"]
+
+
+def test_the_status_and_expired_pages_give_the_number_staffed_now(client, report):
+    from django.utils.html import escape
+
+    from contacts.selectors import staffing_for
+
+    line = staffing_for(report.borough, MONDAY).open_lines[0].line
+    label = escape(line.label)
+    status = text(signed_in(client, report).get(STATUS))
+    assert label in status and "tell us again" in status  # a concern: tell us again
+    expired = text(Client().get(STATUS))
+    assert "This page has expired" in expired and label in expired
+
+
+def test_only_a_concern_is_offered_tell_us_again(client, bromley):
+    from tests.reporting.factories import ReferralFactory
+
+    referral = ReferralFactory(
+        borough=bromley, kind="self_referral", referrer_email=EMAIL, received_at=MONDAY
+    )
+    ask(client, referral.reference)
+    client.post(CODE, {"code": sent_code(referral)})
+    page = text(client.get(STATUS))
+    assert "The progress of your request" in page
+    assert "tell us again" not in page and "call us and give your reference number" in page

@@ -249,13 +249,18 @@ def _tables(borough, period, now_figures, trends):
     }
 
 
+def _has_data(values) -> bool:
+    """Whether a chart has anything to show (a count above 0, or any rate or time at all)."""
+    return any(value for value in values if value is not None)
+
+
 def _charts(trends):
     labels = [_week_label(w.start) for w in trends.weeks]
     weeks = trends.weeks
     series = charts.Series
     sources = [(code, trends.sources.get(code, 0)) for code, _ in dashboard.SOURCES]
     sources = [(SOURCE_LABELS[c], n) for c, n in sources if n]
-    return {
+    made = {
         "contacts": charts.bar_chart(
             "chart-contacts", "Contacts received a week", labels, [w.contacts_total for w in weeks]
         ),
@@ -308,6 +313,17 @@ def _charts(trends):
             top=100,
         ),
     }
+    # A period with nothing to chart says so in words instead of bare axes.
+    shown = {
+        "contacts": [w.contacts_total for w in weeks],
+        "sources": [n for _, n in sources],
+        "timeliness": [w.timeliness.percent for w in weeks],
+        "hours": [w.median_hours for w in weeks],
+        "outcomes": [trends.outcome_total(o) for o, _ in dashboard.OUTCOMES],
+        "conversion": [w.conversion.percent for w in weeks],
+        "messages": [w.messages_rate.percent for w in weeks],
+    }
+    return {name: chart if _has_data(shown[name]) else "" for name, chart in made.items()}
 
 
 @manager_required

@@ -79,6 +79,19 @@ def test_manager_sees_the_figures_with_links(client, history, manager):
     assert event.detail["first_week"] == "2025-12-29" and event.detail["last_week"] == "2026-03-16"
 
 
+def test_a_period_without_data_says_so_instead_of_bare_axes(client, history, manager):
+    # Bexley: one open referral, nothing decided in the period
+    html = client.get("/mash/dashboard/?borough=bexley").text
+    assert 'id="chart-contacts"' in html  # a contact was received this week
+    assert 'id="chart-outcomes"' not in html and 'id="chart-timeliness"' not in html
+    assert "No decisions were made in this period." in html
+    assert "No outcome messages were due in this period." in html
+    # each chart shown scrolls in its own focusable region on a narrow screen
+    assert html.count('class="app-chart-scroll" tabindex="0" role="region"') == html.count(
+        '<svg xmlns="http://www.w3.org/2000/svg" class="app-chart"'
+    )
+
+
 def test_the_list_behind_a_figure(client, history, manager):
     url = (
         "/mash/dashboard/referrals/?borough=bromley&from=2026-03-09&to=2026-03-09&figure=converted"

@@ -18,8 +18,9 @@ CPU is this process's (time.process_time: user + system), so PostgreSQL's and Re
 work is not in it; wall time is printed beside it. The test client's own request building and
 response handling is in every figure, the bare view's too. --redis-down points REDIS_URL at a
 closed port (the publish fails once, then the breaker skips the broker). --profile writes
-cProfile statistics of the submit POST and the confirmation GET to benchmarks/results/ and
-prints the top functions by cumulative time.
+cProfile statistics (CPU time, not wall) of the submit POST and the confirmation GET to
+benchmarks/results/ and prints the top functions by cumulative time. --show-queries prints
+the SQL of the last submission's three requests.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/7")
     parser.add_argument("--redis-down", action="store_true")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--show-queries", action="store_true", help="print the SQL of the last")
     return parser.parse_args()
 
 
@@ -117,6 +119,7 @@ def measure(func):
         wall, cpu = time.perf_counter(), time.process_time()
         response = func()
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    measure.last = [q["sql"] for q in queries.captured_queries]
     return cpu * 1000, wall * 1000, len(queries), response
 
 
@@ -138,7 +141,7 @@ def main() -> int:
     cpu = {name: [] for name in names}
     wall = {name: [] for name in names}
     queries = {name: set() for name in names}
-    profiles = {"submit": cProfile.Profile(), "confirmation": cProfile.Profile()}
+    profiles = {name: cProfile.Profile(time.process_time) for name in ("submit", "confirmation")}
     total = args.warmup + args.submissions
     for i in range(total):
         visitor = Visitor()
@@ -157,6 +160,8 @@ def main() -> int:
             c, w, q, response = measure(step)
             expected = 302 if name == "submit" else 200
             assert response.status_code == expected, (name, response.status_code)
+            if args.show_queries and i == total - 1:
+                print(f"-- {name}:", *(sql[:300] for sql in measure.last), sep="\n  ")
             if i >= args.warmup:
                 cpu[name].append(c)
                 wall[name].append(w)

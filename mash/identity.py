@@ -32,9 +32,10 @@ def person_key_for(child: Child, *, exclude_referral) -> str:
     return match.person_key if match is not None else new_person_key()
 
 
-def assign_person_keys(referral) -> None:
-    """Give each child of `referral` without a key its key (one lookup and one update each)."""
-    for child in referral.children.all():
+def assign_person_keys(referral, children=None) -> None:
+    """Give each child of `referral` without a key its key (one lookup and one update each).
+    `children`: the referral's saved children when the caller has them (else read)."""
+    for child in referral.children.all() if children is None else children:
         if child.person_key:
             continue
         child.person_key = person_key_for(child, exclude_referral=referral)

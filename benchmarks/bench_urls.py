@@ -1,5 +1,7 @@
-"""The site's URLs plus /bare/: a Django view that returns a fixed page, the baseline the
-borough page is measured against (same middleware, same server, no database, no template)."""
+"""The site's URLs plus two baselines: /bare/, a Django view that returns a fixed page (the
+borough page is measured against it: same middleware, same server, no database, no template),
+and /bare-session/, the same with a session read and written (the submit path is measured
+against it: benchmarks/submit_cpu.py)."""
 
 import os
 from functools import cache
@@ -22,4 +24,14 @@ def bare(request):
     return HttpResponse(bare_body(), content_type="text/html; charset=utf-8")
 
 
-urlpatterns = [path("bare/", bare, name="bench_bare"), *site_urlpatterns]
+def bare_session(request):
+    """A fixed small page after loading the visitor's session and saving a change to it."""
+    request.session["bare_visits"] = request.session.get("bare_visits", 0) + 1
+    return HttpResponse(b"<!DOCTYPE html><title>bare</title><p>ok</p>", content_type="text/html")
+
+
+urlpatterns = [
+    path("bare/", bare, name="bench_bare"),
+    path("bare-session/", bare_session, name="bench_bare_session"),
+    *site_urlpatterns,
+]

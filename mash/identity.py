@@ -3,7 +3,8 @@
 
 When a referral arrives (`mash.receivers`, in the submission's transaction), each of its
 children is compared with the borough's earlier children by the record-check matcher
-(`mash.matching.find_matches`): a child with a strong match (name with the exact date of
+(`mash.matching.newest_strong_match`, the first strong match `find_matches` would
+list): a child with a strong match (name with the exact date of
 birth or postcode) takes that match's key; any other child gets a new random key. A possible
 match is not enough: it is the screener's to judge, and a wrong join would merge two
 children's histories in the figures. Keys are random (`C` and 12 Crockford base32
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import secrets
 
-from mash.matching import find_matches
+from mash.matching import newest_strong_match
 from reporting.models import Child
 from reporting.references import ALPHABET
 
@@ -27,15 +28,14 @@ def new_person_key() -> str:
 
 def person_key_for(child: Child, *, exclude_referral) -> str:
     """The key of the newest strong match that has one, else a new key."""
-    for match in find_matches(child, exclude_referral=exclude_referral):
-        if match.is_strong and match.child.person_key:
-            return match.child.person_key
-    return new_person_key()
+    match = newest_strong_match(child, exclude_referral=exclude_referral, keyed=True)
+    return match.person_key if match is not None else new_person_key()
 
 
-def assign_person_keys(referral) -> None:
-    """Give each child of `referral` without a key its key (one lookup and one update each)."""
-    for child in referral.children.all():
+def assign_person_keys(referral, children=None) -> None:
+    """Give each child of `referral` without a key its key (one lookup and one update each).
+    `children`: the referral's saved children when the caller has them (else read)."""
+    for child in referral.children.all() if children is None else children:
         if child.person_key:
             continue
         child.person_key = person_key_for(child, exclude_referral=referral)

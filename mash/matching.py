@@ -248,6 +248,55 @@ def candidates_q(child) -> Q | None:
     return parts if parts else None
 
 
+def strong_candidates_q(child) -> Q | None:
+    """The prefilter for strong matches only (None: the child can have none): a strong match
+    is the name with the exact date of birth (or day and month swapped) or the postcode, so
+    the same date of birth or one of the postcode's spellings."""
+    parts = Q()
+    if dob := child.date_of_birth:
+        days = {dob}
+        if dob.day <= 12 and dob.day != dob.month:
+            days.add(dob.replace(month=dob.day, day=dob.month))
+        parts |= Q(date_of_birth__in=sorted(days))
+    if spellings := postcode_spellings(child.postcode):
+        parts |= Q(postcode__in=spellings)
+    if not parts or not any(_names(child)):
+        return None
+    return parts
+
+
+# The columns `compare` reads (and a person key), for scans that stop at the first hit.
+COMPARED = ("first_name", "last_name", "name_unknown", "date_of_birth", "approximate_age",
+            "postcode", "unborn", "person_key", "referral__received_at")  # fmt: skip
+
+
+def newest_strong_match(child, *, exclude_referral, keyed: bool = False) -> Child | None:
+    """The child of the borough's newest other referral that is a strong match for `child`
+    (`keyed`: among those with a person key), or None. Reads candidates newest first, a few
+    at a time, and stops at the first strong one: the same answer as the first strong match
+    `find_matches` returns, without scoring every candidate."""
+    prefilter = strong_candidates_q(child)
+    if prefilter is None:
+        return None
+    rows = Child.objects.filter(prefilter, referral__borough_id=child.referral.borough_id)
+    if keyed:
+        rows = rows.exclude(person_key="")
+    rows = (
+        rows.exclude(referral_id=getattr(exclude_referral, "pk", exclude_referral))
+        .select_related("referral")
+        .only(*COMPARED)
+        .order_by("-referral__received_at", "-referral_id", "order")
+    )
+    for window in (rows[:20], rows[20:MAX_CANDIDATES]):
+        for other in window:
+            verdict = compare(child, other)
+            if verdict is not None and verdict[0] == STRONG:
+                return other
+        if len(window) < 20:
+            break
+    return None
+
+
 def find_matches(child, *, exclude_referral, now: dt.datetime | None = None) -> list[Match]:
     """Children of the borough's other referrals who look like `child`: strong matches first,
     then newest first. `recent` marks a referral received in the 7 days before this one (or

@@ -29,9 +29,9 @@ def open_screening_record(sender, referral, **kwargs) -> ScreeningRecord:
 
 
 @receiver(referral_submitted, dispatch_uid="mash_person_keys")
-def give_children_person_keys(sender, referral, **kwargs) -> None:
+def give_children_person_keys(sender, referral, children=None, **kwargs) -> None:
     """Each child's stable pseudonymous id, by the record-check matcher (`mash.identity`)."""
-    assign_person_keys(referral)
+    assign_person_keys(referral, children)
 
 
 @receiver(post_save, sender=Borough, dispatch_uid="mash_borough_policy")

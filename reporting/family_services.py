@@ -14,7 +14,6 @@ import logging
 import uuid
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 
 from contacts.models import Borough
@@ -33,6 +32,7 @@ from reporting.services import (
     phone_e164,
     record_submission,
     validate,
+    with_fresh_reference,
 )
 from reporting.text import clean_text
 
@@ -67,7 +67,6 @@ def set_professional(referral: Referral, professional: ProfessionalAnswers) -> N
         raise ValidationError({"referrer_email": "Enter your work email address"}, code="required")
 
 
-@transaction.atomic
 def _submit(
     referral: Referral,
     children: list[Child],
@@ -86,12 +85,14 @@ def _submit(
                 code="consent_form_missing",
             )
 
-    record_submission(
-        referral,
-        children,
-        list(carers),
-        attach=attach_consent_form if consent_file is not None else None,
-        acknowledge=acknowledge,
+    with_fresh_reference(
+        lambda: record_submission(
+            referral,
+            children,
+            list(carers),
+            attach=attach_consent_form if consent_file is not None else None,
+            acknowledge=acknowledge,
+        )
     )
     # No reference in the log: a log line's time must not tie a request to a report.
     logger.info("referral submitted (%s, %s)", referral.kind, referral.borough.slug)

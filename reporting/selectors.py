@@ -36,8 +36,13 @@ def referrals_received(
 
 
 def find_submitted(*, submission_key: uuid.UUID) -> Referral | None:
-    """The referral sent under an online submission's key, if any (see services.submit_once)."""
-    return Referral.objects.select_related("borough").filter(submission_key=submission_key).first()
+    """The referral sent under an online submission's key, if any (see services.submit_once).
+    Looks for the key's id first: nearly always there is none, and that query is cheap to
+    build (the whole referral, fifty columns and its borough, only when there is one)."""
+    pk = Referral.objects.filter(submission_key=submission_key).values_list("pk", flat=True)
+    if (found := pk.first()) is None:
+        return None
+    return Referral.objects.select_related("borough").get(pk=found)
 
 
 def sent_referral(*, borough, reference: str) -> Referral | None:

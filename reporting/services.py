@@ -7,6 +7,7 @@ import datetime as dt
 import logging
 import uuid
 from collections.abc import Callable
+from typing import TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -26,6 +27,7 @@ from reporting.text import clean_text
 logger = logging.getLogger(__name__)
 
 REFERENCE_ATTEMPTS = 8
+T = TypeVar("T")
 
 
 def phone_e164(value: str, field: str = "referrer_phone") -> str:
@@ -126,20 +128,39 @@ def build_concern(
     return referral, build_children(answers.children)
 
 
+class ReferenceTaken(Exception):
+    """The new reference was already taken: the transaction cannot go on; run it again."""
+
+
+def _reference_collision(exc: IntegrityError) -> bool:
+    diag = getattr(exc.__cause__, "diag", None)
+    return (getattr(diag, "message_detail", None) or "").startswith("Key (reference)=")
+
+
 def save_with_new_reference(referral: Referral) -> Referral:
-    """Insert the referral under a fresh reference, retrying (each try in a savepoint) on the
-    rare collision with an existing one."""
+    """Insert the referral under a fresh reference, with no savepoint of its own: on the rare
+    collision with an existing reference (1 in 32^8 a referral) the database has aborted the
+    transaction, and ReferenceTaken tells `with_fresh_reference` to run it all again."""
+    referral.reference = references.new_reference(referral.borough)
+    try:
+        referral.save(force_insert=True)
+    except IntegrityError as exc:
+        if _reference_collision(exc):
+            raise ReferenceTaken(referral.reference) from exc
+        raise
+    return referral
+
+
+def with_fresh_reference(write: Callable[[], T]) -> T:
+    """`write()` (which calls `save_with_new_reference`) in a transaction (a savepoint inside
+    one), run again from the start on a reference collision, up to REFERENCE_ATTEMPTS times.
+    What a spoilt attempt queued with `on_commit` is dropped with it."""
     for _ in range(REFERENCE_ATTEMPTS):
-        referral.reference = references.new_reference(referral.borough)
         try:
             with transaction.atomic():
-                referral.save(force_insert=True)
-        except IntegrityError:
-            if Referral.objects.filter(reference=referral.reference).exists():
-                logger.warning("reference collision; trying another")
-                continue
-            raise
-        return referral
+                return write()
+        except ReferenceTaken:
+            logger.warning("reference collision; trying another")
     raise RuntimeError(f"No free reference after {REFERENCE_ATTEMPTS} attempts")
 
 
@@ -149,7 +170,8 @@ def record_submission(
     acknowledge: bool,
     attach: Callable[[Referral], None] | None = None,
 ) -> Referral:
-    """The shared part of every submission; call it inside the submission's transaction. Saves
+    """The shared part of every submission; call it inside the submission's transaction,
+    through `with_fresh_reference` (a reference collision spoils the transaction). Saves
     the referral under a new reference and its `rows` (lists of children, carers) with it,
     runs `attach` (e.g. claiming an uploaded file), tells `referral_submitted` receivers, and
     when `acknowledge`, queues the acknowledgement by the referrer's route (email or text
@@ -167,7 +189,8 @@ def record_submission(
             type(batch[0]).objects.bulk_create(batch)
     if attach is not None:
         attach(referral)
-    referral_submitted.send(sender=Referral, referral=referral)
+    children = next((b for b in rows if b and isinstance(b[0], Child)), [])
+    referral_submitted.send(sender=Referral, referral=referral, children=children)
     if acknowledge:
         queue_acknowledgement(referral)
     return referral
@@ -197,12 +220,7 @@ def submit_concern(
         referral.contact_source = contact_source
         validate(referral, exclude=["reference", "borough"])
     referral.submission_key = submission_key
-    with transaction.atomic():
-        record_submission(
-            referral,
-            children,
-            acknowledge=True,
-        )
+    with_fresh_reference(lambda: record_submission(referral, children, acknowledge=True))
     # No reference in the log: a log line's time must not tie a request to a report.
     logger.info("referral submitted (%s, %s)", borough.slug, channel)
     return referral

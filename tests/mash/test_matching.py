@@ -271,3 +271,37 @@ def test_the_name_prefilter_uses_the_name_indexes(bromley):
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "child_first_name_upper" in plan
     assert "child_last_name_upper" in plan
+
+
+# --- the newest strong match (person keys) --------------------------------------------------
+
+
+def test_newest_strong_match_is_the_first_strong_match_find_matches_lists(bromley):
+    older = earlier(dob=dt.date(2017, 3, 14), postcode="SE1 1AA")  # strong: date of birth
+    newer = earlier(received=NOW - dt.timedelta(days=5), dob=None, age=9, postcode="SE2 2BB")
+    conflicting = earlier(received=NOW - dt.timedelta(days=30), dob=dt.date(2017, 2, 3))
+    earlier(first="Zoe", last="Hughes", received=NOW - dt.timedelta(days=2))  # another child
+    me = child()
+    strong = [m.child for m in find_matches(me, exclude_referral=me.referral) if m.is_strong]
+    assert strong and strong[0] == older
+    assert newer not in strong and conflicting not in strong
+    assert matching.newest_strong_match(me, exclude_referral=me.referral) == older
+
+
+def test_newest_strong_match_keyed_skips_children_without_a_key(bromley):
+    keyed = earlier(received=NOW - dt.timedelta(days=90))
+    keyed.person_key = "CAAAAAAAAAAAA"
+    keyed.save()
+    earlier(received=NOW - dt.timedelta(days=10))  # newer, strong, but no key yet
+    me = child()
+    assert matching.newest_strong_match(me, exclude_referral=me.referral).person_key == ""
+    found = matching.newest_strong_match(me, exclude_referral=me.referral, keyed=True)
+    assert found == keyed
+
+
+def test_no_strong_match_without_a_name_or_anything_strong_to_match_on(bromley):
+    earlier(dob=None, age=9, postcode="")
+    me = child(dob=None, age=9, postcode="")
+    assert matching.newest_strong_match(me, exclude_referral=me.referral) is None
+    nameless = child(name_unknown=True)
+    assert matching.newest_strong_match(nameless, exclude_referral=nameless.referral) is None

@@ -1,12 +1,13 @@
 import re
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from hypothesis import given
 from hypothesis import strategies as st
 
 from reporting import references
-from reporting.models import Referral
+from reporting.models import Child, Referral
 from reporting.references import ALPHABET, is_reference, new_reference, normalise_reference
 from reporting.services import submit_concern
 from tests.reporting.factories import ReferralFactory, concern_answers
@@ -65,6 +66,23 @@ def test_collision_retries_with_a_new_reference(bromley, monkeypatch):
     taken.refresh_from_db()
     assert taken.description != referral.description
     assert referral.children.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_collision_reruns_the_whole_transaction_without_savepoints(bromley, monkeypatch):
+    """As in production (no outer transaction): the insert that collides spoils the
+    transaction, which is run again from the start; nothing of the spoilt try is kept and no
+    savepoint is used."""
+    ReferralFactory(borough=bromley, reference="BRM-AAAA-BBBB")
+    issued = iter(["BRM-AAAA-BBBB", "BRM-CCCC-DDDD"])
+    monkeypatch.setattr(references, "new_reference", lambda borough: next(issued))
+    with CaptureQueriesContext(connection) as queries:  # anonymous: no outbox row
+        referral = submit_concern(borough=bromley, answers=concern_answers("anonymous"))
+    assert referral.reference == "BRM-CCCC-DDDD"
+    assert Referral.objects.count() == 2 and Child.objects.count() == 1
+    assert referral.children.count() == 1
+    assert not [q for q in queries.captured_queries if "SAVEPOINT" in q["sql"]]
+    assert [q["sql"] for q in queries.captured_queries].count("ROLLBACK") == 1
 
 
 @pytest.mark.django_db

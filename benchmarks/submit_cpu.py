@@ -1,0 +1,192 @@
+"""What one submission costs in CPU, in process: the submit POST ("Check your answers"), the
+confirmation GET and a bare Django view with a session, side by side in one run.
+
+Run on demand (not a test):
+
+    .venv/bin/python benchmarks/submit_cpu.py [--submissions 200] [--profile]
+
+Django's test client drives the real URL conf, middleware (CSRF enforced), sessions and
+PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/bench_reporting) with
+DEBUG off and the rate limits off, as benchmarks/submissions.py's server runs. Each submission
+is a fresh visitor walking the journey (not timed), then timed: POST check-your-answers (the
+submission: `submit_concern` and the broker publish after commit), GET the confirmation, and
+GET /bare-session/ (benchmarks/bench_urls.py: loads the visitor's session, writes a change,
+returns a fixed page). Half the reporters are anonymous, half named with an email (an
+acknowledgement queued), as in submissions.py.
+
+CPU is this process's (time.process_time: user + system), so PostgreSQL's and Redis's own
+work is not in it; wall time is printed beside it. The test client's own request building and
+response handling is in every figure, the bare view's too. --redis-down points REDIS_URL at a
+closed port (the publish fails once, then the breaker skips the broker). --profile writes
+cProfile statistics (CPU time, not wall) of the submit POST and the confirmation GET to
+benchmarks/results/ and prints the top functions by cumulative time. --show-queries prints
+the SQL of the last submission's three requests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
+    sys.path[0] = str(ROOT)  # a sibling module (benchmarks/queue.py) would shadow `queue`
+RESULTS = ROOT / "benchmarks" / "results"
+CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--submissions", type=int, default=200)
+    parser.add_argument("--warmup", type=int, default=10)
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/7")
+    parser.add_argument("--redis-down", action="store_true")
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--show-queries", action="store_true", help="print the SQL of the last")
+    return parser.parse_args()
+
+
+def setup(args) -> None:
+    os.environ.update(
+        DATABASE_URL=args.database_url
+        or os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_reporting"),
+        REDIS_URL="redis://127.0.0.1:1/0" if args.redis_down else args.redis_url,
+        DJANGO_SETTINGS_MODULE="benchmarks.bench_settings",
+        DEBUG="0",
+        SECRET_KEY="benchmark-only-" + "x" * 40,
+        ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
+        LOG_LEVEL="ERROR",
+        RATE_LIMIT_SESSION="0",
+        RATE_LIMIT_SUBMISSIONS="0",
+        RATE_LIMIT_GLOBAL="0",
+        EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
+        BENCH_BARE_FILE=str(RESULTS / "bare_body.html"),
+    )
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from benchmarks.submissions import ensure_database
+
+    ensure_database(os.environ["DATABASE_URL"])
+    call_command("migrate", "--noinput", verbosity=0)
+    call_command("collectstatic", "--noinput", verbosity=0)
+
+
+class Visitor:
+    def __init__(self):
+        from django.test import Client
+
+        self.client = Client(enforce_csrf_checks=True)
+        self.token = ""
+
+    def get(self, path):
+        response = self.client.get(path)
+        if match := CSRF_RE.search(response.content.decode()):
+            self.token = match.group(1)
+        return response
+
+    def post(self, path, data):
+        return self.client.post(path, {**data, "csrfmiddlewaretoken": self.token})
+
+
+def walk(visitor: Visitor, named: bool) -> None:
+    from benchmarks.submissions import ANONYMOUS, BASE, JOURNEY, NAMED
+
+    visitor.get(BASE)
+    for page, data in JOURNEY + (NAMED if named else ANONYMOUS):
+        response = visitor.post(BASE + page, data)
+        assert response.status_code == 302, (page, response.status_code)
+    visitor.get(BASE + "check-your-answers/")
+
+
+def measure(func):
+    """(CPU ms, wall ms, queries, response) of one call."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        wall, cpu = time.perf_counter(), time.process_time()
+        response = func()
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    measure.last = [q["sql"] for q in queries.captured_queries]
+    return cpu * 1000, wall * 1000, len(queries), response
+
+
+def summary(values) -> str:
+    values = sorted(values)
+    p95 = values[min(len(values) - 1, int(len(values) * 0.95))]
+    mean, median = statistics.fmean(values), statistics.median(values)
+    return f"mean {mean:6.2f}  median {median:6.2f}  p95 {p95:6.2f}"
+
+
+def main() -> int:
+    args = parse_args()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "bare_body.html").write_bytes(b"<!DOCTYPE html><p>bare</p>")
+    setup(args)
+    from benchmarks.submissions import BASE
+
+    names = ("submit", "confirmation", "bare_session")
+    cpu = {name: [] for name in names}
+    wall = {name: [] for name in names}
+    queries = {name: set() for name in names}
+    profiles = {name: cProfile.Profile(time.process_time) for name in ("submit", "confirmation")}
+    total = args.warmup + args.submissions
+    for i in range(total):
+        visitor = Visitor()
+        walk(visitor, named=bool(i % 2))
+        visitor.get("/bare-session/")  # the session exists before the bare view is timed
+        steps = {
+            "submit": lambda v=visitor: v.post(BASE + "check-your-answers/", {}),
+            "confirmation": lambda v=visitor: v.get(BASE + "sent/"),
+            "bare_session": lambda v=visitor: v.get("/bare-session/"),
+        }
+        for name in names:
+            step = steps[name]
+            if args.profile and i >= args.warmup and name in profiles:
+                profile = profiles[name]
+                step = lambda s=step, p=profile: p.runcall(s)  # noqa: E731
+            c, w, q, response = measure(step)
+            expected = 302 if name == "submit" else 200
+            assert response.status_code == expected, (name, response.status_code)
+            if args.show_queries and i == total - 1:
+                print(f"-- {name}:", *(sql[:300] for sql in measure.last), sep="\n  ")
+            if i >= args.warmup:
+                cpu[name].append(c)
+                wall[name].append(w)
+                queries[name].add(q)
+
+    print(
+        f"in-process CPU per request, {args.submissions} submissions "
+        f"(+{args.warmup} warm-up), Redis {'down' if args.redis_down else 'up'}"
+        + (" (profiled: figures inflated)" if args.profile else "")
+    )
+    for name in names:
+        print(f"  {name:13s} CPU ms: {summary(cpu[name])}   wall ms: {summary(wall[name])}")
+        print(f"  {'':13s} queries: {sorted(queries[name])}")
+    bare = statistics.median(cpu["bare_session"])
+    for name in ("submit", "confirmation"):
+        print(f"  {name} / bare_session CPU (medians): {statistics.median(cpu[name]) / bare:.2f}x")
+    if args.profile:
+        for name, profile in profiles.items():
+            path = RESULTS / f"submit_cpu_{name}.pstats"
+            profile.dump_stats(path)
+            out = io.StringIO()
+            pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(45)
+            print(f"\n== {name} profile ({path})\n{out.getvalue()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -49,6 +49,7 @@ from mash.deadlines import DUE_SOON, OVERDUE, calendars_for, state_q
 from mash.matching import normalise_name, normalise_postcode
 from mash.models import QUEUED, Decision, ScreeningRecord, StaffMember
 from mash.notifications import KIND as OUTCOME_KIND
+from mash.notifications import outcome_sent
 from mash.outcomes import REFERRAL_TO_SOCIAL_CARE
 from mash.policy import rules_for
 from notifications.models import OutboxMessage
@@ -221,21 +222,11 @@ def re_referral_ids_in_python() -> set[int]:
     """RE_REFERRAL_SQL's rule, for databases without its SQL: the ids of converted screening
     records with a child whose normalised names, and date of birth or postcode, match a child
     of an earlier converted referral in the same borough received in the 12 months before."""
-    records = dict(
-        ScreeningRecord.objects.filter(decision__outcome__in=CONVERTED).values_list(
-            "referral_id", "pk"
-        )
-    )
-    received = dict(
-        ScreeningRecord.objects.filter(referral_id__in=records).values_list(
-            "referral_id", "received_at"
-        )
-    )
-    boroughs = dict(
-        ScreeningRecord.objects.filter(referral_id__in=records).values_list(
-            "referral_id", "borough_id"
-        )
-    )
+    records, received, boroughs = {}, {}, {}
+    for referral_id, pk, at, borough_id in ScreeningRecord.objects.filter(
+        decision__outcome__in=CONVERTED
+    ).values_list("referral_id", "pk", "received_at", "borough_id"):
+        records[referral_id], received[referral_id], boroughs[referral_id] = pk, at, borough_id
     by_name: dict[tuple[str, str], list[tuple[int, object, str]]] = {}
     children = Child.objects.filter(referral_id__in=records, name_unknown=False).values_list(
         "referral_id", "first_name", "last_name", "date_of_birth", "postcode"
@@ -314,28 +305,14 @@ def mark_re_referrals(*, now: dt.datetime | None = None, since: dt.datetime | No
 
 
 # --- figure definitions ----------------------------------------------------------------------
-# Sent means handed over and not bounced since (a failed message is not a message sent: the
-# same rule as mash.notifications' 24-hour monitor).
-SENT_OK = (OutboxMessage.Status.SENT, OutboxMessage.Status.DELIVERED)
-
-
 def _sent_in_time():
-    return OutboxMessage.objects.filter(
-        about_id=OuterRef("referral_id"),
-        kind=OUTCOME_KIND,
-        sent_at__isnull=False,
-        status__in=SENT_OK,
-        sent_at__lte=OuterRef("decision__notification_due_at"),
+    return outcome_sent(
+        referral_id=OuterRef("referral_id"), due_at=OuterRef("decision__notification_due_at")
     )
 
 
 def _sent():
-    return OutboxMessage.objects.filter(
-        about_id=OuterRef("referral_id"),
-        kind=OUTCOME_KIND,
-        sent_at__isnull=False,
-        status__in=SENT_OK,
-    )
+    return outcome_sent(referral_id=OuterRef("referral_id"))
 
 
 def now_q(name: str, *, borough, now: dt.datetime, user_id: int | None = None) -> Q:

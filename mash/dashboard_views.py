@@ -249,9 +249,10 @@ def _tables(borough, period, now_figures, trends):
     }
 
 
-def _has_data(values) -> bool:
-    """Whether a chart has anything to show (a count above 0, or any rate or time at all)."""
-    return any(value for value in values if value is not None)
+def _if_data(values, draw) -> str:
+    """draw() when the chart has anything to show (a count above 0, or any rate or time at
+    all), else "": a period with nothing to chart says so in words instead of bare axes."""
+    return draw() if any(value for value in values if value is not None) else ""
 
 
 def _charts(trends):
@@ -260,70 +261,84 @@ def _charts(trends):
     series = charts.Series
     sources = [(code, trends.sources.get(code, 0)) for code, _ in dashboard.SOURCES]
     sources = [(SOURCE_LABELS[c], n) for c, n in sources if n]
-    made = {
-        "contacts": charts.bar_chart(
-            "chart-contacts", "Contacts received a week", labels, [w.contacts_total for w in weeks]
+    contacts = [w.contacts_total for w in weeks]
+    source_counts = [n for _, n in sources]
+    timeliness = [w.timeliness.percent for w in weeks]
+    median = [w.median_hours for w in weeks]
+    outcomes = [trends.outcome_total(o) for o, _ in dashboard.OUTCOMES]
+    conversion = [w.conversion.percent for w in weeks]
+    messages = [w.messages_rate.percent for w in weeks]
+    return {
+        "contacts": _if_data(
+            contacts,
+            lambda: charts.bar_chart(
+                "chart-contacts", "Contacts received a week", labels, contacts
+            ),
         ),
-        "sources": charts.hbar_chart(
-            "chart-sources",
-            "Contacts by source over the period",
-            [label for label, _ in sources],
-            [n for _, n in sources],
+        "sources": _if_data(
+            source_counts,
+            lambda: charts.hbar_chart(
+                "chart-sources",
+                "Contacts by source over the period",
+                [label for label, _ in sources],
+                source_counts,
+            ),
         ),
-        "timeliness": charts.line_chart(
-            "chart-timeliness",
-            "Decided within their deadline, % a week",
-            labels,
-            [series("Within deadline", [w.timeliness.percent for w in weeks])],
-            unit="%",
-            top=100,
+        "timeliness": _if_data(
+            timeliness,
+            lambda: charts.line_chart(
+                "chart-timeliness",
+                "Decided within their deadline, % a week",
+                labels,
+                [series("Within deadline", timeliness)],
+                unit="%",
+                top=100,
+            ),
         ),
-        "hours": charts.line_chart(
-            "chart-hours",
-            "Working hours from receipt to decision",
-            labels,
-            [
-                series("Median", [w.median_hours for w in weeks]),
-                series("90th percentile", [w.p90_hours for w in weeks]),
-            ],
+        "hours": _if_data(
+            median,
+            lambda: charts.line_chart(
+                "chart-hours",
+                "Working hours from receipt to decision",
+                labels,
+                [series("Median", median), series("90th percentile", [w.p90_hours for w in weeks])],
+            ),
         ),
-        "outcomes": charts.hbar_chart(
-            "chart-outcomes",
-            "Outcomes over the period",
-            [OUTCOME_LABELS[o] for o, _ in dashboard.OUTCOMES],
-            [trends.outcome_total(o) for o, _ in dashboard.OUTCOMES],
+        "outcomes": _if_data(
+            outcomes,
+            lambda: charts.hbar_chart(
+                "chart-outcomes",
+                "Outcomes over the period",
+                [OUTCOME_LABELS[o] for o, _ in dashboard.OUTCOMES],
+                outcomes,
+            ),
         ),
-        "conversion": charts.line_chart(
-            "chart-conversion",
-            "Contact-to-referral conversion and re-referrals, % a week",
-            labels,
-            [
-                series("Converted", [w.conversion.percent for w in weeks]),
-                series("Re-referrals", [w.re_referral_rate.percent for w in weeks]),
-            ],
-            unit="%",
-            top=100,
+        "conversion": _if_data(
+            conversion,
+            lambda: charts.line_chart(
+                "chart-conversion",
+                "Contact-to-referral conversion and re-referrals, % a week",
+                labels,
+                [
+                    series("Converted", conversion),
+                    series("Re-referrals", [w.re_referral_rate.percent for w in weeks]),
+                ],
+                unit="%",
+                top=100,
+            ),
         ),
-        "messages": charts.line_chart(
-            "chart-messages",
-            "Outcome messages sent within 24 hours, % a week",
-            labels,
-            [series("Sent in time", [w.messages_rate.percent for w in weeks])],
-            unit="%",
-            top=100,
+        "messages": _if_data(
+            messages,
+            lambda: charts.line_chart(
+                "chart-messages",
+                "Outcome messages sent within 24 hours, % a week",
+                labels,
+                [series("Sent in time", messages)],
+                unit="%",
+                top=100,
+            ),
         ),
     }
-    # A period with nothing to chart says so in words instead of bare axes.
-    shown = {
-        "contacts": [w.contacts_total for w in weeks],
-        "sources": [n for _, n in sources],
-        "timeliness": [w.timeliness.percent for w in weeks],
-        "hours": [w.median_hours for w in weeks],
-        "outcomes": [trends.outcome_total(o) for o, _ in dashboard.OUTCOMES],
-        "conversion": [w.conversion.percent for w in weeks],
-        "messages": [w.messages_rate.percent for w in weeks],
-    }
-    return {name: chart if _has_data(shown[name]) else "" for name, chart in made.items()}
 
 
 @manager_required

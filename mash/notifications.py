@@ -134,13 +134,23 @@ def outcome_message(referral) -> OutboxMessage | None:
     return OutboxMessage.objects.filter(dedupe_key=dedupe_key(referral)).first()
 
 
+# Sent means handed over and not bounced since: a failed message is not a message sent.
+SENT_OK = (OutboxMessage.Status.SENT, OutboxMessage.Status.DELIVERED)
+
+
+def outcome_sent(*, referral_id, due_at=None):
+    """The outcome messages about `referral_id` (an OuterRef to a referral's id) sent and not
+    bounced since; with `due_at` (an OuterRef too), only those sent by then. For Exists():
+    the 24-hour monitor here and the dashboard's figures read the one rule."""
+    messages = OutboxMessage.objects.filter(
+        about_id=referral_id, kind=KIND, sent_at__isnull=False, status__in=SENT_OK
+    )
+    return messages if due_at is None else messages.filter(sent_at__lte=due_at)
+
+
 def _sent_in_time():
-    return OutboxMessage.objects.filter(
-        about_id=OuterRef("record__referral_id"),
-        kind=KIND,
-        sent_at__isnull=False,
-        status__in=(OutboxMessage.Status.SENT, OutboxMessage.Status.DELIVERED),
-        sent_at__lte=OuterRef("notification_due_at"),
+    return outcome_sent(
+        referral_id=OuterRef("record__referral_id"), due_at=OuterRef("notification_due_at")
     )
 
 

@@ -90,6 +90,7 @@ def main() -> int:
 
     from contacts import calendar, memos, selectors
     from contacts.models import Borough
+    from mash import policy
 
     borough = Borough.objects.get(slug="bromley")
     client = Client()
@@ -104,6 +105,7 @@ def main() -> int:
         ("staffing", lambda: selectors.staffing_for(borough)),
         ("borough pages", lambda: client.get(page)),
         ("bank holidays", lambda: calendar.bank_holidays(year)),
+        ("screening rules", lambda: policy.current_rules(borough)),
     ]
     assert {name for name, _ in cases} == set(named), "a memo is not measured"
     print(f"{'memo':<20} {'miss us':>10} {'hit us':>10} {'saved':>8} {'queries':>8}")

@@ -135,7 +135,7 @@ _staffing = Memo("staffing")
 _calendars = Memo("working calendars")  # borough id -> (data_version, WorkingCalendar)
 
 
-def _as_of_version(memo: Memo, borough: Borough, load):
+def as_of_version(memo: Memo, borough: Borough, load):
     """What `load(borough)` gave for this borough's data_version, loaded once per version per
     process (pass a row read in this request: a stale instance gets its stale version's)."""
     entry = memo.get(borough.pk)
@@ -148,7 +148,7 @@ def _as_of_version(memo: Memo, borough: Borough, load):
 
 def working_calendar(borough: Borough) -> WorkingCalendar:
     """The borough's working calendar as of `borough.data_version`."""
-    return _as_of_version(_calendars, borough, calendar_for)
+    return as_of_version(_calendars, borough, calendar_for)
 
 
 # Per-process memo of each borough's lines, keyed on its data_version like the calendars.
@@ -157,7 +157,7 @@ _contacts = Memo("contact lines")  # borough id -> (data_version, BoroughContact
 
 def contacts_for(borough: Borough) -> BoroughContacts:
     """The borough's lines and calendar as of `borough.data_version`."""
-    return _as_of_version(_contacts, borough, load_contacts)
+    return as_of_version(_contacts, borough, load_contacts)
 
 
 def staffing_for(borough: Borough, at: dt.datetime | None = None) -> Staffing:

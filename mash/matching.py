@@ -31,9 +31,11 @@ date_of_birth, postcode and UPPER(first_name/last_name) prefixes: with indexes o
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 from rapidfuzz.distance import OSA
@@ -123,7 +125,9 @@ def _age_at(born: dt.date, on: dt.date) -> int:
 
 
 def _received_date(child) -> dt.date:
-    return to_london(child.referral.received_at).date()
+    """The London date the child's referral was received (the child's own copy of it when it
+    has one: saved children and `Candidate` rows do)."""
+    return to_london(getattr(child, "received_at", None) or child.referral.received_at).date()
 
 
 def dob_agrees(child, other) -> str | None:
@@ -248,52 +252,103 @@ def candidates_q(child) -> Q | None:
     return parts if parts else None
 
 
-def strong_candidates_q(child) -> Q | None:
-    """The prefilter for strong matches only (None: the child can have none): a strong match
-    is the name with the exact date of birth (or day and month swapped) or the postcode, so
-    the same date of birth or one of the postcode's spellings."""
-    parts = Q()
+def strong_candidate_terms(child) -> tuple[list[dt.date], list[str]] | None:
+    """What a strong match must share with `child` (None: the child can have none): a strong
+    match is the name with the exact date of birth (or day and month swapped) or the
+    postcode, so (the dates of birth, the postcode's spellings), either list maybe empty."""
+    days = set()
     if dob := child.date_of_birth:
-        days = {dob}
+        days.add(dob)
         if dob.day <= 12 and dob.day != dob.month:
             days.add(dob.replace(month=dob.day, day=dob.month))
-        parts |= Q(date_of_birth__in=sorted(days))
-    if spellings := postcode_spellings(child.postcode):
-        parts |= Q(postcode__in=spellings)
-    if not parts or not any(_names(child)):
+    spellings = postcode_spellings(child.postcode)
+    if not (days or spellings) or not any(_names(child)):
         return None
-    return parts
+    return sorted(days), spellings
 
 
-# The columns `compare` reads (and a person key), for scans that stop at the first hit.
-COMPARED = ("first_name", "last_name", "name_unknown", "date_of_birth", "approximate_age",
-            "postcode", "unborn", "person_key", "referral__received_at")  # fmt: skip
+# The columns `compare` reads, with the child's id and person key, for the scan that stops at
+# the first strong match (`newest_strong_match`): read as plain rows, not model instances.
+COMPARED = ("id", "first_name", "last_name", "name_unknown", "date_of_birth", "approximate_age",
+            "postcode", "unborn", "person_key", "received_at")  # fmt: skip
+# Candidates read in the first go: a child referred before is nearly always the newest strong
+# candidate; the rest (up to MAX_CANDIDATES) only when none of these is a strong match.
+FIRST_WINDOW = 8
 
 
-def newest_strong_match(child, *, exclude_referral, keyed: bool = False) -> Child | None:
-    """The child of the borough's newest other referral that is a strong match for `child`
-    (`keyed`: among those with a person key), or None. Reads candidates newest first, a few
-    at a time, and stops at the first strong one: the same answer as the first strong match
-    `find_matches` returns, without scoring every candidate."""
-    prefilter = strong_candidates_q(child)
-    if prefilter is None:
-        return None
-    rows = Child.objects.filter(prefilter, referral__borough_id=child.referral.borough_id)
-    if keyed:
-        rows = rows.exclude(person_key="")
-    rows = (
-        rows.exclude(referral_id=getattr(exclude_referral, "pk", exclude_referral))
-        .select_related("referral")
-        .only(*COMPARED)
-        .order_by("-referral__received_at", "-referral_id", "order")
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """An earlier child as `compare` sees it (COMPARED's columns)."""
+
+    pk: int
+    first_name: str
+    last_name: str
+    name_unknown: bool
+    date_of_birth: dt.date | None
+    approximate_age: int | None
+    postcode: str
+    unborn: bool
+    person_key: str
+    received_at: dt.datetime
+
+
+@functools.cache
+def _strong_candidates_sql(days: int, spellings: int, keyed: bool) -> str:
+    """The candidates query for a shape of terms. Written out, not built by the ORM: it runs
+    in every submission's transaction, and building the query was most of its cost (issue 21,
+    docs/benchmarks/submit-path.md). The same indexes serve it (child_dob, child_postcode)."""
+
+    def marks(count: int) -> str:
+        return ", ".join(["%s"] * count)
+
+    shared = []
+    if days:
+        shared.append(f"date_of_birth IN ({marks(days)})")
+    if spellings:
+        shared.append(f"postcode IN ({marks(spellings)})")
+    # Only counts of placeholders and constant names go into the text: values are parameters.
+    where = " OR ".join(shared)
+    columns = ", ".join(COMPARED)
+    keyed_only = " AND person_key <> ''" if keyed else ""
+    return (
+        f"SELECT {columns} FROM {Child._meta.db_table} WHERE ({where})"  # noqa: S608
+        f" AND borough_id = %s AND referral_id <> %s{keyed_only}"
+        ' ORDER BY received_at DESC, referral_id DESC, "order" LIMIT %s OFFSET %s'
     )
-    for window in (rows[:20], rows[20:MAX_CANDIDATES]):
-        for other in window:
-            verdict = compare(child, other)
-            if verdict is not None and verdict[0] == STRONG:
-                return other
-        if len(window) < 20:
-            break
+
+
+def _aware(moment: dt.datetime | None) -> dt.datetime | None:
+    """SQLite's cursor gives a naive UTC datetime (the ORM's converters are not on this path)."""
+    if moment is not None and timezone.is_naive(moment):
+        return moment.replace(tzinfo=dt.UTC)
+    return moment
+
+
+def newest_strong_match(child, *, exclude_referral, keyed: bool = False) -> Candidate | None:
+    """The child of the borough's newest other referral that is a strong match for `child`
+    (`keyed`: among those with a person key), as a `Candidate`, or None. Reads candidates
+    newest first, a few at a time, as plain rows (the children's own copies of the
+    referral's borough and received time: no join), and stops at the first strong one: the
+    same answer as the first strong match `find_matches` returns, without scoring every
+    candidate. `child` may be unsaved (its referral saved)."""
+    terms = strong_candidate_terms(child)
+    if terms is None:
+        return None
+    days, spellings = terms
+    sql = _strong_candidates_sql(len(days), len(spellings), keyed)
+    params = [*days, *spellings, child.referral.borough_id]
+    params.append(getattr(exclude_referral, "pk", exclude_referral))
+    with connection.cursor() as cursor:
+        for limit, offset in ((FIRST_WINDOW, 0), (MAX_CANDIDATES - FIRST_WINDOW, FIRST_WINDOW)):
+            cursor.execute(sql, [*params, limit, offset])
+            rows = cursor.fetchall()
+            for row in rows:
+                other = Candidate(*row[:-1], _aware(row[-1]))
+                verdict = compare(child, other)
+                if verdict is not None and verdict[0] == STRONG:
+                    return other
+            if len(rows) < limit:
+                break
     return None
 
 

@@ -13,6 +13,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from contacts.calendar import WorkingCalendar, shift, to_london
+from contacts.memos import Memo
+from contacts.selectors import as_of_version
 from mash.models import ScreeningPolicy, TimeUnit
 
 
@@ -96,3 +98,15 @@ def rules_for(borough) -> Rules:
     else:
         policy = ScreeningPolicy.objects.filter(borough_id=borough.pk).first()
     return Rules.of(policy) if policy is not None else DEFAULT
+
+
+# Per-process memo of each borough's rules, keyed on its data_version like its working
+# calendar: saving or deleting a ScreeningPolicy bumps the version (mash.receivers), so the
+# next borough row read misses the memo. Saves a query (about 1 ms of CPU) on every submission.
+_rules = Memo("screening rules")  # borough id -> (data_version, Rules)
+
+
+def current_rules(borough) -> Rules:
+    """`rules_for(borough)` as of `borough.data_version`: read once per version per process
+    (pass a borough row read in this request: a stale row gets its stale version's rules)."""
+    return as_of_version(_rules, borough, rules_for)

@@ -2,22 +2,24 @@
 due time, in the same transaction as the referral itself (the signal is sent before commit, so
 an error here aborts the submission rather than leave a referral nobody will screen)."""
 
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from contacts.models import Borough
+from contacts.signals import bump
 from mash.deadlines import screening_due_at
-from mash.identity import assign_person_keys
+from mash.identity import give_person_keys
 from mash.models import ScreeningPolicy, ScreeningRecord
-from mash.policy import PUBLISHED
-from reporting.signals import referral_submitted
+from mash.policy import PUBLISHED, current_rules
+from reporting.signals import children_received, referral_submitted
 
 
 @receiver(referral_submitted, dispatch_uid="mash_open_screening_record")
 def open_screening_record(sender, referral, **kwargs) -> ScreeningRecord:
     # A new referral: create, not get_or_create (one INSERT instead of a SELECT and a
     # savepoint). A second signal for the same referral would break the one-to-one and abort.
-    due_at = screening_due_at(referral.borough, referral.received_at)
+    borough = referral.borough
+    due_at = screening_due_at(borough, referral.received_at, rules=current_rules(borough))
     return ScreeningRecord.objects.create(
         referral=referral,
         borough_id=referral.borough_id,
@@ -28,10 +30,11 @@ def open_screening_record(sender, referral, **kwargs) -> ScreeningRecord:
     )
 
 
-@receiver(referral_submitted, dispatch_uid="mash_person_keys")
-def give_children_person_keys(sender, referral, children=None, **kwargs) -> None:
-    """Each child's stable pseudonymous id, by the record-check matcher (`mash.identity`)."""
-    assign_person_keys(referral, children)
+@receiver(children_received, dispatch_uid="mash_person_keys")
+def give_children_person_keys(sender, referral, children, **kwargs) -> None:
+    """Each child's stable pseudonymous id, by the record-check matcher (`mash.identity`),
+    set before the children are inserted (they go in with it)."""
+    give_person_keys(referral, children)
 
 
 @receiver(post_save, sender=Borough, dispatch_uid="mash_borough_policy")
@@ -42,3 +45,11 @@ def give_new_borough_a_policy(sender, instance, created, raw=False, **kwargs):
         ScreeningPolicy.objects.get_or_create(
             borough=instance, defaults=PUBLISHED.get(instance.slug, {})
         )
+
+
+@receiver([post_save, post_delete], sender=ScreeningPolicy, dispatch_uid="mash_policy_changed")
+def policy_changed(sender, instance, raw=False, **kwargs):
+    """A policy edit bumps its borough's data_version: every process drops the rules it kept
+    (`mash.policy.current_rules`)."""
+    if not raw:
+        bump(instance.borough_id)

@@ -35,14 +35,16 @@ def referrals_received(
     return queryset.order_by("-received_at")
 
 
+def submitted_reference(*, submission_key: uuid.UUID) -> str | None:
+    """The reference of the referral sent under an online submission's key, if any (see
+    services.submit_once): one indexed lookup of one column; nearly always there is none."""
+    found = Referral.objects.filter(submission_key=submission_key).values_list("reference")
+    return next(iter(found[:1]), (None,))[0]
+
+
 def find_submitted(*, submission_key: uuid.UUID) -> Referral | None:
-    """The referral sent under an online submission's key, if any (see services.submit_once).
-    Looks for the key's id first: nearly always there is none, and that query is cheap to
-    build (the whole referral, fifty columns and its borough, only when there is one)."""
-    pk = Referral.objects.filter(submission_key=submission_key).values_list("pk", flat=True)
-    if (found := pk.first()) is None:
-        return None
-    return Referral.objects.select_related("borough").get(pk=found)
+    """The referral sent under an online submission's key, with its borough, if any."""
+    return Referral.objects.select_related("borough").filter(submission_key=submission_key).first()
 
 
 def sent_referral(*, borough, reference: str) -> Referral | None:

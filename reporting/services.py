@@ -20,7 +20,7 @@ from reporting.answers import ChildAnswers, ConcernAnswers
 from reporting.messages import is_mobile, queue_acknowledgement
 from reporting.models import Child, Referral
 from reporting.selectors import find_submitted
-from reporting.signals import referral_submitted
+from reporting.signals import children_received, referral_submitted
 from reporting.sources import derive_source
 from reporting.text import clean_text
 
@@ -171,25 +171,28 @@ def record_submission(
     attach: Callable[[Referral], None] | None = None,
 ) -> Referral:
     """The shared part of every submission; call it inside the submission's transaction,
-    through `with_fresh_reference` (a reference collision spoils the transaction). Saves
-    the referral under a new reference and its `rows` (lists of children, carers) with it,
-    runs `attach` (e.g. claiming an uploaded file), tells `referral_submitted` receivers, and
-    when `acknowledge`, queues the acknowledgement by the referrer's route (email or text
-    message, within their limits: `reporting.messages.referrer_route`). The census contact
-    source is derived from the answers (`reporting.sources`) unless already set (by staff
-    logging a referral)."""
+    through `with_fresh_reference` (a reference collision spoils the transaction). Saves the
+    referral under a new reference and its `rows` (lists of children, carers) with it
+    (telling `children_received` receivers before the children are inserted), runs `attach`
+    (e.g. claiming an uploaded file), tells `referral_submitted` receivers, and when
+    `acknowledge`, queues the acknowledgement by the referrer's route (email or text message,
+    within their limits: `reporting.messages.referrer_route`). The census contact source is
+    derived from the answers (`reporting.sources`) unless already set (by staff logging a
+    referral)."""
     if not referral.contact_source:
         referral.contact_source = derive_source(referral)
     save_with_new_reference(referral)
     for batch in rows:
         for row in batch:
             row.referral = referral
+    children = next((b for b in rows if b and isinstance(b[0], Child)), [])
+    if children:
+        children_received.send(sender=Child, referral=referral, children=children)
     for batch in rows:
         if batch:
             type(batch[0]).objects.bulk_create(batch)
     if attach is not None:
         attach(referral)
-    children = next((b for b in rows if b and isinstance(b[0], Child)), [])
     referral_submitted.send(sender=Referral, referral=referral, children=children)
     if acknowledge:
         queue_acknowledgement(referral)
@@ -229,13 +232,13 @@ def submit_concern(
 def submit_once(
     submit: Callable[..., Referral], *, submission_key: uuid.UUID, **kwargs
 ) -> Referral:
-    """`submit(submission_key=..., **kwargs)` at most once per key: the referral already saved
-    under the key when there is one. The key is unique in the database, and every submission
-    inserts its referral first in its transaction, so a concurrent send with the same key waits
-    for the first one's commit and then fails on the key: it returns the first one's referral
+    """`submit(submission_key=..., **kwargs)` at most once per key. The caller has looked
+    the key up first (`selectors.submitted_reference`: the view does, before it counts the
+    send against the rate limit), so nearly always there is nothing under it. The key is
+    unique in the database, and every submission inserts its referral first in its
+    transaction, so a send with a key already used (a concurrent double click, a retry after
+    an error that followed the commit) fails on the key and returns the first one's referral
     (so does a send refused because the first one already claimed its upload)."""
-    if (existing := find_submitted(submission_key=submission_key)) is not None:
-        return existing
     try:
         return submit(submission_key=submission_key, **kwargs)
     except (IntegrityError, ValidationError):

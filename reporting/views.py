@@ -266,25 +266,25 @@ def _send(request, entry: PublicJourney, borough, state: State):
     the commit all lead to the one referral's confirmation."""
     slug = borough.slug
     key = entry.journey.submission_key(request.session, slug, state)
-    referral = selectors.find_submitted(submission_key=key)
-    if referral is None:
+    reference = selectors.submitted_reference(submission_key=key)
+    if reference is None:
         if (refusal := _refusal(request, entry, borough)) is not None:
             return refusal
         try:
-            referral = services.submit_once(
+            reference = services.submit_once(
                 entry.submit,
                 submission_key=key,
                 borough=borough,
                 answers=entry.build_answers(state),
-            )
+            ).reference
         except ValidationError as exc:
             # Field names only: the messages and a traceback can carry what was typed.
             logger.error(
                 "%s refused by the model's rules (%s): %s", entry.key, slug, invalid_fields(exc)
             )
             return _page(request, entry, borough, entry.template("problem"), PROBLEM_TITLE, 400)
-    mark_saved(request, referral.reference)
-    entry.journey.mark_sent(request.session, slug, referral.reference)
+    mark_saved(request, reference)
+    entry.journey.mark_sent(request.session, slug, reference)
     return redirect(f"report:{entry.key}_confirmation", slug)
 
 

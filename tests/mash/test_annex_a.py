@@ -10,6 +10,8 @@ import io
 import openpyxl
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from contacts.calendar import LONDON
 from mash import annex_a
@@ -240,6 +242,18 @@ def test_submitted_children_get_keys_from_the_record_check_matching(bromley):
     # Assigning again changes nothing.
     assign_person_keys(Referral.objects.get(pk=again.pk))
     assert Child.objects.get(referral=again).person_key == keys[1]
+
+
+@pytest.mark.usefixtures("eager_celery")
+def test_person_keys_go_in_with_the_children(bromley):
+    """The key is set before the children are inserted: no UPDATE of a child afterwards."""
+    first = submit_concern(borough=bromley, answers=concern_answers("two_children"))
+    with CaptureQueriesContext(connection) as queries:
+        again = submit_concern(borough=bromley, answers=concern_answers("two_children"))
+    assert not [q for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+    keys = {c.first_name: c.person_key for c in Child.objects.filter(referral=first)}
+    assert keys == {c.first_name: c.person_key for c in Child.objects.filter(referral=again)}
+    assert len(set(keys.values())) == 2  # two children, two people
 
 
 # --- The URLs ----------------------------------------------------------------------------

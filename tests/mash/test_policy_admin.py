@@ -77,3 +77,31 @@ def test_a_screener_cannot_open_policies(client, bromley):
     assert client.get("/admin/mash/screeningpolicy/").status_code == 403
     policy = ScreeningPolicy.objects.get(borough=bromley)
     assert client.get(url(policy)).status_code == 403
+
+
+def test_a_policy_edit_sets_the_next_submissions_deadline(client, bromley):
+    """Submissions read the rules from a per-process memo (mash.policy.current_rules): an
+    admin edit bumps the borough's data_version, so the very next submission uses the edit."""
+    import datetime as dt
+
+    import time_machine
+
+    from contacts.calendar import LONDON
+    from contacts.selectors import get_active_borough
+    from mash.models import ScreeningRecord
+    from reporting.services import submit_concern
+    from tests.reporting.factories import concern_answers
+
+    received = dt.datetime(2026, 11, 23, 10, 0, tzinfo=LONDON)  # a Monday
+    with time_machine.travel(received, tick=False):
+        first = submit_concern(borough=get_active_borough("bromley"), answers=concern_answers())
+    assert ScreeningRecord.objects.get(referral=first).due_at == received + dt.timedelta(days=1)
+
+    log_in_verified(client, admin_user([bromley]))
+    policy = ScreeningPolicy.objects.get(borough=bromley)
+    edit = form(policy, screening_amount=4, screening_unit="working_hours")
+    response = client.post(url(policy), edit)
+    assert response.status_code == 302, response.text[:2000]
+    with time_machine.travel(received, tick=False):
+        again = submit_concern(borough=get_active_borough("bromley"), answers=concern_answers())
+    assert ScreeningRecord.objects.get(referral=again).due_at == received + dt.timedelta(hours=4)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from django.db import connection
 from django.db.models import QuerySet
 
 from reporting.models import Referral
@@ -37,9 +38,21 @@ def referrals_received(
 
 def submitted_reference(*, submission_key: uuid.UUID) -> str | None:
     """The reference of the referral sent under an online submission's key, if any (see
-    services.submit_once): one indexed lookup of one column; nearly always there is none."""
-    found = Referral.objects.filter(submission_key=submission_key).values_list("reference")
-    return next(iter(found[:1]), (None,))[0]
+    services.submit_once): one probe of the key's unique index, nearly always finding none.
+    Written out rather than built by the ORM: every "Send" asks it, and building the query
+    cost more than running it (issue 21, docs/benchmarks/submit-path.md)."""
+    key = Referral._meta.get_field("submission_key").get_db_prep_value(
+        submission_key, connection, prepared=False
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(_SUBMITTED_REFERENCE, [key])
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+_SUBMITTED_REFERENCE = (
+    f"SELECT reference FROM {Referral._meta.db_table} WHERE submission_key = %s LIMIT 1"  # noqa: S608
+)
 
 
 def find_submitted(*, submission_key: uuid.UUID) -> Referral | None:

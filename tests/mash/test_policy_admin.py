@@ -1,10 +1,17 @@
 """The screening policy in the Django admin: validated, audited, and scoped: a borough's
 managers (and admins) see and edit only their boroughs' policies."""
 
-import pytest
+import datetime as dt
 
-from mash.models import AuditEvent, ScreeningPolicy
+import pytest
+import time_machine
+
+from contacts.calendar import LONDON
+from contacts.selectors import get_active_borough
+from mash.models import AuditEvent, ScreeningPolicy, ScreeningRecord
+from reporting.services import submit_concern
 from tests.mash.factories import StaffMemberFactory, log_in_verified
+from tests.reporting.factories import concern_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -82,16 +89,6 @@ def test_a_screener_cannot_open_policies(client, bromley):
 def test_a_policy_edit_sets_the_next_submissions_deadline(client, bromley):
     """Submissions read the rules from a per-process memo (mash.policy.current_rules): an
     admin edit bumps the borough's data_version, so the very next submission uses the edit."""
-    import datetime as dt
-
-    import time_machine
-
-    from contacts.calendar import LONDON
-    from contacts.selectors import get_active_borough
-    from mash.models import ScreeningRecord
-    from reporting.services import submit_concern
-    from tests.reporting.factories import concern_answers
-
     received = dt.datetime(2026, 11, 23, 10, 0, tzinfo=LONDON)  # a Monday
     with time_machine.travel(received, tick=False):
         first = submit_concern(borough=get_active_borough("bromley"), answers=concern_answers())

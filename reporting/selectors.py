@@ -60,6 +60,19 @@ def find_submitted(*, submission_key: uuid.UUID) -> Referral | None:
     return Referral.objects.select_related("borough").filter(submission_key=submission_key).first()
 
 
+# What the confirmation pages read of the referral (registry.concern_sent / request_sent,
+# reporting.messages.routes): only these columns are loaded (a referral has about fifty, and
+# loading them all was a quarter of the page's CPU). tests/reporting/test_views.py checks each
+# confirmation page makes no query for a column left out.
+SENT_FIELDS = (
+    "reference", "kind", "borough_id", "referrer_type", "referrer_relationship", "anonymous",
+    "referrer_email", "referrer_phone", "safe_to_contact", "contact_methods", "contact_notes",
+    "updates_by",
+)  # fmt: skip
+
+
 def sent_referral(*, borough, reference: str) -> Referral | None:
-    """A borough's referral by its exact reference (the one a journey's session kept)."""
-    return Referral.objects.filter(borough=borough, reference=reference).first()
+    """A borough's referral by its exact reference (the one a journey's session kept), with
+    the columns its confirmation page reads (SENT_FIELDS)."""
+    found = Referral.objects.filter(borough=borough, reference=reference).only(*SENT_FIELDS)
+    return next(iter(found[:1]), None)

@@ -5,7 +5,9 @@ import re
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from contacts.calendar import LONDON
 from notifications.models import OutboxMessage
@@ -169,6 +171,20 @@ def test_named_report_keeps_contact_details(web):
     assert referral.safe_to_contact is True and referral.contact_notes == "After 6pm"
     assert referral.referrer_relationship == "Neighbour"
     assert "We have sent a confirmation email" in page
+
+
+def test_the_confirmation_reads_the_referral_once(web):
+    """The confirmation loads only the columns it reads (selectors.SENT_FIELDS): a column
+    left out would be loaded by a query of its own."""
+    walk(web, public("relative") + NAMED)
+    assert web.post(BASE + "check-your-answers/", {"website": ""}).status_code == 302
+    with CaptureQueriesContext(connection) as queries:
+        page = web.get(BASE + "sent/").content.decode()
+    assert "We have sent a confirmation email" in page
+    referral_reads = [
+        q for q in queries.captured_queries if 'FROM "reporting_referral"' in q["sql"]
+    ]
+    assert len(referral_reads) == 1, referral_reads
 
 
 @pytest.mark.parametrize("notes", ["Email only", ""])

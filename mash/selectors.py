@@ -309,6 +309,18 @@ def page_entries(records, order, limit: int, boroughs: dict) -> list[QueueEntry]
         return entries(cursor.fetchall(), boroughs)
 
 
+def any_records(records) -> bool:
+    """Whether the filtered screening `records` hold any record (the page's "is there a page
+    before/after" question): `records.exists()`, its SQL written out as the page query's."""
+    where = _where(records)
+    if where is None:
+        return False
+    where_sql, params = where
+    with connections[records.db].cursor() as cursor:
+        cursor.execute(f'SELECT 1 FROM "mash_screeningrecord" WHERE {where_sql} LIMIT 1', params)  # noqa: S608
+        return cursor.fetchone() is not None
+
+
 def open_records(*, user, boroughs=None):
     """Screening records in the queue (undecided, not consultations: those have their own
     queue) of the user's boroughs (a queryset, unordered)."""
@@ -356,7 +368,7 @@ def queue_page(
         found = page_entries(records.filter(before_q(before)), REVERSED, page_size + 1, by_id)
         more_before = len(found) > page_size
         found = found[:page_size][::-1]
-        more_after = bool(found) and records.filter(after_q(Cursor.of(found[-1]))).exists()
+        more_after = bool(found) and any_records(records.filter(after_q(Cursor.of(found[-1]))))
     else:
         listing = records.filter(after_q(after)) if after is not None else records
         found = page_entries(listing, ORDER, page_size + 1, by_id)
@@ -365,7 +377,7 @@ def queue_page(
         more_before = (
             after is not None
             and bool(found)
-            and records.filter(before_q(Cursor.of(found[0]))).exists()
+            and any_records(records.filter(before_q(Cursor.of(found[0]))))
         )
 
     rows = deadline_rows(found, now, calendars, rules)

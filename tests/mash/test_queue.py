@@ -24,6 +24,7 @@ from mash.selectors import (
     Cursor,
     QueueFilters,
     after_q,
+    any_records,
     before_q,
     in_queue_order,
     open_records,
@@ -537,6 +538,7 @@ class TestPageQuery:
                     found = page_entries(records_, order, limit, boroughs)
                     assert [values(e) for e in found] == expected
                     assert all(e.borough is boroughs[e.borough_id] for e in found)
+            assert any_records(records_) == records_.exists()
         flags = {e.pk: e.has_open_enquiry for e in page_entries(base, ORDER, 50, boroughs)}
         assert flags[records[7].pk] and not flags[records[8].pk]
         assert sum(flags.values()) == 1
@@ -545,3 +547,26 @@ class TestPageQuery:
         boroughs = {b.pk: b for b in scoped_boroughs(both)}
         assert page_entries(open_records(user=both, boroughs=[]), ORDER, 50, boroughs) == []
         assert page_entries(open_records(user=both).filter(pk__in=[]), ORDER, 5, boroughs) == []
+        assert not any_records(open_records(user=both, boroughs=[]))
+        last = Cursor.of(open_records(user=both).order_by(*REVERSED).first())
+        assert not any_records(open_records(user=both).filter(after_q(last)))
+        assert any_records(open_records(user=both).filter(before_q(last)))
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        dt.datetime(2026, 7, 1, 8, 30, 15, 999_999, tzinfo=dt.UTC),  # summer time
+        dt.datetime(2026, 11, 25, 23, 59, 59, 1, tzinfo=dt.UTC),
+        at(2026, 3, 29, 3, 0),  # just after the clocks went forward
+    ],
+)
+def test_row_times_are_written_as_the_iso_datetime_filter_writes_them(moment):
+    from django.template.defaultfilters import date as date_filter
+
+    from mash.views import _when
+    from reporting.templatetags.govuk_extras import iso_datetime
+
+    iso, shown = _when(moment)
+    assert iso == iso_datetime(moment)
+    assert shown == date_filter(timezone.localtime(moment), "j M Y, H:i")

@@ -34,6 +34,7 @@ from mash.selectors import (
 from reporting.models import Referral
 
 RATING_LABELS = dict(UrgencyRating.Rating.choices)
+RATED = {value: f"Rated {label}" for value, label in RATING_LABELS.items()}
 
 
 def _queue_url(filters: QueueFilters, **cursor) -> str:
@@ -61,7 +62,7 @@ def _queue_rows(page, user) -> list[dict]:
     for row in page.rows:
         entry, deadline = row.entry, row.deadline
         received_iso, received = _when(entry.received_at)
-        due_iso, due = _when(deadline.due_at)
+        due_iso = _when(deadline.due_at)[0]  # (shown as the deadline's calendar_display)
         if entry.claimed_by_id is None:
             holder = "Nobody"
         elif entry.claimed_by_id == user.pk:
@@ -77,10 +78,10 @@ def _queue_rows(page, user) -> list[dict]:
                 "received_iso": received_iso,
                 "received": received,
                 "due_iso": due_iso,
-                "due": due,
                 "left": deadline.left_display,
                 "calendar": deadline.calendar_display,
-                "rating": RATING_LABELS.get(entry.rating, "Not rated"),
+                # "Rated Amber", "Not rated"... (a Red-ranked row shows "Rated Red" in bold)
+                "rating": RATED.get(entry.rating, "Not rated"),
                 "red": entry.rank == RED_RANK,
                 "tag_class": deadline.state.tag_class,
                 "tag": deadline.state.label,

@@ -151,6 +151,19 @@ class TestQueuePage:
         text = staff_client(client, screener).get("/mash/").text
         assert colleague.get_full_name() in text
 
+    def test_row_values_are_escaped_once(self, client, clock, screener, bromley):
+        colleague = StaffMemberFactory(boroughs=[bromley]).user
+        colleague.first_name, colleague.last_name = '<b>Ann & "Bo\'s"', "</td>"
+        colleague.save()
+        bromley.name = "Brom<ley> & Co"
+        bromley.save()
+        (record,) = open_referrals(bromley, [at(2026, 11, 24, 12)])
+        ScreeningRecord.objects.filter(pk=record.pk).update(claimed_by=colleague, claimed_at=NOW)
+        text = staff_client(client, screener).get("/mash/").text
+        assert "&lt;b&gt;Ann &amp; &quot;Bo&#x27;s&quot; &lt;/td&gt;</td>" in text
+        assert "<td class=\"govuk-table__cell\">Brom&lt;ley&gt; &amp; Co</td>" in text
+        assert "<b>Ann" not in text and "&amp;lt;" not in text and "&amp;amp;" not in text
+
     def test_viewing_the_queue_is_audited(self, client, clock, screener, bromley):
         open_referrals(bromley, [at(2026, 11, 24, 12)])
         staff_client(client, screener).get("/mash/?state=red")

@@ -11,7 +11,8 @@
    client (real URL conf, middleware, sessions, DEBUG off): the first page, a deep page
    (a cursor ~90% of the way down), a state filter, and screener1's first page. Per page:
    queries, and this process's CPU (time.process_time: PostgreSQL's own work is not in it)
-   per request, after --warmup requests; wall time beside it.
+   per request, after --warmup requests; wall time beside it; and the Python function calls
+   per request (cProfile's count, which does not move with the host's load).
 3. --profile: cProfile (CPU timer) over the manager's first page, the top functions by
    cumulative and by own time, the whole statistics in benchmarks/results/queue_cpu.prof,
    and the share of the request spent in template rendering and the audit insert.
@@ -129,6 +130,17 @@ def measure(client, path, requests, warmup):
     return queries, rows, cpu, wall
 
 
+def python_calls(client, path, requests=20) -> float:
+    """Python function calls per request (cProfile's count): a measure of the work that does
+    not move with the load of a shared host, unlike CPU time."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(requests):
+        client.get(path)
+    profiler.disable()
+    return pstats.Stats(profiler).total_calls / requests
+
+
 def profile(client, path, requests) -> None:
     profiler = cProfile.Profile(time.process_time)
     profiler.enable()
@@ -156,7 +168,7 @@ def profile(client, path, requests) -> None:
         "the view (mash.views.queue)": cumulative("mash/views.py", "queue"),
         "queue_page (selectors)": cumulative("mash/selectors.py", "queue_page"),
         "audit.record": cumulative("mash/audit.py", "record"),
-        "_queue_rows": cumulative("mash/views.py", "_queue_rows"),
+        "table rows (mash.queue_table)": cumulative("mash/queue_table.py", "table_rows"),
         "render (templates)": cumulative("django/shortcuts.py", "render"),
         "middleware + test client (whole request)": cumulative("django/test/client.py", "request"),
     }
@@ -185,7 +197,8 @@ def main() -> int:
     print(f"   load average: {os.getloadavg()[0]:.2f}")
     for label, client, path in pages:
         queries, rows, cpu, wall = measure(client, path, args.requests, args.warmup)
-        print(f"  {label:<24} {queries} queries {rows} rows")
+        calls = python_calls(client, path)
+        print(f"  {label:<24} {queries} queries {rows} rows {calls:,.0f} Python calls")
         print(f"    CPU ms  {summary(cpu)}")
         print(f"    wall ms {summary(wall)}")
     if args.profile:

@@ -5,7 +5,6 @@ Thin views over `mash.selectors` and `mash.services`. Every view is behind `staf
 (another borough's reference answers 404), and every view of a referral is audited.
 """
 
-import html
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -13,19 +12,16 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import SafeData, SafeString
 from django.views.decorators.http import require_http_methods, require_POST
 
-from contacts.calendar import to_london
 from contacts.selectors import working_calendar
-from mash import audit, services
+from mash import audit, queue_table, services
 from mash.access import referral_and_record_or_404, refuse_unless_manager, staff_required
 from mash.deadlines import deadline_for
 from mash.exceptions import ScreeningError
-from mash.models import AuditAction, UrgencyRating
+from mash.models import AuditAction
 from mash.policy import rules_for
 from mash.referral_details import details_context
-from mash.screening import RED_RANK
 from mash.selectors import (
     KINDS,
     STATES,
@@ -33,75 +29,11 @@ from mash.selectors import (
     QueueFilters,
     queue_page,
 )
-from reporting.models import Referral
-
-RATING_LABELS = dict(UrgencyRating.Rating.choices)
-RATED = {value: f"Rated {label}" for value, label in RATING_LABELS.items()}
 
 
 def _queue_url(filters: QueueFilters, **cursor) -> str:
     query = {**filters.as_query(), **{k: v.encode() for k, v in cursor.items() if v}}
     return reverse("mash:queue") + (f"?{urlencode(query)}" if query else "")
-
-
-KIND_LABELS = dict(Referral.Kind.choices)
-
-
-def _when(moment) -> tuple[str, str]:
-    """(ISO 8601 to whole seconds, '23 Nov 2026, 09:00') in London time, without the template
-    engine's cost: what `iso_datetime` writes (London is the project's only time zone) without
-    asking Django for the current time zone twice a row."""
-    local = to_london(moment)
-    return local.replace(microsecond=0).isoformat(), f"{local.day} {local:%b %Y, %H:%M}"
-
-
-def _queue_rows(page, user) -> list[dict]:
-    """Display values for each row, prepared once here so the template only prints them
-    (a 50-row page with per-row date filters, includes and {% url %} costs several times
-    more to render)."""
-    href = reverse("mash:referral", args=["REFERENCE"])
-    rows = []
-    for row in page.rows:
-        entry, deadline = row.entry, row.deadline
-        received_iso, received = _when(entry.received_at)
-        due_iso = _when(deadline.due_at)[0]  # (shown as the deadline's calendar_display)
-        if entry.claimed_by_id is None:
-            holder = "Nobody"
-        elif entry.claimed_by_id == user.pk:
-            holder = "You"
-        else:
-            holder = entry.holder_name
-        values = {
-            "reference": entry.reference,
-            "url": href.replace("REFERENCE", entry.reference),
-            "kind": KIND_LABELS.get(entry.kind, entry.kind),
-            "borough": entry.borough.name,
-            "received_iso": received_iso,
-            "received": received,
-            "due_iso": due_iso,
-            "left": deadline.left_display,
-            "calendar": deadline.calendar_display,
-            # "Rated Amber", "Not rated"... (a Red-ranked row shows "Rated Red" in bold)
-            "rating": RATED.get(entry.rating, "Not rated"),
-            "red": entry.rank == RED_RANK,
-            "tag_class": deadline.state.tag_class,
-            "tag": deadline.state.label,
-            "holder": holder,
-            # screening: an enquiry to a partner agency is still unanswered
-            "open_enquiry": entry.has_open_enquiry,
-        }
-        rows.append({key: _escaped(value) for key, value in values.items()})
-    return rows
-
-
-def _escaped(value):
-    """A text value HTML-escaped here, once, as the template's autoescaping would (the same
-    `html.escape`), and marked safe so that the template prints it without escaping it again:
-    a 50-row page has some 700 values, and Django's per-value escaping was a third of its
-    rendering. Anything but text (booleans) is left as it is."""
-    if not isinstance(value, str) or isinstance(value, SafeData):
-        return value
-    return SafeString(html.escape(value))
 
 
 @staff_required
@@ -124,7 +56,7 @@ def queue(request):
         {
             "nav_current": "queue",
             "page": page,
-            "rows": _queue_rows(page, request.user),
+            "rows_html": queue_table.table_rows(page, request.user),
             "filters": filters,
             "kinds": KINDS,
             "states": [(s.value, s.label) for s in STATES],

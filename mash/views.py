@@ -14,16 +14,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from contacts.calendar import to_london
 from contacts.selectors import working_calendar
-from mash import audit, services
+from mash import audit, queue_table, services
 from mash.access import referral_and_record_or_404, refuse_unless_manager, staff_required
 from mash.deadlines import deadline_for
 from mash.exceptions import ScreeningError
-from mash.models import AuditAction, UrgencyRating
+from mash.models import AuditAction
 from mash.policy import rules_for
 from mash.referral_details import details_context
-from mash.screening import RED_RANK
 from mash.selectors import (
     KINDS,
     STATES,
@@ -31,64 +29,11 @@ from mash.selectors import (
     QueueFilters,
     queue_page,
 )
-from reporting.models import Referral
-from reporting.templatetags.govuk_extras import iso_datetime
-
-RATING_LABELS = dict(UrgencyRating.Rating.choices)
 
 
 def _queue_url(filters: QueueFilters, **cursor) -> str:
     query = {**filters.as_query(), **{k: v.encode() for k, v in cursor.items() if v}}
     return reverse("mash:queue") + (f"?{urlencode(query)}" if query else "")
-
-
-KIND_LABELS = dict(Referral.Kind.choices)
-
-
-def _when(moment) -> tuple[str, str]:
-    """(ISO 8601, '23 Nov 2026, 09:00') in London time, without the template engine's cost."""
-    local = to_london(moment)
-    return iso_datetime(local), f"{local.day} {local:%b %Y, %H:%M}"
-
-
-def _queue_rows(page, user) -> list[dict]:
-    """Display values for each row, prepared once here so the template only prints them
-    (a 50-row page with per-row date filters, includes and {% url %} costs several times
-    more to render)."""
-    href = reverse("mash:referral", args=["REFERENCE"])
-    rows = []
-    for row in page.rows:
-        entry, deadline = row.entry, row.deadline
-        received_iso, received = _when(entry.received_at)
-        due_iso, due = _when(deadline.due_at)
-        if entry.claimed_by_id is None:
-            holder = "Nobody"
-        elif entry.claimed_by_id == user.pk:
-            holder = "You"
-        else:
-            holder = entry.holder_name
-        rows.append(
-            {
-                "reference": entry.reference,
-                "url": href.replace("REFERENCE", entry.reference),
-                "kind": KIND_LABELS.get(entry.kind, entry.kind),
-                "borough": entry.borough.name,
-                "received_iso": received_iso,
-                "received": received,
-                "due_iso": due_iso,
-                "due": due,
-                "left": deadline.left_display,
-                "calendar": deadline.calendar_display,
-                "rating": RATING_LABELS.get(entry.rating, "Not rated"),
-                "red": entry.rank == RED_RANK,
-                "tag_class": deadline.state.tag_class,
-                "tag": deadline.state.label,
-                "holder": holder,
-                # screening: an enquiry to a partner agency is still unanswered
-                "open_enquiry": entry.has_open_enquiry,
-            }
-        )
-    return rows
 
 
 @staff_required
@@ -111,7 +56,7 @@ def queue(request):
         {
             "nav_current": "queue",
             "page": page,
-            "rows": _queue_rows(page, request.user),
+            "rows_html": queue_table.table_rows(page, request.user),
             "filters": filters,
             "kinds": KINDS,
             "states": [(s.value, s.label) for s in STATES],

@@ -4,18 +4,34 @@ and manager reassignment."""
 
 import datetime as dt
 import re
+from dataclasses import fields
 from unittest import mock
 
 import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from contacts.calendar import LONDON
 from mash import exceptions, services
-from mash.deadlines import screening_due_at
-from mash.models import AuditEvent, ScreeningRecord
-from mash.selectors import ORDER, Cursor, QueueFilters, queue_page
+from mash.deadlines import calendars_for, screening_due_at, state_q
+from mash.models import AuditEvent, Enquiry, ScreeningRecord
+from mash.selectors import (
+    ENTRY_COLUMNS,
+    ORDER,
+    REVERSED,
+    Cursor,
+    QueueFilters,
+    after_q,
+    any_records,
+    before_q,
+    in_queue_order,
+    open_records,
+    page_entries,
+    queue_page,
+    scoped_boroughs,
+)
 from reporting.models import Referral
 from reporting.services import submit_concern
 from tests.mash.factories import StaffMemberFactory, log_in_verified
@@ -134,6 +150,19 @@ class TestQueuePage:
         ScreeningRecord.objects.filter(pk=record.pk).update(claimed_by=colleague, claimed_at=NOW)
         text = staff_client(client, screener).get("/mash/").text
         assert colleague.get_full_name() in text
+
+    def test_row_values_are_escaped_once(self, client, clock, screener, bromley):
+        colleague = StaffMemberFactory(boroughs=[bromley]).user
+        colleague.first_name, colleague.last_name = '<b>Ann & "Bo\'s"', "</td>"
+        colleague.save()
+        bromley.name = "Brom<ley> & Co"
+        bromley.save()
+        (record,) = open_referrals(bromley, [at(2026, 11, 24, 12)])
+        ScreeningRecord.objects.filter(pk=record.pk).update(claimed_by=colleague, claimed_at=NOW)
+        text = staff_client(client, screener).get("/mash/").text
+        assert "&lt;b&gt;Ann &amp; &quot;Bo&#x27;s&quot; &lt;/td&gt;</td>" in text
+        assert '<td class="govuk-table__cell">Brom&lt;ley&gt; &amp; Co</td>' in text
+        assert "<b>Ann" not in text and "&amp;lt;" not in text and "&amp;amp;" not in text
 
     def test_viewing_the_queue_is_audited(self, client, clock, screener, bromley):
         open_referrals(bromley, [at(2026, 11, 24, 12)])
@@ -468,3 +497,89 @@ class TestReassign:
 def test_due_time_matches_deadlines_module(bromley):
     (record,) = open_referrals(bromley, [at(2026, 12, 24, 15)])
     assert record.due_at == screening_due_at(bromley, at(2026, 12, 24, 15)) == at(2026, 12, 29, 15)
+
+
+class TestPageQuery:
+    """`page_entries` (the page query written out) answers exactly what `in_queue_order` over
+    ENTRY_COLUMNS answers, whatever the filters, cursor and direction."""
+
+    @pytest.fixture
+    def records(self, bromley, bexley, both):
+        received = [at(2026, 11, 16, 9) + dt.timedelta(minutes=50 * i) for i in range(40)]
+        records = open_referrals(bromley, received[::2]) + open_referrals(
+            bexley, received[1::2], kind=Referral.Kind.FAMILY_WELLBEING
+        )
+        ScreeningRecord.objects.filter(pk__in=[r.pk for r in records[3:30:4]]).update(rank=0)
+        ScreeningRecord.objects.filter(pk__in=[r.pk for r in records[::5]]).update(
+            claimed_by=both, claimed_at=NOW
+        )
+        Enquiry.objects.create(
+            record=records[7], agency="probation", question="Known?", requested_by=both
+        )
+        answered = Enquiry.objects.create(
+            record=records[8], agency="police", question="Known?", requested_by=both
+        )
+        Enquiry.objects.filter(pk=answered.pk).update(answered_at=NOW, answer="No")
+        return records
+
+    def test_same_rows_as_the_orm(self, clock, both, records):
+        def values(entry):  # every column but the borough object
+            return tuple(getattr(entry, f.name) for f in fields(entry) if f.name != "borough")
+
+        boroughs = {b.pk: b for b in scoped_boroughs(both)}
+        base = open_records(user=both)
+        cursor = Cursor.of(ScreeningRecord.objects.order_by(*ORDER)[17])
+        filtered = [
+            base,
+            base.filter(kind=Referral.Kind.FAMILY_WELLBEING),
+            base.filter(claimed_by=both),
+            base.filter(after_q(cursor)),
+            base.filter(before_q(cursor)),
+            base.filter(claimed_by=both).filter(after_q(cursor)),
+        ]
+        now = timezone.now()
+        calendars = calendars_for(boroughs.values())
+        for state in ("red", "amber", "green"):
+            filtered.append(base.filter(state_q(state, now, calendars)))
+        for records_ in filtered:
+            for order in (ORDER, REVERSED):
+                for limit in (1, 7, 50):
+                    listing = records_.annotate(has_open_enquiry=Enquiry.open_exists())
+                    expected = list(
+                        in_queue_order(listing.values_list(*ENTRY_COLUMNS), order, limit)
+                    )
+                    found = page_entries(records_, order, limit, boroughs)
+                    assert [values(e) for e in found] == expected
+                    assert all(e.borough is boroughs[e.borough_id] for e in found)
+            assert any_records(records_) == records_.exists()
+        flags = {e.pk: e.has_open_enquiry for e in page_entries(base, ORDER, 50, boroughs)}
+        assert flags[records[7].pk] and not flags[records[8].pk]
+        assert sum(flags.values()) == 1
+
+    def test_nothing_matches(self, clock, both, records):
+        boroughs = {b.pk: b for b in scoped_boroughs(both)}
+        assert page_entries(open_records(user=both, boroughs=[]), ORDER, 50, boroughs) == []
+        assert page_entries(open_records(user=both).filter(pk__in=[]), ORDER, 5, boroughs) == []
+        assert not any_records(open_records(user=both, boroughs=[]))
+        last = Cursor.of(open_records(user=both).order_by(*REVERSED).first())
+        assert not any_records(open_records(user=both).filter(after_q(last)))
+        assert any_records(open_records(user=both).filter(before_q(last)))
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        dt.datetime(2026, 7, 1, 8, 30, 15, 999_999, tzinfo=dt.UTC),  # summer time
+        dt.datetime(2026, 11, 25, 23, 59, 59, 1, tzinfo=dt.UTC),
+        at(2026, 3, 29, 3, 0),  # just after the clocks went forward
+    ],
+)
+def test_row_times_are_written_as_the_iso_datetime_filter_writes_them(moment):
+    from django.template.defaultfilters import date as date_filter
+
+    from mash.queue_table import when
+    from reporting.templatetags.govuk_extras import iso_datetime
+
+    iso, shown = when(moment)
+    assert iso == iso_datetime(moment)
+    assert shown == date_filter(timezone.localtime(moment), "j M Y, H:i")

@@ -420,6 +420,11 @@ class Child(models.Model):
             models.Index(fields=["last_key", "first_key", "-received_at"], name="child_names_2"),
             models.Index(fields=["first_key", "-received_at"], name="child_first_key"),
             models.Index(fields=["last_key", "-received_at"], name="child_last_key"),
+            # Person keys (mash.matching.newest_strong_match): a borough's children newest
+            # first, so a date of birth or postcode shared by thousands of earlier children is
+            # read from the newest until the first strong match, not all sorted (rare ones
+            # still come from child_dob and child_postcode).
+            models.Index(fields=["borough", "-received_at"], name="child_borough_received"),
         ]
 
     def __str__(self) -> str:

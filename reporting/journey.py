@@ -223,18 +223,33 @@ class Journey:
     def sent_key(self, scope: str) -> str:
         return f"{SENT_PREFIX}:{self.name}:{scope}"
 
-    def mark_sent(self, session, scope: str, reference: str) -> None:
+    def mark_sent(self, session, scope: str, reference: str, page: dict | None = None) -> None:
         """The journey was sent: forget every answer, keep only the reference, so that any of
-        its pages says "You have already sent this report" rather than "start again"."""
+        its pages says "You have already sent this report" rather than "start again".
+        `page`: what the confirmation page says, when the sender worked it out from the
+        referral just saved (no answer in it: facts such as "emailed"), so that the page
+        need not read the referral again."""
         self.clear(session, scope)
         session[self.sent_key(scope)] = reference
+        if page is None:
+            session.pop(self.sent_page_key(scope), None)
+        else:
+            session[self.sent_page_key(scope)] = page
+
+    def sent_page_key(self, scope: str) -> str:
+        return f"{self.sent_key(scope)}:page"
 
     def sent_reference(self, session, scope: str) -> str | None:
         reference = session.get(self.sent_key(scope))
         return reference if isinstance(reference, str) else None
 
+    def sent_page(self, session, scope: str) -> dict | None:
+        page = session.get(self.sent_page_key(scope))
+        return page if isinstance(page, dict) else None
+
     def forget_sent(self, session, scope: str) -> None:
         session.pop(self.sent_key(scope), None)
+        session.pop(self.sent_page_key(scope), None)
 
     def submission_key(self, session, scope: str, state: State) -> str:
         """The key of this journey's one submission, fixed the first time "Check your

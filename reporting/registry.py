@@ -18,7 +18,11 @@ from reporting.models import Referral
 
 
 def queued_channels(referral: Referral) -> set[str]:
-    """The channels messages to the referrer were queued by (the acknowledgement): one query."""
+    """The channels messages to the referrer were queued by (the acknowledgement): what the
+    submission recorded on the referral it has just saved (`services.record_submission`),
+    else one query."""
+    if (known := getattr(referral, "queued_channels", None)) is not None:
+        return set(known)
     return set(about(about_id=referral.pk).values_list("channel", flat=True).distinct())
 
 

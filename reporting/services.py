@@ -194,8 +194,10 @@ def record_submission(
     if attach is not None:
         attach(referral)
     referral_submitted.send(sender=Referral, referral=referral, children=children)
-    if acknowledge:
-        queue_acknowledgement(referral)
+    message = queue_acknowledgement(referral) if acknowledge else None
+    # What this submission queued to the referrer, for its confirmation page
+    # (registry.queued_channels) without reading the outbox back.
+    referral.queued_channels = frozenset({message.channel} if message is not None else ())
     return referral
 
 

@@ -267,16 +267,18 @@ def _send(request, entry: PublicJourney, borough, state: State):
     slug = borough.slug
     key = entry.journey.submission_key(request.session, slug, state)
     reference = selectors.submitted_reference(submission_key=key)
+    page = None
     if reference is None:
         if (refusal := _refusal(request, entry, borough)) is not None:
             return refusal
         try:
-            reference = services.submit_once(
+            referral = services.submit_once(
                 entry.submit,
                 submission_key=key,
                 borough=borough,
                 answers=entry.build_answers(state),
-            ).reference
+            )
+            reference, page = referral.reference, _sent_page(entry, referral)
         except ValidationError as exc:
             # Field names only: the messages and a traceback can carry what was typed.
             logger.error(
@@ -284,8 +286,17 @@ def _send(request, entry: PublicJourney, borough, state: State):
             )
             return _page(request, entry, borough, entry.template("problem"), PROBLEM_TITLE, 400)
     mark_saved(request, reference)
-    entry.journey.mark_sent(request.session, slug, reference)
+    entry.journey.mark_sent(request.session, slug, reference, page=page)
     return redirect(f"report:{entry.key}_confirmation", slug)
+
+
+def _sent_page(entry: PublicJourney, referral) -> dict:
+    """What the confirmation page says about this referral (never an answer: the reference
+    and facts such as "emailed"), worked out once, from the referral just saved."""
+    return {
+        "sent": {"reference": referral.reference, **entry.sent(referral)},
+        "show_childline": referral.referrer_type == Referral.ReferrerType.CHILD,
+    }
 
 
 def _refusal(request, entry: PublicJourney, borough):
@@ -315,17 +326,19 @@ def confirmation(request, borough_slug: str, journey: str):
     """The confirmation: from the reference the session keeps, and the referral itself."""
     entry = JOURNEYS[journey]
     borough = borough_or_404(borough_slug)
-    reference = entry.journey.sent_reference(request.session, borough.slug)
-    referral = reference and selectors.sent_referral(borough=borough, reference=reference)
-    if not referral:
-        return redirect(f"report:{entry.key}_start", borough.slug)
+    page = entry.journey.sent_page(request.session, borough.slug)
+    if page is None:  # sent again after the first answer, or an older session: ask the database
+        reference = entry.journey.sent_reference(request.session, borough.slug)
+        referral = reference and selectors.sent_referral(borough=borough, reference=reference)
+        if not referral:
+            return redirect(f"report:{entry.key}_start", borough.slug)
+        page = _sent_page(entry, referral)
     return _page(
         request,
         entry,
         borough,
         entry.sent_template,
         entry.sent_title,
-        sent={"reference": referral.reference, **entry.sent(referral)},
         next_steps=entry.next_steps,
-        show_childline=referral.referrer_type == Referral.ReferrerType.CHILD,
+        **page,
     )

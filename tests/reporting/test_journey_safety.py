@@ -151,7 +151,13 @@ def test_after_sending_the_session_keeps_only_the_reference(web):
     walk(web, public() + NAMED)
     web.post(BASE + "check-your-answers/", {"website": ""})
     referral = Referral.objects.get()
-    assert journey_keys(web) == {"journey-sent:concern:bromley": referral.reference}
+    # the reference, and what the confirmation says (facts, never an answer)
+    kept = journey_keys(web)
+    assert kept.keys() == {"journey-sent:concern:bromley", "journey-sent:concern:bromley:page"}
+    assert kept["journey-sent:concern:bromley"] == referral.reference
+    facts = kept["journey-sent:concern:bromley:page"]
+    assert facts["sent"]["reference"] == referral.reference and facts["sent"]["emailed"]
+    assert all(isinstance(v, bool) for k, v in facts["sent"].items() if k != "reference")
     sent = web.get(BASE + "sent/").content.decode()
     assert referral.reference in sent and "We have sent a confirmation email" in sent
     html = web.get(BASE + "check-your-answers/").content.decode()

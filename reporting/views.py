@@ -323,7 +323,8 @@ def _refusal(request, entry: PublicJourney, borough):
 @never_cache
 @require_safe
 def confirmation(request, borough_slug: str, journey: str):
-    """The confirmation: from the reference the session keeps, and the referral itself."""
+    """The confirmation: what the send worked out and the session keeps (`_sent_page`), else
+    from the reference the session keeps and the referral itself."""
     entry = JOURNEYS[journey]
     borough = borough_or_404(borough_slug)
     page = entry.journey.sent_page(request.session, borough.slug)

@@ -39,13 +39,3 @@ def give_person_keys(referral, children) -> None:
     for child in children:
         if not child.person_key:
             child.person_key = person_key_for(child, exclude_referral=referral)
-
-
-def assign_person_keys(referral, children=None) -> None:
-    """Give each saved child of `referral` without a key its key, and save it (one lookup and
-    one update each). `children`: the referral's saved children when the caller has them."""
-    for child in referral.children.all() if children is None else children:
-        if child.person_key:
-            continue
-        child.person_key = person_key_for(child, exclude_referral=referral)
-        Child.objects.filter(pk=child.pk).update(person_key=child.person_key)

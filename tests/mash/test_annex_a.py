@@ -15,9 +15,9 @@ from django.test.utils import CaptureQueriesContext
 
 from contacts.calendar import LONDON
 from mash import annex_a
-from mash.identity import assign_person_keys
+from mash.identity import give_person_keys
 from mash.models import AuditEvent, Decision
-from reporting.models import Child, Referral
+from reporting.models import Child
 from reporting.services import submit_concern
 from tests.mash.factories import StaffMemberFactory, UserFactory, log_in_verified
 from tests.mash.screening_factories import ScreeningRecordFactory
@@ -240,7 +240,9 @@ def test_submitted_children_get_keys_from_the_record_check_matching(bromley):
     assert keys[2] and keys[2] != keys[0]
     assert keys[0].startswith("C") and len(keys[0]) == 13
     # Assigning again changes nothing.
-    assign_person_keys(Referral.objects.get(pk=again.pk))
+    saved = list(Child.objects.filter(referral=again))
+    give_person_keys(again, saved)
+    assert [child.person_key for child in saved] == [keys[1]]
     assert Child.objects.get(referral=again).person_key == keys[1]
 
 

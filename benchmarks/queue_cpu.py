@@ -25,7 +25,6 @@ import cProfile
 import io
 import os
 import pstats
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -50,26 +49,11 @@ def parse_args() -> argparse.Namespace:
 
 
 def setup(args) -> None:
-    os.environ.update(
-        DATABASE_URL=args.database_url or DEFAULT_DB,
-        DJANGO_SETTINGS_MODULE="benchmarks.bench_settings",
-        DEBUG="0",
-        SECRET_KEY="benchmark-only-" + "x" * 40,
-        ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
-        LOG_LEVEL="ERROR",
-        CONN_MAX_AGE="60",
-    )
+    from benchmarks.inprocess import setup_django
+
     os.environ.pop("REDIS_URL", None)  # as benchmarks/queue.py's server
-    import django
-
-    django.setup()
+    setup_django(args.database_url or DEFAULT_DB, CONN_MAX_AGE="60")
     from django.core.management import call_command
-
-    from benchmarks.submissions import ensure_database
-
-    ensure_database(os.environ["DATABASE_URL"])
-    call_command("migrate", "--noinput", verbosity=0)
-    call_command("collectstatic", "--noinput", verbosity=0)
 
     from reporting.models import Referral
 
@@ -100,14 +84,6 @@ def deep_path(username: str, fraction: float = 0.9) -> str:
     total = records.count()
     record = records[int(total * fraction)]
     return f"/mash/?after={Cursor.of(record).encode()}"
-
-
-def summary(values) -> str:
-    values = sorted(values)
-    p95 = values[min(len(values) - 1, int(len(values) * 0.95))]
-    mean, median = statistics.fmean(values), statistics.median(values)
-    # (min: the figure least disturbed by other work on a shared host)
-    return f"min {values[0]:6.2f}  mean {mean:6.2f}  p50 {median:6.2f}  p95 {p95:6.2f}"
 
 
 def measure(client, path, requests, warmup):
@@ -184,6 +160,7 @@ def profile(client, path, requests) -> None:
 def main() -> int:
     args = parse_args()
     setup(args)
+    from benchmarks.inprocess import summary
     from benchmarks.queue import signed_in_client
 
     manager, screener = signed_in_client("manager"), signed_in_client("screener1")

@@ -56,31 +56,18 @@ def parse_args() -> argparse.Namespace:
 
 
 def setup(args) -> None:
-    os.environ.update(
-        DATABASE_URL=args.database_url
+    from benchmarks.inprocess import setup_django
+
+    setup_django(
+        args.database_url
         or os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_reporting"),
         REDIS_URL="redis://127.0.0.1:1/0" if args.redis_down else args.redis_url,
-        DJANGO_SETTINGS_MODULE="benchmarks.bench_settings",
-        DEBUG="0",
-        SECRET_KEY="benchmark-only-" + "x" * 40,
-        ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
-        LOG_LEVEL="ERROR",
         RATE_LIMIT_SESSION="0",
         RATE_LIMIT_SUBMISSIONS="0",
         RATE_LIMIT_GLOBAL="0",
         EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
         BENCH_BARE_FILE=str(RESULTS / "bare_body.html"),
     )
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    from benchmarks.submissions import ensure_database
-
-    ensure_database(os.environ["DATABASE_URL"])
-    call_command("migrate", "--noinput", verbosity=0)
-    call_command("collectstatic", "--noinput", verbosity=0)
 
 
 class Visitor:
@@ -130,18 +117,12 @@ def measure(func):
     return cpu * 1000, wall * 1000, len(statements), response
 
 
-def summary(values) -> str:
-    values = sorted(values)
-    p95 = values[min(len(values) - 1, int(len(values) * 0.95))]
-    mean, median = statistics.fmean(values), statistics.median(values)
-    return f"mean {mean:6.2f}  median {median:6.2f}  p95 {p95:6.2f}"
-
-
 def main() -> int:
     args = parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "bare_body.html").write_bytes(b"<!DOCTYPE html><p>bare</p>")
     setup(args)
+    from benchmarks.inprocess import summary
     from benchmarks.submissions import BASE
 
     names = ("submit", "confirmation", "bare_session")

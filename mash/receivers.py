@@ -6,7 +6,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from contacts.models import Borough
-from contacts.signals import bump
+from contacts.signals import borough_child_changed
 from mash.deadlines import screening_due_at
 from mash.identity import give_person_keys
 from mash.models import ScreeningPolicy, ScreeningRecord
@@ -47,9 +47,9 @@ def give_new_borough_a_policy(sender, instance, created, raw=False, **kwargs):
         )
 
 
-@receiver([post_save, post_delete], sender=ScreeningPolicy, dispatch_uid="mash_policy_changed")
-def policy_changed(sender, instance, raw=False, **kwargs):
-    """A policy edit bumps its borough's data_version: every process drops the rules it kept
-    (`mash.policy.current_rules`)."""
-    if not raw:
-        bump(instance.borough_id)
+# A policy edit bumps its borough's data_version, as an edit of its contacts does (the same
+# receiver): every process drops the rules it kept (`mash.policy.current_rules`).
+for _signal in (post_save, post_delete):
+    _signal.connect(
+        borough_child_changed, sender=ScreeningPolicy, dispatch_uid="mash_policy_changed"
+    )

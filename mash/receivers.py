@@ -5,6 +5,7 @@ an error here aborts the submission rather than leave a referral nobody will scr
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from config import inserts
 from contacts.models import Borough
 from contacts.signals import borough_child_changed
 from mash.deadlines import screening_due_at
@@ -16,11 +17,11 @@ from reporting.signals import children_received, referral_submitted
 
 @receiver(referral_submitted, dispatch_uid="mash_open_screening_record")
 def open_screening_record(sender, referral, **kwargs) -> ScreeningRecord:
-    # A new referral: create, not get_or_create (one INSERT instead of a SELECT and a
+    # A new referral: insert, not get_or_create (one INSERT instead of a SELECT and a
     # savepoint). A second signal for the same referral would break the one-to-one and abort.
     borough = referral.borough
     due_at = screening_due_at(borough, referral.received_at, rules=current_rules(borough))
-    return ScreeningRecord.objects.create(
+    record = ScreeningRecord(
         referral=referral,
         borough_id=referral.borough_id,
         due_at=due_at,
@@ -28,6 +29,10 @@ def open_screening_record(sender, referral, **kwargs) -> ScreeningRecord:
         received_at=referral.received_at,
         kind=referral.kind,
     )
+    # Every column set here (ScreeningRecord.save's defaults are not needed): one INSERT
+    # built once (config.inserts).
+    inserts.insert([record])
+    return record
 
 
 @receiver(children_received, dispatch_uid="mash_person_keys")

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import logging
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
+from config import inserts
 from notifications import tasks
 from notifications.breaker import Breaker
 from notifications.kinds import FIELDS, Channel, Kind, missing_fields
@@ -47,20 +48,18 @@ def enqueue(
     if missing := missing_fields(kind, personalisation):
         raise ValueError(f"{kind} message: personalisation lacks {', '.join(missing)}")
     fields = {name: personalisation[name] for name in FIELDS[kind]}
-    try:
-        with transaction.atomic():
-            message = OutboxMessage.objects.create(
-                kind=kind,
-                channel=channel,
-                to=to,
-                personalisation=fields,
-                about_id=about_id,
-                dedupe_key=dedupe_key,
-            )
-    except IntegrityError:
-        message = OutboxMessage.objects.filter(dedupe_key=dedupe_key).first()
-        if message is None:
-            raise
+    message = OutboxMessage(
+        kind=kind,
+        channel=channel,
+        to=to,
+        personalisation=fields,
+        about_id=about_id,
+        dedupe_key=dedupe_key,
+    )
+    # INSERT ... ON CONFLICT (dedupe_key) DO NOTHING: no savepoint, and the caller's
+    # transaction goes on whether or not the key was taken.
+    if not inserts.insert([message], unless_taken=["dedupe_key"]):
+        message = OutboxMessage.objects.get(dedupe_key=dedupe_key)
         logger.info("outbox: already queued as message %s", message.pk)
     message_id = message.pk
     transaction.on_commit(lambda: publish(message_id))

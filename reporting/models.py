@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
 
+from config import inserts
 from reporting.names import remember, set_keys
 
 # Free-text limits (characters). The journey may set lower limits, never higher ones.
@@ -177,6 +178,13 @@ class Ethnicity(models.TextChoices):
     NOBT = "NOBT", "I do not know"
 
 
+class NewRowsQuerySet(models.QuerySet):
+    """`insert(objs)`: a submission's new rows in one statement built once (`config.inserts`)."""
+
+    def insert(self, objs: list) -> list:
+        return inserts.insert(objs, using=self.db)
+
+
 class Referral(models.Model):
     """One submission of any kind: a concern, a Family Wellbeing referral, a self-referral or a
     consultation request, received online or logged by staff from a call, email or letter."""
@@ -293,6 +301,8 @@ class Referral(models.Model):
     legal_hold_reason = models.CharField(max_length=300, blank=True)
     anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
 
+    objects = NewRowsQuerySet.as_manager()
+
     class Meta:
         ordering = ["-received_at"]
         indexes = [
@@ -343,11 +353,20 @@ class PortableIndex(models.Index):
         return super(PortableIndex, index).create_sql(model, schema_editor, using, **kwargs)
 
 
-class ChildQuerySet(models.QuerySet):
+class ChildQuerySet(NewRowsQuerySet):
+    """Every way a child is written sets its name keys and adds its names to the vocabulary
+    (`reporting.names`), as `Child.save()` does."""
+
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)
         names = set_keys(objs)
         created = super().bulk_create(objs, *args, **kwargs)
+        remember(names)
+        return created
+
+    def insert(self, objs: list) -> list:
+        names = set_keys(objs)
+        created = super().insert(objs)
         remember(names)
         return created
 
@@ -479,6 +498,8 @@ class Carer(models.Model):
     language = models.CharField(max_length=NAME_MAX_LENGTH, blank=True)
     interpreter_needed = models.BooleanField(default=False)
     order = models.PositiveSmallIntegerField(default=0)
+
+    objects = NewRowsQuerySet.as_manager()
 
     class Meta:
         ordering = ["referral", "order"]

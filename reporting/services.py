@@ -143,7 +143,7 @@ def save_with_new_reference(referral: Referral) -> Referral:
     transaction, and ReferenceTaken tells `with_fresh_reference` to run it all again."""
     referral.reference = references.new_reference(referral.borough)
     try:
-        referral.save(force_insert=True)
+        Referral.objects.insert([referral])
     except IntegrityError as exc:
         if _reference_collision(exc):
             raise ReferenceTaken(referral.reference) from exc
@@ -190,7 +190,7 @@ def record_submission(
         children_received.send(sender=Child, referral=referral, children=children)
     for batch in rows:
         if batch:
-            type(batch[0]).objects.bulk_create(batch)
+            type(batch[0]).objects.insert(batch)
     if attach is not None:
         attach(referral)
     referral_submitted.send(sender=Referral, referral=referral, children=children)

@@ -456,9 +456,9 @@ def test_queries_per_submission(bromley, only_reporting, capsys):
     COMMIT are not counted): one insert for the referral (no savepoint: a reference collision
     reruns the whole transaction, services.with_fresh_reference), one insert for all
     the children and one for their names in the search's vocabulary (reporting.names),
-    savepoint + insert + release for the outbox row (the phone numbers in the
-    email come from the borough's memoised contacts: no query once loaded). After commit the
-    eager task adds its claim, read and mark-sent."""
+    one insert for the outbox row (ON CONFLICT DO NOTHING: no savepoint; the phone numbers in
+    the email come from the borough's memoised contacts: no query once loaded). After commit
+    the eager task adds its claim, read and mark-sent."""
     submit_concern(borough=bromley, answers=concern_answers())  # warm up
     with (
         mock.patch("notifications.outbox.publish"),  # count the request's queries, not the send's
@@ -472,7 +472,7 @@ def test_queries_per_submission(bromley, only_reporting, capsys):
             f"\nqueries per submission (+ BEGIN/COMMIT): named {len(_statements(named))}, "
             f"anonymous {len(_statements(anonymous))}"
         )
-    assert len(_statements(named)) == 6, _statements(named)
+    assert len(_statements(named)) == 4, _statements(named)
     assert len(_statements(anonymous)) == 3, _statements(anonymous)
 
 
@@ -486,6 +486,6 @@ def test_queries_per_submission_with_every_receiver(bromley, capsys):
         receivers = len(referral_submitted.receivers)
         count = len(_statements(named))
         print(f"\nqueries per submission with {receivers} receiver(s): {count}")
-    # referral, children, names, screening record, person-key lookup, outbox (savepoint,
-    # insert, release); the policy comes from the per-process memo (mash.policy.current_rules)
-    assert count <= 8, _statements(named)
+    # referral, children, names, screening record, person-key lookup, outbox row; the policy
+    # comes from the per-process memo (mash.policy.current_rules)
+    assert count <= 6, _statements(named)

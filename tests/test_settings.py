@@ -31,6 +31,7 @@ print(json.dumps({
     "cache": settings.CACHES["default"]["BACKEND"],
     "cache_location": settings.CACHES["default"].get("LOCATION", ""),
     "broker": settings.CELERY_BROKER_URL,
+    "broker_transport": getattr(settings, "CELERY_BROKER_TRANSPORT", None),
     "result_backend": settings.CELERY_RESULT_BACKEND,
     "eager": settings.CELERY_TASK_ALWAYS_EAGER,
     "debug": settings.DEBUG,
@@ -100,6 +101,7 @@ def test_services_come_from_the_environment(tmp_path):
     assert values["cache"] == "django_redis.cache.RedisCache"
     assert values["cache_location"] == "redis://cache.internal:6380/3"
     assert values["broker"] == values["result_backend"] == "redis://cache.internal:6380/3"
+    assert values["broker_transport"] == "config.broker:Transport"
     assert values["eager"] is False
     assert values["debug"] is False
     assert values["allowed_hosts"] == ["report.example.gov.uk", "www.report.example.gov.uk"]
@@ -139,6 +141,7 @@ def test_with_nothing_set_the_embedded_default_needs_no_services(tmp_path):
     assert Path(values["name"]) == tmp_path / "var" / "db.sqlite3"
     assert values["cache"] == "django.core.cache.backends.locmem.LocMemCache"
     assert values["broker"] == "memory://"
+    assert values["broker_transport"] is None  # the URL's own (memory)
     assert values["eager"] is True
     assert values["debug"] is False
     assert values["allowed_hosts"] == ["127.0.0.1", "localhost", "testserver"]

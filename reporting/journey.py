@@ -310,9 +310,11 @@ class Journey:
     def path(self, state: State) -> list[Location]:
         """The pages from the first up to the first unanswered question or information page."""
         path: list[Location] = []
+        seen: set[Location] = set()  # a rule that loops back ends the path
         location: Location | None = self.first
-        while location is not None and location not in path:
+        while location is not None and location not in seen:
             path.append(location)
+            seen.add(location)
             step = self.step(location.step)
             if step.form_class is None or state.answer(step, location.index) is None:
                 break

@@ -97,10 +97,25 @@ def walk(visitor: Visitor, named: bool) -> None:
     visitor.get(BASE + "check-your-answers/")
 
 
+def backend_ticks() -> int:
+    """CPU clock ticks (user + system) PostgreSQL's server process for this connection has
+    used so far, from /proc (the database runs on this machine): 0 where it cannot be read."""
+    from django.db import connection
+
+    connection.ensure_connection()
+    try:
+        stat = Path(f"/proc/{connection.connection.info.backend_pid}/stat").read_text()
+    except (OSError, AttributeError):
+        return 0
+    fields = stat.rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime, stime
+
+
 def measure(func):
     """(CPU ms, wall ms, queries, response) of one call. Queries are counted by an execute
     wrapper that keeps each statement's SQL (not CaptureQueriesContext: its debug cursor
-    formats every statement with its parameters, which would add to the CPU measured)."""
+    formats every statement with its parameters, which would add to the CPU measured).
+    The database server's CPU for the call is added to `measure.database_ticks[name]`."""
     from django.db import connection
 
     statements = []
@@ -109,11 +124,13 @@ def measure(func):
         statements.append(sql)
         return execute(sql, params, many, context)
 
+    ticks = backend_ticks()
     with connection.execute_wrapper(count):
         wall, cpu = time.perf_counter(), time.process_time()
         response = func()
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     measure.last = statements
+    measure.ticks = backend_ticks() - ticks
     return cpu * 1000, wall * 1000, len(statements), response
 
 
@@ -129,6 +146,7 @@ def main() -> int:
     cpu = {name: [] for name in names}
     wall = {name: [] for name in names}
     queries = {name: set() for name in names}
+    database_ticks = dict.fromkeys(names, 0)
     profiles = {name: cProfile.Profile(time.process_time) for name in ("submit", "confirmation")}
     total = args.warmup + args.submissions
     for i in range(total):
@@ -154,6 +172,7 @@ def main() -> int:
                 cpu[name].append(c)
                 wall[name].append(w)
                 queries[name].add(q)
+                database_ticks[name] += measure.ticks
 
     print(
         f"in-process CPU per request, {args.submissions} submissions "
@@ -162,7 +181,11 @@ def main() -> int:
     )
     for name in names:
         print(f"  {name:13s} CPU ms: {summary(cpu[name])}   wall ms: {summary(wall[name])}")
-        print(f"  {'':13s} queries: {sorted(queries[name])}")
+        database_ms = database_ticks[name] * 1000 / os.sysconf("SC_CLK_TCK") / args.submissions
+        print(
+            f"  {'':13s} queries: {sorted(queries[name])}   "
+            f"database server CPU ms a request (mean): {database_ms:.2f}"
+        )
     bare = statistics.median(cpu["bare_session"])
     for name in ("submit", "confirmation"):
         print(f"  {name} / bare_session CPU (medians): {statistics.median(cpu[name]) / bare:.2f}x")

@@ -12,14 +12,17 @@ its own code path, or do that part itself (`reporting.models.ChildQuerySet.inser
 
 Only new rows of a concrete model without parents, with no primary key set and no query
 expression as a value; anything else raises ValueError (use `save()`). Database errors are
-Django's, as from `save()` (IntegrityError for a taken unique value)."""
+Django's, as from `save()` (IntegrityError for a taken unique value), and mark the atomic
+block they happen in for rollback as `save()` does. On a database that cannot return the
+ids of the rows it inserts (SQLite before 3.35) the rows are saved one at a time by the ORM
+(`save_base`: the same signals, still not the model's own `save()`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
 
-from django.db import connections, models, router
+from django.db import IntegrityError, connections, models, router, transaction
 from django.db.models.signals import post_save, pre_save
 
 
@@ -54,10 +57,10 @@ def insert(
         raise ValueError("insert() takes new rows only: a primary key is already set")
     if unless_taken and len(objs) > 1:
         raise ValueError("unless_taken is for one object at a time")
-    using = using or router.db_for_write(model)
+    using = using or router.db_for_write(model, instance=objs[0])
     connection = connections[using]
-    if len(objs) > 1 and not connection.features.can_return_rows_from_bulk_insert:
-        raise ValueError(f"{connection.vendor} cannot return the ids of a multi-row insert")
+    if not connection.features.can_return_rows_from_bulk_insert:
+        return _saved_one_by_one(objs, unless_taken, using)
     fields, head, row = _statement(model, using)
     params = []
     for obj in objs:
@@ -73,7 +76,7 @@ def insert(
     if unless_taken:
         sql += f" ON CONFLICT ({', '.join(quote(c) for c in unless_taken)}) DO NOTHING"
     sql += f" RETURNING {quote(opts.pk.column)}"
-    with connection.cursor() as cursor:
+    with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:
         cursor.execute(sql, params)
         ids = [r[0] for r in cursor.fetchall()]
     if not ids:  # unless_taken, and it was
@@ -86,3 +89,22 @@ def insert(
             sender=model, instance=obj, created=True, update_fields=None, raw=False, using=using
         )
     return list(objs)
+
+
+def _saved_one_by_one(objs, unless_taken, using: str) -> list[models.Model]:
+    """`insert` by the ORM, for a database without INSERT ... RETURNING."""
+    if not unless_taken:
+        for obj in objs:
+            obj.save_base(using=using, force_insert=True)
+        return list(objs)
+    obj = objs[0]
+    try:
+        with transaction.atomic(using=using):
+            obj.save_base(using=using, force_insert=True)
+    except IntegrityError:
+        columns = {f.column: f.attname for f in obj._meta.concrete_fields}
+        taken = {columns[c]: getattr(obj, columns[c]) for c in unless_taken}
+        if not type(obj)._base_manager.using(using).filter(**taken).exists():
+            raise  # another constraint
+        return []
+    return [obj]

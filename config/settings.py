@@ -165,8 +165,10 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
-if REDIS_URL:
-    # kombu's Redis transport, keeping one client a channel instead of a new one per message.
+if REDIS_URL.startswith("redis://"):
+    # kombu's Redis transport, keeping one client a channel instead of a new one per message
+    # (config/broker.py). Only for plain redis:// URLs: kombu turns TLS on for rediss:// and
+    # Sentinel on for sentinel:// by the transport's name, which this would replace.
     CELERY_BROKER_TRANSPORT = "config.broker:Transport"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL

@@ -182,7 +182,7 @@ class NewRowsQuerySet(models.QuerySet):
     """`insert(objs)`: a submission's new rows in one statement built once (`config.inserts`)."""
 
     def insert(self, objs: list) -> list:
-        return inserts.insert(objs, using=self.db)
+        return inserts.insert(objs, using=self._db)  # None: the router's database for writes
 
 
 class Referral(models.Model):

@@ -3,6 +3,7 @@ in one statement built once per model."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import uuid
 
@@ -10,6 +11,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.db.models.signals import post_save, pre_save
+from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -160,3 +162,70 @@ def test_unless_taken_is_for_one_object(bromley):
 def test_an_unsaved_parent_is_refused_as_save_refuses_it(bromley):
     with pytest.raises(ValueError, match="unsaved related object"):
         inserts.insert([Child(referral=_referral(bromley), first_name="Amy")])
+
+
+def test_an_error_swallowed_inside_an_atomic_block_still_spoils_it(bromley):
+    """As with save(): the block is marked for rollback, nothing of it is committed."""
+    first = inserts.insert([_referral(bromley)])[0]
+    with pytest.raises(TransactionManagementError), transaction.atomic():
+        inserts.insert([_referral(bromley, reference=new_reference(bromley))])
+        with contextlib.suppress(IntegrityError):
+            inserts.insert([_referral(bromley, reference=first.reference)])
+        Referral.objects.count()  # the block is broken: no more queries in it
+    assert list(Referral.objects.values_list("pk", flat=True)) == [first.pk]
+
+
+class ReadReplicaRouter:
+    """Reads from a database that does not exist: a write that asked for the read
+    database would fail."""
+
+    def db_for_read(self, model, **hints):
+        return "replica"
+
+    def db_for_write(self, model, **hints):
+        return "default"
+
+
+def test_rows_go_to_the_database_for_writes(bromley, settings):
+    settings.DATABASE_ROUTERS = [f"{__name__}.ReadReplicaRouter"]
+    referral = Referral.objects.insert([_referral(bromley)])[0]
+    assert referral._state.db == "default"
+    settings.DATABASE_ROUTERS = []
+    assert Referral.objects.filter(pk=referral.pk).exists()
+
+
+@pytest.fixture
+def no_returning(monkeypatch):
+    """A database that cannot return the ids of inserted rows (SQLite before 3.35)."""
+    monkeypatch.setattr(type(connection.features), "can_return_rows_from_bulk_insert", False)
+
+
+def test_without_returning_rows_are_saved_one_by_one_by_the_orm(bromley, no_returning):
+    seen = []
+
+    def after(sender, instance, created, **kwargs):
+        seen.append((instance.pk, created))
+
+    referral = ReferralFactory()
+    children = [Child(referral=referral, first_name=n, order=i) for i, n in enumerate("AB")]
+    post_save.connect(after, sender=Child)
+    try:
+        assert inserts.insert(children) == children
+    finally:
+        post_save.disconnect(after, sender=Child)
+    assert seen == [(children[0].pk, True), (children[1].pk, True)]
+    assert [c.first_name for c in referral.children.order_by("order")] == ["A", "B"]
+
+
+def test_without_returning_unless_taken_still_writes_nothing_for_a_taken_key(bromley, no_returning):
+    def message(**changes):
+        return OutboxMessage(**{"kind": "k", "to": "t", "dedupe_key": "ack:1", **changes})
+
+    with transaction.atomic():
+        assert inserts.insert([message()], unless_taken=["dedupe_key"])
+        assert inserts.insert([message(to="u")], unless_taken=["dedupe_key"]) == []
+        assert OutboxMessage.objects.get().to == "t"  # the transaction goes on
+        # Another constraint's error (here the dedupe key, when asked about "to") is raised.
+        with pytest.raises(IntegrityError):
+            inserts.insert([message(to="v")], unless_taken=["to"])
+    assert OutboxMessage.objects.count() == 1

@@ -359,3 +359,14 @@ def test_notify_settings_come_from_the_environment(tmp_path):
         "outcome_sms": "0e7f1f5c-bbbe-4a59-9b4c-6f4f1b7c2d55",
         "check_code_email": "f33517ff-2a88-4f6e-b855-c550268ce08a",
     }
+
+
+@pytest.mark.parametrize(
+    "url", ["rediss://cache.internal:6380/3", "sentinel://cache.internal:26379"]
+)
+def test_a_tls_or_sentinel_broker_keeps_kombus_own_transport(tmp_path, url):
+    """config.broker's transport would take the place of the transport kombu picks by the
+    URL's scheme, and with it TLS (rediss) or Sentinel: it is used for redis:// only."""
+    values = resolved(clean_env(tmp_path, REDIS_URL=url))
+    assert values["broker"] == url
+    assert values["broker_transport"] is None

@@ -4,7 +4,7 @@ kombu's Redis channel makes a new `redis.Redis` client object for every command 
 outside the consumer's own (`Channel.conn_or_acquire`): every message published, so every
 acknowledgement a submission queues. The connections come from the channel's pool either
 way; what the new object costs is its construction (its table of response callbacks, some
-170 entries), about a tenth of a named submission's publish (issue 21,
+170 entries): a quarter of a publish's CPU, profiled (issue 21,
 docs/benchmarks/submit-path.md). Here the channel keeps the client it made while its pool
 is the same one (kombu drops the pool on close and after a fork: the next command makes a
 new client on the new pool). A `redis.Redis` client is safe to share: each command takes a

@@ -33,7 +33,7 @@ from contacts.selectors import working_calendar
 from mash import audit
 from mash.deadlines import due_soon_boundary
 from mash.models import QUEUED, Alert, AuditAction, ScreeningRecord
-from mash.policy import rules_for
+from mash.policy import current_rules
 from mash.screening import RED_RANK
 from notifications.kinds import Channel, Kind
 from notifications.outbox import enqueue
@@ -87,7 +87,7 @@ def raise_alerts(*, now: dt.datetime | None = None, limit: int = BATCH) -> int:
     now = now or timezone.now()
     raised = 0
     for borough in Borough.objects.select_related("screening_policy").order_by("pk"):
-        calendar, rules = working_calendar(borough), rules_for(borough)
+        calendar, rules = working_calendar(borough), current_rules(borough)
         for kind, records in candidates(borough, now, calendar=calendar, rules=rules).items():
             for record in records.order_by("effective_due_at", "pk")[:limit]:
                 raised += _raise(record, kind, now, calendar=calendar, rules=rules)

@@ -51,7 +51,7 @@ from mash.models import QUEUED, Decision, ScreeningRecord, StaffMember
 from mash.notifications import KIND as OUTCOME_KIND
 from mash.notifications import outcome_sent
 from mash.outcomes import REFERRAL_TO_SOCIAL_CARE
-from mash.policy import rules_for
+from mash.policy import current_rules
 from notifications.models import OutboxMessage
 from reporting.models import Child, ContactSource, Referral
 
@@ -324,7 +324,7 @@ def now_q(name: str, *, borough, now: dt.datetime, user_id: int | None = None) -
     if name in {"due_soon", "overdue"}:
         state = DUE_SOON if name == "due_soon" else OVERDUE
         calendars = calendars_for([borough])
-        return QUEUED & state_q(state, now, calendars, rules={borough.pk: rules_for(borough)})
+        return QUEUED & state_q(state, now, calendars, rules={borough.pk: current_rules(borough)})
     if name == "red":
         return QUEUED & Q(rating="red")
     if name == "messages_late":

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from contacts.calendar import WorkingCalendar, calendar_for, earliest, elapsed, to_london
 from contacts.selectors import working_calendar
-from mash.policy import DEFAULT, Rules, rules_for
+from mash.policy import DEFAULT, Rules, current_rules
 
 
 class DeadlineState(StrEnum):
@@ -66,7 +66,7 @@ def screening_due_at(
     its borough's statutory screening time later (default one working day of working time on
     the borough's calendar), in Europe/London."""
     calendar = calendar or working_calendar(borough)
-    rules = rules or rules_for(borough)
+    rules = rules or current_rules(borough)
     return rules.screening.add(received_at, calendar=calendar)
 
 
@@ -141,7 +141,7 @@ def record_state(
         record.effective_due_at,
         now,
         calendar=calendar or calendar_for(record.borough),
-        rules=rules or rules_for(record.borough),
+        rules=rules or current_rules(record.borough),
     )
 
 

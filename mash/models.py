@@ -604,8 +604,8 @@ def _timescale(name: str, amount: int, unit: str, help_text: str):
 class ScreeningPolicy(models.Model):
     """One borough's screening policy, edited in the admin: how long screening may take, the
     clock each urgency rating sets, the warning window before a deadline, the downstream
-    timescales and where escalations go. Read through `mash.policy.rules_for` (a borough
-    without a row gets the defaults). A change applies from then on: due times already fixed
+    timescales and where escalations go. Read through `mash.policy.current_rules` (a
+    borough without a row gets the defaults). A change applies from then on: due times already fixed
     (at receipt, at a rating, at a decision) stay as they were set, like the calendar's."""
 
     borough = models.OneToOneField(

@@ -102,7 +102,8 @@ def rules_for(borough) -> Rules:
 
 # Per-process memo of each borough's rules, keyed on its data_version like its working
 # calendar: saving or deleting a ScreeningPolicy bumps the version (mash.receivers), so the
-# next borough row read misses the memo. Saves a query (about 1 ms of CPU) on every submission.
+# next borough row read misses the memo. Saves a query (about 1 ms of CPU) on every submission
+# and on every staff page that works out a deadline. Every reader goes through it.
 _rules = Memo("screening rules")  # borough id -> (data_version, Rules)
 
 

@@ -44,7 +44,7 @@ from mash.models import (
     ScreeningRecord,
     UrgencyRating,
 )
-from mash.policy import DEFAULT, rules_for
+from mash.policy import DEFAULT, current_rules
 from reporting.models import Child, ContactSource, Ethnicity, Referral, Sex
 
 # The queue's rank: Red first, then everything else (by effective due time).
@@ -153,7 +153,7 @@ def set_urgency(*, user, referral, rating: str, reason: str, request=None) -> Ur
         record = _record_to_change(user, referral)
         previous = record.urgency_ratings.values_list("rating", flat=True).first()
         now = timezone.now()
-        calendar, rules = working_calendar(record.borough), rules_for(record.borough)
+        calendar, rules = working_calendar(record.borough), current_rules(record.borough)
         row = UrgencyRating.objects.create(
             record=record,
             rating=rating,
@@ -338,7 +338,7 @@ def record_decision(*, user, referral, outcome: str, rationale: str, request=Non
             decided_at=now,
             notify_referrer=notifications.should_notify(referral),
         )
-        rules = rules_for(record.borough)
+        rules = current_rules(record.borough)
         if outcome == Decision.Outcome.ASSESSMENT:
             decision.home_visit_by = home_visit_by(referral.received_at, days=rules.home_visit_days)
             decision.assessment_due = assessment_due(

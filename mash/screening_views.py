@@ -23,7 +23,7 @@ from mash.access import referral_and_record_or_404, staff_required, user_borough
 from mash.deadlines import deadline_for
 from mash.exceptions import ScreeningError
 from mash.models import AuditAction, Decision, Enquiry
-from mash.policy import rules_for
+from mash.policy import current_rules
 from mash.referral_details import details_context
 from mash.screening_forms import (
     AnswerForm,
@@ -73,7 +73,7 @@ def screening_page(request, reference):
     decision = _decision(record)
     urgency = list(record.urgency_ratings.select_related("set_by"))
     levels = list(record.need_levels.select_related("set_by"))
-    rules = rules_for(record.borough)
+    rules = current_rules(record.borough)
     return render(
         request,
         "mash/screening/page.html",

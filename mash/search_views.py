@@ -14,7 +14,7 @@ from mash import audit
 from mash.access import staff_required
 from mash.deadlines import deadline_for
 from mash.models import AuditAction
-from mash.policy import rules_for
+from mash.policy import current_rules
 from mash.search import SearchTerms, search
 
 TEXT = {"max_length": 200, "required": False, "strip": True}
@@ -70,7 +70,10 @@ def _rows(hits):
         record, deadline = hit.record, None
         if record is not None and record.decided_at is None:
             deadline = deadline_for(
-                record, now, working_calendar(hit.referral.borough), rules=rules_for(record.borough)
+                record,
+                now,
+                working_calendar(hit.referral.borough),
+                rules=current_rules(record.borough),
             )
         rows.append({"hit": hit, "deadline": deadline})
     return rows

@@ -31,7 +31,7 @@ from mash.deadlines import (
     state_q,
 )
 from mash.models import QUEUED, AuditEvent, Enquiry, ScreeningRecord, StaffMember
-from mash.policy import rules_for
+from mash.policy import current_rules
 from reporting.models import Referral
 
 PAGE_SIZE = 50
@@ -351,7 +351,7 @@ def queue_page(
     records = open_records(user=user, boroughs=chosen)
     if filters.kind:
         records = records.filter(kind=filters.kind)
-    rules = {b.pk: rules_for(b) for b in boroughs}
+    rules = {b.pk: current_rules(b) for b in boroughs}
     if filters.state:
         records = records.filter(
             state_q(filters.state, now, {b.pk: calendars[b.pk] for b in chosen}, rules=rules)
@@ -445,7 +445,7 @@ def team(*, user, now: dt.datetime | None = None) -> Team:
     now = now or timezone.now()
     boroughs = scoped_boroughs(user)
     calendars = calendars_for(boroughs)
-    rules = {b.pk: rules_for(b) for b in boroughs}
+    rules = {b.pk: current_rules(b) for b in boroughs}
     by_id = {b.pk: b for b in boroughs}
     records = open_records(user=user, boroughs=boroughs)
     listing = records.annotate(has_open_enquiry=Enquiry.open_exists()).values_list(*ENTRY_COLUMNS)

@@ -20,7 +20,7 @@ from mash.access import referral_and_record_or_404, refuse_unless_manager, staff
 from mash.deadlines import deadline_for
 from mash.exceptions import ScreeningError
 from mash.models import AuditAction
-from mash.policy import rules_for
+from mash.policy import current_rules
 from mash.referral_details import details_context
 from mash.selectors import (
     KINDS,
@@ -99,7 +99,7 @@ def referral_view(request, reference):
             "record": record,
             **details_context(referral),
             "deadline": deadline_for(
-                record, timezone.now(), calendar, rules=rules_for(record.borough)
+                record, timezone.now(), calendar, rules=current_rules(record.borough)
             ),
             "holds_it": record.claimed_by_id == request.user.pk,
             "is_manager": member.is_manager,

@@ -20,7 +20,8 @@ response handling is in every figure, the bare view's too. --redis-down points R
 closed port (the publish fails once, then the breaker skips the broker). --profile writes
 cProfile statistics (CPU time, not wall) of the submit POST and the confirmation GET to
 benchmarks/results/ and prints the top functions by cumulative time. --show-queries prints
-the SQL of the last submission's three requests.
+the SQL of the last submission's three requests. --without leaves parts of the submit out
+(a what-if: how far the rest is from a target), and the figures say so.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
@@ -52,7 +54,73 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--redis-down", action="store_true")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--show-queries", action="store_true", help="print the SQL of the last")
+    parser.add_argument(
+        "--without",
+        default="",
+        help="a what-if, never a figure of the service: comma-separated parts of the submit "
+        f"left out, to see what each costs ({', '.join(WITHOUT)}; all: every one)",
+    )
     return parser.parse_args()
+
+
+def _leave_out_publish():
+    from notifications import outbox
+
+    outbox.publish = lambda message_id: True  # the row stays unsent: nothing asks Celery
+
+
+def _leave_out_person_keys():
+    from reporting.signals import children_received
+
+    children_received.disconnect(dispatch_uid="mash_person_keys")
+
+
+def _leave_out_name_keys():
+    from reporting import models
+
+    models.remember = lambda names: None
+
+
+def _leave_out_key_probe():
+    from reporting import selectors
+
+    selectors.submitted_reference = lambda **kwargs: None
+
+
+def _leave_out_refusal_checks():
+    from reporting import views
+
+    views._refusal = lambda request, entry, borough: None
+
+
+def _leave_out_model_validation():
+    from reporting import services
+
+    services.validate = lambda row, exclude: None
+
+
+# What --without can leave out of the submit: all of it is work the service needs (the
+# acknowledgement's publish, the record checks' person keys and name keys, the retry's key
+# probe, the honeypot and rate limit, the model's rules guarding the database). Measuring
+# the submit without some of it shows how far the rest is from a target.
+WITHOUT = {
+    "publish": _leave_out_publish,
+    "person-keys": _leave_out_person_keys,
+    "name-keys": _leave_out_name_keys,
+    "key-probe": _leave_out_key_probe,
+    "refusal-checks": _leave_out_refusal_checks,
+    "model-validation": _leave_out_model_validation,
+}
+
+
+def leave_out(names: str) -> list[str]:
+    """Apply --without (after Django is set up); the names left out, in order."""
+    chosen = list(WITHOUT) if names == "all" else [n for n in names.split(",") if n]
+    for name in chosen:
+        if name not in WITHOUT:
+            raise SystemExit(f"--without: unknown part {name!r} (one of {', '.join(WITHOUT)})")
+        WITHOUT[name]()
+    return chosen
 
 
 def setup(args) -> None:
@@ -84,7 +152,10 @@ class Visitor:
         return response
 
     def post(self, path, data):
-        return self.client.post(path, {**data, "csrfmiddlewaretoken": self.token})
+        # Form-encoded, as a browser sends these forms (no file field) and as
+        # benchmarks/submissions.py sends them; the test client's default is multipart.
+        body = urlencode({**data, "csrfmiddlewaretoken": self.token}, doseq=True)
+        return self.client.post(path, body, content_type="application/x-www-form-urlencoded")
 
 
 def walk(visitor: Visitor, named: bool) -> None:
@@ -139,6 +210,7 @@ def main() -> int:
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "bare_body.html").write_bytes(b"<!DOCTYPE html><p>bare</p>")
     setup(args)
+    left_out = leave_out(args.without)
     from benchmarks.inprocess import summary
     from benchmarks.submissions import BASE, vacuum
 
@@ -183,6 +255,7 @@ def main() -> int:
         f"in-process CPU per request, {args.submissions} submissions "
         f"(+{args.warmup} warm-up), Redis {'down' if args.redis_down else 'up'}"
         + (" (profiled: figures inflated)" if args.profile else "")
+        + (f"\n  WHAT-IF, not the service: without {', '.join(left_out)}" if left_out else "")
     )
     for name in names:
         print(f"  {name:13s} CPU ms: {summary(cpu[name])}   wall ms: {summary(wall[name])}")

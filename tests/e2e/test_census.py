@@ -35,6 +35,7 @@ def test_correct_source_sex_and_ethnicity(page, site, bromley):
     page.get_by_label("Where did the contact come from?").select_option("6")
     page.get_by_role("button", name="Save the contact source").click()
     expect(page.locator("#contact-source")).to_have_text("6 Police")
+    page.wait_for_load_state()  # the "saved" banner takes the focus (and scrolls) on start
 
     page.locator("#census-list").get_by_role("link", name="Change Amira Hughes").click()
     expect(page.locator("h1")).to_have_text("Record the child's sex and ethnicity")

@@ -22,12 +22,14 @@ def looked_at(page, name: str) -> None:
 
 
 def ask(page, reference: str, contact: str) -> None:
+    page.wait_for_load_state()  # an error summary takes the focus (and scrolls) on start
     page.get_by_label("Reference number").fill(reference)
     page.get_by_label("Email address or mobile phone number").fill(contact)
     page.get_by_role("button", name="Send me a code").click()
 
 
 def enter(page, code: str) -> None:
+    page.wait_for_load_state()  # an error summary takes the focus (and scrolls) on start
     page.get_by_label("Code").fill(code)
     page.get_by_role("button", name="Continue").click()
 
@@ -49,6 +51,7 @@ def test_the_whole_check(page, site, bromley):
     expect(page.locator(".govuk-error-summary")).to_contain_text("UK mobile")
     expect(page.get_by_label("Reference number")).to_have_value(referral.reference.lower())
     page.get_by_label("Email address or mobile phone number").fill(EMAIL)
+    page.wait_for_load_state()
     page.get_by_role("button", name="Send me a code").click()
 
     expect(page.locator("h1")).to_have_text("Check your email")

@@ -39,7 +39,11 @@ def sign_in_verified(page, site, user):
 
 
 def follow(page, name):
-    """Click a link and wait for the page it opens (axe must not run mid-navigation)."""
+    """Click a link and wait for the page it opens (axe must not run mid-navigation). The
+    page clicked on is loaded first: a success banner or error summary takes the focus when
+    GOV.UK Frontend starts, and the scroll that makes would move the link from under the
+    click."""
+    page.wait_for_load_state()
     with page.expect_navigation(wait_until="load"):
         page.get_by_role("link", name=name).click()
 
